@@ -1,0 +1,150 @@
+"""Settings from the environment (and a `.env` file), validated once at start.
+
+A bad setting stops the start with one line that names it: `ConfigError` carries that line and
+the CLI prints it without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+
+LANGUAGES = ("nl", "en")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str | None = None
+    database_url: str = "sqlite:///exit-interview.sqlite3"
+    port: int = 3000
+    hr_user_ids: frozenset[str] = field(default_factory=frozenset)
+    hr_usergroup_id: str | None = None
+    hr_channel_id: str | None = None
+    manager_channel_id: str | None = None
+    timezone: str = "Europe/Amsterdam"
+    default_language: str = "nl"
+    invite_working_days_before: int = 10
+    reminder_working_days: int = 3
+    holiday_country: str = "NL"
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = None) -> Settings:
+    """Read settings; `.env` in the working folder fills what the environment does not set."""
+    if environ is None:
+        from dotenv import dotenv_values
+
+        file_values = dotenv_values(dotenv_path or Path.cwd() / ".env")
+        environ = {**{k: v for k, v in file_values.items() if v is not None}, **os.environ}
+    env = {k: v.strip() for k, v in environ.items() if v is not None and v.strip() != ""}
+
+    bot_token = _required(env, "SLACK_BOT_TOKEN")
+    if not bot_token.startswith("xoxb-"):
+        raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    app_token = env.get("SLACK_APP_TOKEN")
+    if app_token and not app_token.startswith("xapp-"):
+        raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+    signing_secret = env.get("SLACK_SIGNING_SECRET")
+    if not app_token and not signing_secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set (needed for HTTP mode; set SLACK_APP_TOKEN for Socket Mode)"
+        )
+
+    api_url = env.get("SLACK_API_URL")
+    if api_url:
+        if not re.match(r"^https?://", api_url):
+            raise ConfigError("SLACK_API_URL must be an http(s) URL, e.g. http://127.0.0.1:8000/api/")
+        if not api_url.endswith("/"):
+            api_url += "/"
+
+    hr_user_ids = frozenset(u.strip() for u in env.get("HR_USER_IDS", "").split(",") if u.strip())
+    for user_id in hr_user_ids:
+        if not _USER_ID.match(user_id):
+            raise ConfigError(f"HR_USER_IDS holds {user_id!r}, which is not a Slack user id like U012AB3CD")
+    hr_usergroup_id = env.get("HR_USERGROUP_ID")
+    if hr_usergroup_id and not _GROUP_ID.match(hr_usergroup_id):
+        raise ConfigError("HR_USERGROUP_ID must be a Slack user group id like S0614TZR7")
+    if not hr_user_ids and not hr_usergroup_id:
+        raise ConfigError("HR_USER_IDS or HR_USERGROUP_ID must be set: nobody could register a leaver")
+
+    timezone = env.get("TIMEZONE", "Europe/Amsterdam")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE {timezone!r} is not a known time zone like Europe/Amsterdam") from None
+
+    language = env.get("DEFAULT_LANGUAGE", "nl").lower()
+    if language not in LANGUAGES:
+        raise ConfigError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {language!r}")
+
+    country = env.get("HOLIDAY_COUNTRY", "NL").upper()
+    if country not in holidays.list_supported_countries():
+        raise ConfigError(f"HOLIDAY_COUNTRY {country!r} is not a country code the holidays library knows")
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        api_url=api_url,
+        database_url=env.get("DATABASE_URL", f"sqlite:///{Path.cwd() / 'exit-interview.sqlite3'}"),
+        port=_integer(env, "PORT", 3000, 1, 65535),
+        hr_user_ids=hr_user_ids,
+        hr_usergroup_id=hr_usergroup_id,
+        hr_channel_id=_channel(env, "HR_CHANNEL_ID"),
+        manager_channel_id=_channel(env, "MANAGER_CHANNEL_ID"),
+        timezone=timezone,
+        default_language=language,
+        invite_working_days_before=_integer(env, "INVITE_WORKING_DAYS_BEFORE", 10, 1, 60),
+        reminder_working_days=_integer(env, "REMINDER_WORKING_DAYS", 3, 1, 30),
+        holiday_country=country,
+    )
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name)
+    if not value:
+        raise ConfigError(f"{name} is not set (see .env.example)")
+    return value
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _channel(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value and not _CHANNEL_ID.match(value):
+        raise ConfigError(f"{name} must be a Slack channel id like C012AB3CD (not a #name)")
+    return value

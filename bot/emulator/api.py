@@ -1,0 +1,421 @@
+"""A small Slack Web API emulator on 127.0.0.1.
+
+It answers the methods this bot uses the way Slack does (`{"ok": true, ...}`, `{"ok": false,
+"error": ...}`, HTTP 429 with Retry-After, `response_metadata` warnings), keeps a tiny workspace
+(users, user groups, channels, messages, views) and records every call, so tests and the offline
+shell can see what the bot really sent. Point slack_sdk at it with `base_url=emulator.api_url`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER_ID = "UBOT0EXIT"
+BOT_ID = "BEXIT0001"
+TEAM_ID = "T0EXAMPLE"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict]
+    user: str = BOT_USER_ID
+    thread_ts: str | None = None
+    metadata: dict | None = None
+    updates: int = 0
+
+
+@dataclass
+class Fault:
+    method: str
+    error: str | None = None
+    status: int = 200
+    retry_after: int | None = None
+    times: int = 1
+    drop_connection: bool = False
+
+
+@dataclass
+class Workspace:
+    users: dict[str, dict] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    channels: dict[str, dict] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    ephemeral: list[dict] = field(default_factory=list)
+    responses: list[dict] = field(default_factory=list)
+    views: dict[str, dict] = field(default_factory=dict)
+    home_views: dict[str, dict] = field(default_factory=dict)
+    files: list[dict] = field(default_factory=list)
+
+
+class SlackEmulator:
+    """Start with `start()`; stop with `stop()`. Thread-safe: the bot calls it from many threads."""
+
+    def __init__(self, token: str = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0):
+        self.token = token
+        self.workspace = Workspace()
+        self.calls: list[Call] = []
+        self.faults: list[Fault] = []
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self.add_user(BOT_USER_ID, name="exit-interview", is_bot=True)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "api/"
+
+    def response_url(self, key: str) -> str:
+        return f"{self.base_url}response/{key}"
+
+    def start(self) -> SlackEmulator:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="slack-emulator", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # -- the workspace ---------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: str,
+        name: str = "",
+        *,
+        real_name: str | None = None,
+        tz: str = "Europe/Amsterdam",
+        locale: str = "nl-NL",
+        is_bot: bool = False,
+        deleted: bool = False,
+        email: str | None = None,
+    ) -> dict:
+        user = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name or user_id.lower(),
+            "real_name": real_name or name or user_id,
+            "deleted": deleted,
+            "is_bot": is_bot,
+            "tz": tz,
+            "tz_offset": 0,
+            "locale": locale,
+            "profile": {"real_name": real_name or name, "display_name": name, "email": email},
+        }
+        with self._lock:
+            self.workspace.users[user_id] = user
+        return user
+
+    def add_usergroup(self, group_id: str, members: list[str]) -> None:
+        with self._lock:
+            self.workspace.usergroups[group_id] = list(members)
+
+    def add_channel(self, channel_id: str, name: str, members: list[str] | None = None) -> None:
+        with self._lock:
+            self.workspace.channels[channel_id] = {
+                "id": channel_id,
+                "name": name,
+                "members": set(members or []) | {BOT_USER_ID},
+            }
+
+    def dm_channel(self, user_id: str) -> str:
+        return "D" + user_id[1:]
+
+    def fail(self, method: str, error: str | None = None, *, status: int = 200, retry_after: int | None = None,
+             times: int = 1, drop_connection: bool = False) -> None:
+        """Make the next `times` calls of `method` fail like Slack would."""
+        with self._lock:
+            self.faults.append(Fault(method, error, status, retry_after, times, drop_connection))
+
+    # -- what the bot did ------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def messages_in(self, channel: str) -> list[Message]:
+        with self._lock:
+            return [m for m in self.workspace.messages if m.channel == channel]
+
+    def dms_to(self, user_id: str) -> list[Message]:
+        return self.messages_in(self.dm_channel(user_id))
+
+    def message(self, channel: str, ts: str) -> Message | None:
+        with self._lock:
+            return next((m for m in self.workspace.messages if m.channel == channel and m.ts == ts), None)
+
+    def wait_for(self, condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
+        """Block until `condition()` is truthy (re-checked on every change); return its value."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                value = condition()
+                if value:
+                    return value
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+                self._changed.wait(min(remaining, 0.05))
+
+    # -- the API ---------------------------------------------------------------------------------
+
+    def handle(self, method: str, params: dict[str, Any], token: str | None) -> tuple[int, dict, dict]:
+        with self._changed:
+            self.calls.append(Call(method, params, token))
+            self._changed.notify_all()
+            fault = next((f for f in self.faults if f.method == method and f.times > 0), None)
+            if fault:
+                fault.times -= 1
+                if fault.drop_connection:
+                    return -1, {}, {}
+                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                body = {"ok": False, "error": fault.error or ("ratelimited" if fault.status == 429 else "fatal_error")}
+                return fault.status, headers, body
+            if token != self.token:
+                return 200, {}, {"ok": False, "error": "invalid_auth"}
+            handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+            if handler is None:
+                return 200, {}, {"ok": False, "error": "unknown_method"}
+            result = handler(params)
+            self._changed.notify_all()
+            return 200, {}, result
+
+    def record_response(self, key: str, payload: dict) -> None:
+        with self._changed:
+            self.workspace.responses.append({"key": key, **payload})
+            self._changed.notify_all()
+
+    def _error(self, error: str) -> dict:
+        return {"ok": False, "error": error}
+
+    def _next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.{next(self._ids):06d}"
+
+    def _resolve_channel(self, channel: str | None) -> str | None:
+        if not channel:
+            return None
+        if channel[0] in "UW":
+            return self.dm_channel(channel) if channel in self.workspace.users else None
+        if channel[0] == "D" or channel in self.workspace.channels:
+            return channel
+        return None
+
+    def _user_usable(self, user_id: str) -> str | None:
+        user = self.workspace.users.get(user_id)
+        if user is None:
+            return "user_not_found"
+        if user["deleted"]:
+            return "user_disabled"
+        if user["is_bot"]:
+            return "cannot_dm_bot"
+        return None
+
+    def _api_auth_test(self, params):
+        return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "exit-interview",
+                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _api_users_info(self, params):
+        user = self.workspace.users.get(params.get("user", ""))
+        if user is None:
+            return self._error("user_not_found")
+        user = dict(user)
+        if str(params.get("include_locale", "")).lower() not in ("true", "1"):
+            user.pop("locale", None)
+        return {"ok": True, "user": user}
+
+    def _api_users_lookupByEmail(self, params):
+        email = (params.get("email") or "").lower()
+        for user in self.workspace.users.values():
+            if (user["profile"].get("email") or "").lower() == email and email:
+                return {"ok": True, "user": user}
+        return self._error("users_not_found")
+
+    def _api_usergroups_users_list(self, params):
+        members = self.workspace.usergroups.get(params.get("usergroup", ""))
+        if members is None:
+            return self._error("no_such_subteam")
+        return {"ok": True, "users": list(members)}
+
+    def _api_conversations_open(self, params):
+        users = [u for u in str(params.get("users", "")).split(",") if u]
+        if len(users) != 1:
+            return self._error("not_enough_users" if not users else "too_many_users")
+        problem = self._user_usable(users[0])
+        if problem:
+            return self._error(problem)
+        return {"ok": True, "channel": {"id": self.dm_channel(users[0])}}
+
+    def _api_chat_postMessage(self, params):
+        channel = self._resolve_channel(params.get("channel"))
+        if channel is None:
+            return self._error("channel_not_found")
+        if channel[0] == "D":
+            problem = self._user_usable("U" + channel[1:])
+            if problem and problem != "user_not_found":
+                return self._error(problem)
+        elif BOT_USER_ID not in self.workspace.channels[channel]["members"]:
+            return self._error("not_in_channel")
+        invalid = self._check_message(params)
+        if invalid:
+            return invalid
+        message = Message(channel, self._next_ts(), params.get("text") or "", _blocks(params),
+                          thread_ts=params.get("thread_ts"), metadata=_json(params.get("metadata")))
+        self.workspace.messages.append(message)
+        result = {"ok": True, "channel": channel, "ts": message.ts,
+                  "message": {"type": "message", "text": message.text, "user": BOT_USER_ID, "ts": message.ts,
+                              "blocks": message.blocks}}
+        if not params.get("text"):
+            result["response_metadata"] = {"warnings": ["missing_text_or_fallback_or_attachments"]}
+        return result
+
+    def _api_chat_update(self, params):
+        channel = self._resolve_channel(params.get("channel"))
+        message = self.message(channel or "", params.get("ts", ""))
+        if message is None:
+            return self._error("message_not_found")
+        invalid = self._check_message(params)
+        if invalid:
+            return invalid
+        message.text = params.get("text") or message.text
+        if "blocks" in params:
+            message.blocks = _blocks(params)
+        message.updates += 1
+        return {"ok": True, "channel": channel, "ts": message.ts, "text": message.text}
+
+    def _api_chat_postEphemeral(self, params):
+        channel = self._resolve_channel(params.get("channel"))
+        if channel is None:
+            return self._error("channel_not_found")
+        invalid = self._check_message(params)
+        if invalid:
+            return invalid
+        self.workspace.ephemeral.append({"channel": channel, "user": params.get("user"),
+                                         "text": params.get("text"), "blocks": _blocks(params)})
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _api_views_open(self, params):
+        view = _json(params.get("view"))
+        if not params.get("trigger_id"):
+            return self._error("invalid_trigger_id")
+        if not view or view.get("type") != "modal":
+            return self._error("invalid_arguments")
+        if len(view.get("blocks", [])) > 100:
+            return self._error("invalid_blocks")
+        view_id = f"V{next(self._ids):08d}"
+        stored = {**view, "id": view_id, "hash": f"h{next(self._ids)}", "state": {"values": {}}}
+        self.workspace.views[view_id] = stored
+        return {"ok": True, "view": stored}
+
+    def _api_views_update(self, params):
+        view_id = params.get("view_id")
+        if view_id not in self.workspace.views:
+            return self._error("not_found")
+        view = _json(params.get("view"))
+        self.workspace.views[view_id] = {**view, "id": view_id}
+        return {"ok": True, "view": self.workspace.views[view_id]}
+
+    def _api_views_push(self, params):
+        return self._api_views_open(params)
+
+    def _api_views_publish(self, params):
+        view = _json(params.get("view"))
+        if len(view.get("blocks", [])) > 100:
+            return self._error("invalid_blocks")
+        self.workspace.home_views[params.get("user_id", "")] = view
+        return {"ok": True, "view": {**view, "id": f"V{next(self._ids):08d}"}}
+
+    def _check_message(self, params) -> dict | None:
+        blocks = _blocks(params)
+        if len(blocks) > 50:
+            return self._error("invalid_blocks")
+        if len(params.get("text") or "") > 40_000:
+            return self._error("msg_too_long")
+        for block in blocks:
+            text = (block.get("text") or {}).get("text", "")
+            if block.get("type") == "section" and len(text) > 3000:
+                return self._error("invalid_blocks")
+        return None
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _blocks(params: dict) -> list[dict]:
+    return _json(params.get("blocks")) or []
+
+
+def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # quiet
+            pass
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode("utf-8")
+            if self.path.startswith("/response/"):
+                emulator.record_response(self.path.rsplit("/", 1)[-1], json.loads(raw or "{}"))
+                return self._send(200, {}, b"ok", "text/plain")
+            if not self.path.startswith("/api/"):
+                return self._send(404, {}, b"not found", "text/plain")
+            method = self.path[len("/api/"):].split("?")[0]
+            content_type = self.headers.get("Content-Type", "")
+            if "json" in content_type:
+                params = json.loads(raw or "{}")
+            else:
+                params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+            auth = self.headers.get("Authorization", "")
+            token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.pop("token", None)
+            status, headers, body = emulator.handle(method, params, token)
+            if status == -1:
+                self.close_connection = True
+                self.connection.close()
+                return None
+            return self._send(status, headers, json.dumps(body).encode(), "application/json; charset=utf-8")
+
+        def _send(self, status: int, headers: dict, body: bytes, content_type: str):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler

@@ -1,0 +1,34 @@
+"""Entry points for scheduled jobs. APScheduler stores them by reference with ids as arguments;
+the process binds its services here once at start."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.operations import invitations
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+_services: Services | None = None
+
+
+def bind(services: Services | None) -> None:
+    global _services
+    _services = services
+
+
+def _bound() -> Services | None:
+    if _services is None:
+        log.warning("a scheduled job ran before the bot was bound; the next sweep will pick it up")
+    return _services
+
+
+def send_invitation(departure_id: int) -> None:
+    if services := _bound():
+        invitations.deliver_invitation(services, departure_id)
+
+
+def sweep() -> None:
+    """Send what is due and not sent: invitations and the one reminder."""
+    if services := _bound():
+        invitations.sweep(services)

@@ -1,0 +1,36 @@
+"""The leaver's click on the invitation: answer here, prefer a talk, or no thanks."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk.errors import SlackClientError
+
+from bot.i18n import Translator
+from bot.listeners.common import services_of
+from bot.operations import invitations
+from flows.invitation import Choice
+
+log = logging.getLogger(__name__)
+
+
+def handle_invitation_choice(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
+    ack()
+    services = services_of(context)
+    user_id = body["user"]["id"]
+    choice = Choice(action["action_id"].split(".", 1)[1])
+    try:
+        departure_id = int(action.get("value", ""))
+    except ValueError:
+        departure_id = -1
+    try:
+        outcome = invitations.choose(services, departure_id, choice, clicked_by=user_id)
+    except SlackClientError as error:
+        log.warning("Slack failed while recording a choice: %s", error)
+        _ = Translator(services.directory.language(user_id))
+        respond(text=_("slack.unavailable"), response_type="ephemeral", replace_original=False)
+        return
+    if outcome.problem is not None:
+        _ = Translator(outcome.language)
+        respond(text=_(outcome.problem.key), response_type="ephemeral", replace_original=False)

@@ -1,0 +1,83 @@
+"""`/exit-interview`: HR's command line in Slack."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.blocks import registration as view
+from bot.i18n import Translator
+from bot.listeners.common import services_of, translator_for
+from bot.operations import registration
+from bot.services import Services
+from flows.registration import (
+    Cancel,
+    Help,
+    ListDepartures,
+    OpenRegistrationForm,
+    Problem,
+    Register,
+    parse_command,
+)
+
+log = logging.getLogger(__name__)
+
+
+def handle_exit_interview(ack: Ack, command: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
+    ack()
+    services = services_of(context)
+    user_id = command["user_id"]
+    try:
+        _ = translator_for(services, user_id)
+        if not services.directory.is_hr(user_id):
+            _reply(respond, *view.plain(_("hr.only")))
+            return
+        _run(services, _, parse_command(command.get("text", "")), command, respond, client)
+    except SlackClientError as error:
+        log.warning("Slack failed during /exit-interview: %s", error)
+        _reply(respond, *view.plain(Translator(services.settings.default_language)("slack.unavailable")))
+
+
+def _run(services: Services, _: Translator, parsed, command: dict, respond: Respond, client: WebClient) -> None:
+    user_id = command["user_id"]
+    match parsed:
+        case Problem():
+            _reply(respond, *view.refused_message(_, [parsed]))
+        case Help(unknown=unknown):
+            _reply(respond, *view.help_message(_, unknown))
+        case OpenRegistrationForm():
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=view.registration_modal(_, hr_user_id=user_id, default_language=services.settings.default_language,
+                                             today=services.today()),
+            )
+        case Register(employee_id=employee_id, last_day=last_day, manager_id=manager_id):
+            outcome = registration.register(
+                services,
+                registration.RegistrationRequest(
+                    employee_id=employee_id, last_day=last_day, manager_id=manager_id, registered_by=user_id,
+                    interviewer_id=user_id,
+                ),
+            )
+            if not outcome.accepted:
+                _reply(respond, *view.refused_message(_, outcome.problems))
+                return
+            _reply(respond, *view.registered_message(
+                _, employee_id=employee_id, last_day=last_day, invite_local=outcome.invite_local,
+                immediate=outcome.immediate, warnings=outcome.warnings,
+            ))
+        case ListDepartures():
+            _reply(respond, *view.departures_message(_, registration.open_departure_rows(services)))
+        case Cancel(employee_id=employee_id):
+            outcome = registration.cancel(services, employee_id, cancelled_by=user_id)
+            if outcome.problem:
+                _reply(respond, *view.refused_message(_, [outcome.problem]))
+            else:
+                _reply(respond, *view.plain(_("cancel.done", employee=f"<@{employee_id}>")))
+
+
+def _reply(respond: Respond, text: str, blocks: list[dict]) -> None:
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,257 @@
+"""Sending the invitation and its reminder exactly once, and recording the leaver's choice.
+
+Sending follows claim → post → complete: the claim is a row under a unique constraint, committed
+before Slack is called, so a retry, a second scheduler run or a race can never post twice. A
+post that fails for certain gives the claim back for the next sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.blocks import invitation as blocks
+from bot.blocks.registration import plain
+from bot.blocks.text import mention
+from bot.i18n import Translator
+from bot.services import Services
+from flows.invitation import CHOICE_STAGE, Choice, Stage, check_choice, choices_offered
+from flows.registration import Offer, Problem
+from flows.timing import reminder_moment
+from storage import repositories as repo
+
+log = logging.getLogger(__name__)
+
+# Slack's answers that no retry will change: the person cannot get a DM from us.
+UNREACHABLE = frozenset({"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot", "user_not_visible"})
+
+
+def plan(services: Services, departure_id: int, when: datetime) -> None:
+    if services.scheduler is None:
+        return  # the sweep of the process that runs the scheduler picks it up
+    try:
+        services.scheduler.plan_invitation(departure_id, when)
+    except Exception:  # the database stays the source of truth; the sweep sends it
+        log.exception("could not plan the invitation job for departure %s", departure_id)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    id: int
+    employee_id: str
+    interviewer_id: str
+    last_day: object
+    language: str
+    offer: Offer
+    tz: str
+
+
+def _snapshot(departure) -> _Snapshot:
+    return _Snapshot(departure.id, departure.employee_id, departure.interviewer_id, departure.last_day,
+                     departure.language, Offer(departure.offer), departure.employee_tz)
+
+
+def employee_translator(services: Services, snapshot: _Snapshot) -> Translator:
+    """The leaver's Slack locale, else the registration's language, else the default."""
+    try:
+        language = services.directory.user(snapshot.employee_id).language
+    except SlackClientError:
+        language = None
+    return Translator(language or snapshot.language or services.settings.default_language)
+
+
+def deliver_invitation(services: Services, departure_id: int) -> bool:
+    """Send the invitation if it is due and not sent; True when this call sent it."""
+    now = services.clock.now()
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        if departure is None or departure.stage != Stage.REGISTERED or departure.invite_at > now:
+            return False
+        if not repo.claim_message(session, departure_id, repo.INVITATION, now):
+            return False
+        snapshot = _snapshot(departure)
+
+    _ = employee_translator(services, snapshot)
+    text, message_blocks = blocks.invitation_message(
+        _, departure_id=snapshot.id, last_day=snapshot.last_day, choices=choices_offered(snapshot.offer),
+        interviewer_id=snapshot.interviewer_id,
+    )
+    sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
+    if sent:
+        with services.db.session() as session:
+            repo.mark_invited(session, departure_id)
+        log.info("invitation sent for departure %s", departure_id)
+    return sent
+
+
+def deliver_reminder(services: Services, departure_id: int) -> bool:
+    now = services.clock.now()
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        if departure is None or departure.stage != Stage.INVITED:
+            return False
+        if not repo.claim_message(session, departure_id, repo.REMINDER, now):
+            return False
+        snapshot = _snapshot(departure)
+    _ = employee_translator(services, snapshot)
+    text, message_blocks = blocks.reminder_message(
+        _, departure_id=snapshot.id, last_day=snapshot.last_day, choices=choices_offered(snapshot.offer)
+    )
+    return _post_claimed(services, snapshot, repo.REMINDER, text, message_blocks)
+
+
+def _post_claimed(services: Services, snapshot: _Snapshot, purpose: str, text: str, message_blocks) -> bool:
+    try:
+        channel = services.client.conversations_open(users=snapshot.employee_id)["channel"]["id"]
+        response = services.client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        with services.db.session() as session:
+            repo.release_message(session, snapshot.id, purpose)
+        if code in UNREACHABLE:
+            _mark_unreachable(services, snapshot, code)
+        else:
+            log.warning("Slack refused the %s for departure %s (%s); the sweep retries", purpose, snapshot.id, code)
+        return False
+    except SlackClientError as error:
+        # No answer at all; the post most likely did not happen. Retried by the sweep.
+        log.warning("Slack unreachable sending the %s for departure %s: %s", purpose, snapshot.id, error)
+        with services.db.session() as session:
+            repo.release_message(session, snapshot.id, purpose)
+        return False
+    with services.db.session() as session:
+        repo.complete_message(session, snapshot.id, purpose, response["channel"], response["ts"], services.clock.now())
+    return True
+
+
+def _mark_unreachable(services: Services, snapshot: _Snapshot, code: str) -> None:
+    now = services.clock.now()
+    with services.db.session() as session:
+        if not repo.mark_unreachable(session, snapshot.id):
+            return
+        first_notice = repo.claim_message(session, snapshot.id, "unreachable_notice", now)
+    log.warning("departure %s: the leaver cannot be reached in Slack (%s)", snapshot.id, code)
+    if first_notice:
+        notify_hr(services, "hr.unreachable", employee=mention(snapshot.employee_id))
+
+
+def sweep(services: Services) -> None:
+    """Send every due, unsent invitation, and the one reminder where it is due."""
+    now = services.clock.now()
+    with services.db.session() as session:
+        due = list(repo.departures_due_for_invitation(session, now))
+    for departure_id in due:
+        _safely(deliver_invitation, services, departure_id)
+
+    reminders = []
+    with services.db.session() as session:
+        for departure in repo.departures_awaiting_choice(session):
+            invitation = repo.sent_message(session, departure.id, repo.INVITATION)
+            if invitation is None or invitation.sent_at is None:
+                continue
+            when = reminder_moment(
+                invitation.sent_at, departure.last_day, services.settings.reminder_working_days,
+                ZoneInfo(departure.employee_tz), services.calendar,
+            )
+            if when is not None and when <= now:
+                reminders.append(departure.id)
+    for departure_id in reminders:
+        _safely(deliver_reminder, services, departure_id)
+
+
+def _safely(send, services: Services, departure_id: int) -> None:
+    try:
+        send(services, departure_id)
+    except Exception:
+        log.exception("sending for departure %s failed; the next sweep tries again", departure_id)
+
+
+@dataclass
+class ChoiceOutcome:
+    recorded: bool
+    problem: Problem | None = None
+    choice: Choice | None = None
+    language: str = "en"
+
+
+def choose(services: Services, departure_id: int, choice: Choice, clicked_by: str) -> ChoiceOutcome:
+    """The leaver clicked a button on the invitation (or its reminder)."""
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        if departure is None:
+            return ChoiceOutcome(False, Problem("choice.unknown"))
+        snapshot = _snapshot(departure)
+        problem = check_choice(stage=Stage(departure.stage), offer=snapshot.offer, choice=choice,
+                               clicked_by=clicked_by, employee_id=departure.employee_id)
+        if problem is None and not repo.record_choice(
+            session, departure_id, choice.value, CHOICE_STAGE[choice].value, services.clock.now()
+        ):
+            problem = Problem("choice.already_made")
+        messages = [(m.channel_id, m.ts) for m in repo.delivered_messages(session, departure_id)
+                    if m.purpose in (repo.INVITATION, repo.REMINDER)]
+
+    _ = employee_translator(services, snapshot)
+    if problem is not None:
+        return ChoiceOutcome(False, problem, language=_.language)
+
+    text, message_blocks = blocks.chosen_message(_, choice)
+    for channel, ts in messages:
+        _update(services, channel, ts, text, message_blocks)
+    if choice == Choice.TALK:
+        notify_hr(services, "hr.talk_requested", employee=mention(snapshot.employee_id),
+                  interviewer=mention(snapshot.interviewer_id))
+        if snapshot.interviewer_id not in services.directory.hr_members():
+            notify_user(services, snapshot.interviewer_id, "hr.talk_requested",
+                        employee=mention(snapshot.employee_id), interviewer=mention(snapshot.interviewer_id))
+    elif choice == Choice.DECLINE:
+        notify_hr(services, "hr.declined", employee=mention(snapshot.employee_id))
+    return ChoiceOutcome(True, choice=choice, language=_.language)
+
+
+def withdraw(services: Services, departure_id: int) -> None:
+    """After HR cancelled: forget the job and take the buttons off any invitation already sent."""
+    if services.scheduler is not None:
+        services.scheduler.forget_invitation(departure_id)
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        snapshot = _snapshot(departure)
+        messages = [(m.channel_id, m.ts) for m in repo.delivered_messages(session, departure_id)
+                    if m.purpose in (repo.INVITATION, repo.REMINDER)]
+    if messages:
+        text, message_blocks = blocks.withdrawn_message(employee_translator(services, snapshot))
+        for channel, ts in messages:
+            _update(services, channel, ts, text, message_blocks)
+
+
+def _update(services: Services, channel: str, ts: str, text: str, message_blocks) -> None:
+    try:
+        services.client.chat_update(channel=channel, ts=ts, text=text, blocks=message_blocks)
+    except SlackClientError as error:
+        log.warning("could not update message %s in %s: %s", ts, channel, error)
+
+
+def notify_hr(services: Services, key: str, **params: str) -> None:
+    """Tell HR: in HR_CHANNEL_ID when set, else by DM to each HR member, each in their language."""
+    settings = services.settings
+    if settings.hr_channel_id:
+        _ = Translator(settings.default_language)
+        _send(services, settings.hr_channel_id, *plain(_(key, **params)))
+        return
+    for user_id in sorted(services.directory.hr_members()):
+        notify_user(services, user_id, key, **params)
+
+
+def notify_user(services: Services, user_id: str, key: str, **params: str) -> None:
+    _ = Translator(services.directory.language(user_id))
+    _send(services, user_id, *plain(_(key, **params)))
+
+
+def _send(services: Services, channel: str, text: str, message_blocks) -> None:
+    try:
+        services.client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
+    except SlackClientError as error:
+        log.warning("could not notify %s: %s", channel, error)

@@ -1,0 +1,164 @@
+"""Registering and cancelling departures."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.operations import invitations
+from bot.services import Services
+from flows import registration as rules
+from flows.invitation import Stage, can_cancel
+from flows.registration import Offer, Problem
+from flows.timing import invitation_moment, send_moment
+from storage import repositories as repo
+from storage.models import Departure
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RegistrationRequest:
+    employee_id: str
+    last_day: date
+    registered_by: str
+    manager_id: str | None = None
+    interviewer_id: str | None = None
+    language: str | None = None
+    offer: Offer = Offer.BOTH
+
+
+@dataclass
+class RegistrationOutcome:
+    departure_id: int | None = None
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    invite_local: datetime | None = None
+    immediate: bool = False
+    # Which modal field each problem belongs to, for inline errors.
+    fields: dict[str, Problem] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.departure_id is not None
+
+
+def register(services: Services, request: RegistrationRequest) -> RegistrationOutcome:
+    """Check the registration against Slack and the rules, store it and plan the invitation."""
+    directory = services.directory
+    employee = directory.user(request.employee_id, fresh=True)
+    manager = directory.user(request.manager_id, fresh=True) if request.manager_id else None
+    interviewer = directory.user(request.interviewer_id, fresh=True) if request.interviewer_id else None
+    now = services.clock.now()
+    today = services.today()
+
+    with services.db.session() as session:
+        repo.close_past_registrations(session, request.employee_id, today, now)
+        existing = repo.open_registration(session, request.employee_id)
+        verdict = rules.check_registration(
+            employee=employee.person,
+            last_day=request.last_day,
+            today=today,
+            manager=manager.person if manager else None,
+            interviewer=interviewer.person if interviewer else None,
+            registered_by=request.registered_by,
+            open_registration_last_day=existing.last_day if existing else None,
+        )
+        problems = list(verdict.problems)
+        if problems:
+            return RegistrationOutcome(problems=tuple(problems), fields=_fields(problems))
+
+        tz = _zone(employee.tz, services.settings.tz)
+        planned = invitation_moment(
+            request.last_day, services.settings.invite_working_days_before, tz, services.calendar
+        )
+        send_at = send_moment(planned, now)
+        departure = Departure(
+            employee_id=request.employee_id,
+            manager_id=request.manager_id,
+            interviewer_id=request.interviewer_id or request.registered_by,
+            registered_by=request.registered_by,
+            last_day=request.last_day,
+            language=request.language or services.settings.default_language,
+            offer=request.offer.value,
+            employee_tz=tz.key,
+            stage=Stage.REGISTERED.value,
+            invite_at=send_at,
+            created_at=now,
+        )
+        try:
+            repo.add_departure(session, departure)
+        except repo.DuplicateRegistration:
+            problem = Problem("register.duplicate", {"date": request.last_day.isoformat()})
+            return RegistrationOutcome(problems=(problem,), fields={"employee": problem})
+        departure_id = departure.id
+
+    log.info("registered departure %s, invitation at %s", departure_id, send_at.isoformat())
+    invitations.plan(services, departure_id, send_at)
+    return RegistrationOutcome(
+        departure_id=departure_id,
+        warnings=verdict.warnings,
+        invite_local=send_at.astimezone(tz),
+        immediate=send_at <= now,
+    )
+
+
+@dataclass
+class CancelOutcome:
+    cancelled: bool
+    problem: Problem | None = None
+
+
+def cancel(services: Services, employee_id: str, cancelled_by: str) -> CancelOutcome:
+    now = services.clock.now()
+    with services.db.session() as session:
+        departure = repo.open_registration(session, employee_id)
+        if departure is None or not can_cancel(Stage(departure.stage)):
+            return CancelOutcome(False, Problem("cancel.nothing_open", {"user": employee_id}))
+        repo.cancel_departure(session, departure, cancelled_by, now)
+        departure_id = departure.id
+    invitations.withdraw(services, departure_id)
+    return CancelOutcome(True)
+
+
+def open_departure_rows(services: Services) -> list[dict]:
+    with services.db.session() as session:
+        return [
+            {
+                "employee_id": d.employee_id,
+                "last_day": d.last_day,
+                "stage": d.stage,
+                "offer": d.offer,
+                "invite_local": d.invite_at.astimezone(_zone(d.employee_tz, services.settings.tz)),
+            }
+            for d in repo.open_departures(session)
+        ]
+
+
+def _zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
+    if not name:
+        return fallback
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return fallback
+
+
+_FIELD_OF = {
+    "register.employee": "employee",
+    "register.manager": "manager",
+    "register.interviewer": "interviewer",
+    "register.self": "employee",
+    "register.duplicate": "employee",
+    "register.last_day": "last_day",
+}
+
+
+def _fields(problems: list[Problem]) -> dict[str, Problem]:
+    fields: dict[str, Problem] = {}
+    for problem in problems:
+        block = next((b for prefix, b in _FIELD_OF.items() if problem.key.startswith(prefix)), "employee")
+        fields.setdefault(block, problem)
+    return fields

@@ -1,0 +1,114 @@
+"""One bot process: database, scheduler, Bolt app, and the HTTP server or Socket Mode connection.
+
+Everything runs in one process tree; `stop()` (called on SIGTERM/SIGINT) ends it cleanly: no new
+requests, running jobs finish, the database pool is closed.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import timedelta
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot import jobs
+from bot.app import build_app
+from bot.config import Settings
+from bot.scheduling import Scheduler
+from bot.server import HttpServer, wsgi_application
+from bot.services import Clock, Services
+from bot.slack_api import Directory, make_client
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class BotProcess:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        host: str = "0.0.0.0",
+        clock: Clock | None = None,
+        client: WebClient | None = None,
+        sweep_seconds: float = 60.0,
+        process_before_response: bool = False,
+    ):
+        self.settings = settings
+        self.host = host
+        self.db = Database(settings.database_url)
+        self.client = client or make_client(settings.bot_token, settings.api_url)
+        self.services = Services(
+            settings=settings, db=self.db, client=self.client, directory=Directory(self.client, settings),
+            clock=clock or Clock(),
+        )
+        self.sweep_seconds = sweep_seconds
+        self.process_before_response = process_before_response
+        self.app: App | None = None
+        self.scheduler: Scheduler | None = None
+        self.http: HttpServer | None = None
+        self._socket = None
+        self._stopped = threading.Event()
+
+    def start(self) -> BotProcess:
+        self.db.upgrade()
+        self.app = build_app(self.services, process_before_response=self.process_before_response)
+        self.scheduler = Scheduler(self.db, sweep_seconds=self.sweep_seconds)
+        self.services.scheduler = self.scheduler
+        jobs.bind(self.services)
+        self.scheduler.start()
+        if self.settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            self._socket = SocketModeHandler(self.app, self.settings.app_token)
+            self._socket.connect()
+            self.http = HttpServer(wsgi_application(None, self.db), self.host, self.settings.port)
+        else:
+            self.http = HttpServer(wsgi_application(self.app, self.db), self.host, self.settings.port)
+        self.http.start()
+        log.info("exit-interview bot running (%s), HTTP on port %s",
+                 "Socket Mode" if self._socket else "HTTP mode", self.http.port)
+        return self
+
+    @property
+    def port(self) -> int:
+        assert self.http is not None
+        return self.http.port
+
+    @property
+    def events_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    def stop(self) -> None:
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        if self._socket is not None:
+            self._socket.close()
+        if self.http is not None:
+            self.http.stop()
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+        jobs.bind(None)
+        self.db.dispose()
+        log.info("exit-interview bot stopped")
+
+    def run_until_signalled(self) -> None:
+        """Block until SIGTERM or SIGINT, then stop."""
+        done = threading.Event()
+
+        def _stop(signum, _frame):
+            log.info("received %s, stopping", signal.Signals(signum).name)
+            done.set()
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        while not done.wait(timeout=1):
+            pass
+        self.stop()
+
+    def advance_clock(self, delta: timedelta) -> None:
+        self.services.clock.advance(delta)

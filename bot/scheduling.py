@@ -1,0 +1,69 @@
+"""APScheduler 3 with a persistent SQLAlchemy job store in the bot's own database.
+
+The job store only wakes the bot at the right moment; the database is the source of truth for
+what is due. One-off jobs run however late they are (`misfire_grace_time=None`), and a periodic
+sweep sends whatever is due and unsent, so a job lost or missed while the bot was down still
+happens after it comes back, and exactly once (the sending side is idempotent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB_ID = "sweep"
+
+
+class Scheduler:
+    def __init__(self, db: Database, sweep_seconds: float = 60.0):
+        self.sweep_seconds = sweep_seconds
+        self._scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename="apscheduler_jobs")},
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    def start(self) -> None:
+        self._scheduler.start()
+        self._scheduler.add_job(
+            "bot.jobs:sweep",
+            "interval",
+            seconds=self.sweep_seconds,
+            id=SWEEP_JOB_ID,
+            replace_existing=True,
+            next_run_time=datetime.now(UTC),
+        )
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+
+    def plan_invitation(self, departure_id: int, when: datetime) -> None:
+        """Wake up at `when` to send this departure's invitation. Arguments are ids only."""
+        self._scheduler.add_job(
+            "bot.jobs:send_invitation",
+            "date",
+            run_date=when,
+            args=[departure_id],
+            id=f"invitation:{departure_id}",
+            replace_existing=True,
+        )
+
+    def forget_invitation(self, departure_id: int) -> None:
+        with contextlib.suppress(JobLookupError):
+            self._scheduler.remove_job(f"invitation:{departure_id}")
+
+    def planned_jobs(self) -> list[tuple[str, datetime | None]]:
+        return [(job.id, job.next_run_time) for job in self._scheduler.get_jobs()]
+
+    def run_sweep_now(self) -> None:
+        self._scheduler.modify_job(SWEEP_JOB_ID, next_run_time=datetime.now(UTC))

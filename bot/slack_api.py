@@ -1,0 +1,122 @@
+"""Slack Web API access: the client with retries, and cached look-ups of people and HR membership."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.config import Settings
+from bot.i18n import language_of
+from flows.registration import Person
+
+log = logging.getLogger(__name__)
+
+
+def make_client(token: str, base_url: str | None = None, timeout: int = 10) -> WebClient:
+    """A WebClient that honours Retry-After on 429 and retries 5xx and broken connections."""
+    client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=3),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    user_id: str
+    exists: bool
+    is_bot: bool = False
+    deleted: bool = False
+    tz: str | None = None
+    locale: str | None = None
+
+    @property
+    def person(self) -> Person:
+        return Person(self.user_id, exists=self.exists, is_bot=self.is_bot, deleted=self.deleted)
+
+    @property
+    def language(self) -> str | None:
+        return language_of(self.locale)
+
+
+class Directory:
+    """Who is who in the workspace, with short-lived caches (Slack's users.info is Tier 4)."""
+
+    USER_TTL = 300.0
+    HR_GROUP_TTL = 60.0
+
+    def __init__(self, client: WebClient, settings: Settings):
+        self.client = client
+        self.settings = settings
+        self._users: dict[str, tuple[float, SlackUser]] = {}
+        self._hr_group: tuple[float, frozenset[str]] | None = None
+        self._lock = threading.Lock()
+
+    def user(self, user_id: str, fresh: bool = False) -> SlackUser:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._users.get(user_id)
+        if cached and not fresh and now - cached[0] < self.USER_TTL:
+            return cached[1]
+        try:
+            info = self.client.users_info(user=user_id, include_locale=True)["user"]
+        except SlackApiError as error:
+            if error.response.get("error") in ("user_not_found", "user_not_visible"):
+                user = SlackUser(user_id, exists=False)
+            else:
+                raise
+        else:
+            user = SlackUser(
+                user_id,
+                exists=True,
+                is_bot=bool(info.get("is_bot")) or user_id == "USLACKBOT",
+                deleted=bool(info.get("deleted")),
+                tz=info.get("tz"),
+                locale=info.get("locale"),
+            )
+        with self._lock:
+            self._users[user_id] = (now, user)
+        return user
+
+    def language(self, user_id: str) -> str:
+        """A person's language for messages: their Slack locale, else the workspace default."""
+        try:
+            return self.user(user_id).language or self.settings.default_language
+        except SlackApiError:
+            return self.settings.default_language
+
+    def is_hr(self, user_id: str) -> bool:
+        if user_id in self.settings.hr_user_ids:
+            return True
+        return user_id in self._hr_group_members()
+
+    def hr_members(self) -> frozenset[str]:
+        return self.settings.hr_user_ids | self._hr_group_members()
+
+    def _hr_group_members(self) -> frozenset[str]:
+        group = self.settings.hr_usergroup_id
+        if not group:
+            return frozenset()
+        now = time.monotonic()
+        if self._hr_group and now - self._hr_group[0] < self.HR_GROUP_TTL:
+            return self._hr_group[1]
+        try:
+            members = frozenset(self.client.usergroups_users_list(usergroup=group)["users"])
+        except SlackApiError as error:
+            # A free plan answers plan_upgrade_required; deny rather than guess.
+            log.warning("could not read HR user group %s: %s", group, error.response.get("error"))
+            return self._hr_group[1] if self._hr_group else frozenset()
+        self._hr_group = (now, members)
+        return members

@@ -1,0 +1,1 @@
+"""Domain rules of the exit-interview practice, in plain Python: no Slack, no SQL."""

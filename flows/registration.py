@@ -1,0 +1,199 @@
+"""HR registers a departure: the `/exit-interview` command language and the rules a registration
+must pass before anything is stored.
+
+Problems are returned as `Problem(key, params)`: the key names a catalog message, so the edge can
+say it in the HR user's language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+MAX_COMMAND_LENGTH = 500
+
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>$")
+_BARE_ID = re.compile(r"^@?([UW][A-Z0-9]{6,})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+
+
+class Offer(StrEnum):
+    """What the leaver is offered: answer the questionnaire in the DM, an in-person talk, or both."""
+
+    BOTH = "both"
+    QUESTIONNAIRE = "questionnaire"
+    TALK = "talk"
+
+    @property
+    def questionnaire(self) -> bool:
+        return self in (Offer.BOTH, Offer.QUESTIONNAIRE)
+
+    @property
+    def talk(self) -> bool:
+        return self in (Offer.BOTH, Offer.TALK)
+
+
+@dataclass(frozen=True)
+class Problem:
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Help:
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenRegistrationForm:
+    pass
+
+
+@dataclass(frozen=True)
+class Register:
+    employee_id: str
+    last_day: date
+    manager_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ListDepartures:
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel:
+    employee_id: str
+
+
+Command = Help | OpenRegistrationForm | Register | ListDepartures | Cancel
+
+
+def parse_command(text: str) -> Command | Problem:
+    """Turn the text after `/exit-interview` into a command, or a problem to show HR."""
+    text = (text or "").strip()
+    if len(text) > MAX_COMMAND_LENGTH:
+        return Problem("command.too_long", {"limit": str(MAX_COMMAND_LENGTH)})
+    words = text.split()
+    if not words:
+        return Help()
+    verb, args = words[0].lower(), words[1:]
+    if verb in ("help", "hulp", "?"):
+        return Help()
+    if verb in ("list", "lijst"):
+        return ListDepartures()
+    if verb in ("start", "register", "registreer"):
+        return _parse_start(args)
+    if verb in ("cancel", "annuleer"):
+        if len(args) != 1:
+            return Problem("command.cancel_usage")
+        user_id = parse_user(args[0])
+        return Cancel(user_id) if user_id else Problem("command.not_a_user", {"text": args[0]})
+    return Help(unknown=words[0][:40])
+
+
+def _parse_start(args: list[str]) -> Command | Problem:
+    if not args:
+        return OpenRegistrationForm()
+    if len(args) not in (2, 3):
+        return Problem("command.start_usage")
+    employee_id = parse_user(args[0])
+    if employee_id is None:
+        return Problem("command.not_a_user", {"text": args[0]})
+    last_day = parse_date(args[1])
+    if last_day is None:
+        return Problem("command.not_a_date", {"text": args[1]})
+    manager_id = None
+    if len(args) == 3:
+        manager_id = parse_user(args[2])
+        if manager_id is None:
+            return Problem("command.not_a_user", {"text": args[2]})
+    return Register(employee_id, last_day, manager_id)
+
+
+def parse_user(text: str) -> str | None:
+    """A user as Slack escapes it in commands (`<@U123|name>`, `<@U123>`), or a bare id."""
+    match = _MENTION.match(text) or _BARE_ID.match(text)
+    return match.group(1) if match else None
+
+
+def parse_date(text: str) -> date | None:
+    """2026-12-20 or 20-12-2026 (also with / or . between day, month and year)."""
+    if match := _ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DUTCH_DATE.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the rules need to know of a Slack user; `exists` is False when Slack does not know them."""
+
+    user_id: str
+    exists: bool = True
+    is_bot: bool = False
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return not self.problems
+
+
+def check_registration(
+    *,
+    employee: Person,
+    last_day: date,
+    today: date,
+    manager: Person | None = None,
+    interviewer: Person | None = None,
+    registered_by: str,
+    open_registration_last_day: date | None = None,
+) -> Verdict:
+    """Decide whether a departure may be registered; warnings go with an accepted registration."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    problems += _person_problems(employee, "employee")
+    if manager is not None:
+        problems += _person_problems(manager, "manager")
+        if manager.user_id == employee.user_id:
+            problems.append(Problem("register.manager_is_employee"))
+    if interviewer is not None:
+        problems += _person_problems(interviewer, "interviewer")
+        if interviewer.user_id == employee.user_id:
+            problems.append(Problem("register.interviewer_is_employee"))
+    if employee.user_id == registered_by:
+        problems.append(Problem("register.self"))
+    if last_day < today:
+        problems.append(Problem("register.last_day_past", {"date": last_day.isoformat()}))
+    elif last_day == today:
+        warnings.append(Problem("register.last_day_today"))
+    if (today.year + 2, today.month, today.day) < (last_day.year, last_day.month, last_day.day):
+        problems.append(Problem("register.last_day_far", {"date": last_day.isoformat()}))
+    if open_registration_last_day is not None:
+        problems.append(Problem("register.duplicate", {"date": open_registration_last_day.isoformat()}))
+    return Verdict(tuple(problems), tuple(warnings))
+
+
+def _person_problems(person: Person, role: str) -> list[Problem]:
+    if not person.exists:
+        return [Problem(f"register.{role}_unknown", {"user": person.user_id})]
+    if person.is_bot:
+        return [Problem(f"register.{role}_bot", {"user": person.user_id})]
+    if person.deleted:
+        return [Problem(f"register.{role}_deactivated", {"user": person.user_id})]
+    return []

@@ -1,0 +1,101 @@
+"""Typed SQLAlchemy 2 models. Store Slack ids and what the interview needs, not whole profiles."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Departure(Base):
+    """One leaver's registered departure and where their exit interview stands."""
+
+    __tablename__ = "departures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(32))
+    manager_id: Mapped[str | None] = mapped_column(String(32))
+    interviewer_id: Mapped[str] = mapped_column(String(32))
+    registered_by: Mapped[str] = mapped_column(String(32))
+    last_day: Mapped[date] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(5))
+    offer: Mapped[str] = mapped_column(String(16))
+    employee_tz: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(24), index=True)
+    invite_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    choice: Mapped[str | None] = mapped_column(String(16))
+    choice_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the registration no longer blocks a new one for the same person.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(String(32))
+
+    messages: Mapped[list[SentMessage]] = relationship(back_populates="departure", cascade="all, delete-orphan")
+
+    __table_args__ = (
+        # At most one open registration per person, also under concurrent registrations.
+        Index(
+            "uq_departures_open_employee",
+            "employee_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
+
+
+class SentMessage(Base):
+    """A message the bot sent (or is sending) on behalf of a departure, at most once per purpose.
+
+    The row is claimed before posting (`ts` empty) and completed with the message ts after; the
+    unique constraint is what makes a second invitation impossible under retries and races.
+    """
+
+    __tablename__ = "sent_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    departure: Mapped[Departure] = relationship(back_populates="messages")
+
+    __table_args__ = (UniqueConstraint("departure_id", "purpose", name="uq_sent_messages_purpose"),)

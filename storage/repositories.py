@@ -1,0 +1,152 @@
+"""Intention-revealing queries and changes. Callers pass a Session from `Database.session()`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import Departure, SentMessage
+
+INVITATION = "invitation"
+REMINDER = "reminder"
+
+
+class DuplicateRegistration(Exception):
+    """Another open registration for the same person won the race."""
+
+
+def open_registration(session: Session, employee_id: str) -> Departure | None:
+    return session.scalar(
+        select(Departure).where(Departure.employee_id == employee_id, Departure.closed_at.is_(None))
+    )
+
+
+def close_registration(session: Session, departure: Departure, now: datetime) -> None:
+    departure.closed_at = now
+    session.flush()
+
+
+def add_departure(session: Session, departure: Departure) -> Departure:
+    """Store a new registration; the open-registration index refuses a second one for the person."""
+    try:
+        with session.begin_nested():
+            session.add(departure)
+            session.flush()
+    except IntegrityError as error:
+        raise DuplicateRegistration(departure.employee_id) from error
+    return departure
+
+
+def departure_by_id(session: Session, departure_id: int) -> Departure | None:
+    return session.get(Departure, departure_id)
+
+
+def open_departures(session: Session) -> Sequence[Departure]:
+    return session.scalars(
+        select(Departure).where(Departure.closed_at.is_(None)).order_by(Departure.last_day, Departure.id)
+    ).all()
+
+
+def cancel_departure(session: Session, departure: Departure, cancelled_by: str, now: datetime) -> None:
+    departure.stage = "cancelled"
+    departure.cancelled_by = cancelled_by
+    departure.closed_at = now
+    session.flush()
+
+
+def departures_due_for_invitation(session: Session, now: datetime) -> Sequence[int]:
+    """Registered departures whose invitation moment has come and which hold no invitation yet."""
+    already = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == INVITATION)
+    return session.scalars(
+        select(Departure.id)
+        .where(Departure.stage == "registered", Departure.invite_at <= now, ~already)
+        .order_by(Departure.invite_at)
+    ).all()
+
+
+def departures_awaiting_choice(session: Session) -> Sequence[Departure]:
+    """Invited, no choice yet, and no reminder sent: the candidates for the one reminder."""
+    reminded = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == REMINDER)
+    return session.scalars(select(Departure).where(Departure.stage == "invited", ~reminded)).all()
+
+
+def claim_message(session: Session, departure_id: int, purpose: str, now: datetime) -> bool:
+    """Reserve the right to send this message; False when it is (being) sent already."""
+    try:
+        with session.begin_nested():
+            session.add(SentMessage(departure_id=departure_id, purpose=purpose, claimed_at=now))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def complete_message(
+    session: Session, departure_id: int, purpose: str, channel_id: str, ts: str, now: datetime
+) -> None:
+    session.execute(
+        update(SentMessage)
+        .where(SentMessage.departure_id == departure_id, SentMessage.purpose == purpose)
+        .values(channel_id=channel_id, ts=ts, sent_at=now)
+    )
+
+
+def release_message(session: Session, departure_id: int, purpose: str) -> None:
+    """The send failed for sure: give the claim back so a later sweep tries again."""
+    session.execute(
+        delete(SentMessage).where(
+            SentMessage.departure_id == departure_id, SentMessage.purpose == purpose, SentMessage.ts.is_(None)
+        )
+    )
+
+
+def sent_message(session: Session, departure_id: int, purpose: str) -> SentMessage | None:
+    return session.scalar(
+        select(SentMessage).where(SentMessage.departure_id == departure_id, SentMessage.purpose == purpose)
+    )
+
+
+def delivered_messages(session: Session, departure_id: int) -> Sequence[SentMessage]:
+    return session.scalars(
+        select(SentMessage)
+        .where(SentMessage.departure_id == departure_id, SentMessage.ts.is_not(None))
+        .order_by(SentMessage.id)
+    ).all()
+
+
+def mark_invited(session: Session, departure_id: int) -> None:
+    session.execute(
+        update(Departure).where(Departure.id == departure_id, Departure.stage == "registered").values(stage="invited")
+    )
+
+
+def mark_unreachable(session: Session, departure_id: int) -> bool:
+    result = session.execute(
+        update(Departure)
+        .where(Departure.id == departure_id, Departure.stage == "registered")
+        .values(stage="unreachable")
+    )
+    return result.rowcount == 1
+
+
+def record_choice(session: Session, departure_id: int, choice: str, stage: str, now: datetime) -> bool:
+    """Store the leaver's choice once; False when a choice was already made (double click, race)."""
+    result = session.execute(
+        update(Departure)
+        .where(Departure.id == departure_id, Departure.stage == "invited", Departure.choice.is_(None))
+        .values(choice=choice, choice_at=now, stage=stage)
+    )
+    return result.rowcount == 1
+
+
+def close_past_registrations(session: Session, employee_id: str, today: date, now: datetime) -> None:
+    """An open registration whose last day has passed no longer blocks a new one (a returning leaver)."""
+    session.execute(
+        update(Departure)
+        .where(Departure.employee_id == employee_id, Departure.closed_at.is_(None), Departure.last_day < today)
+        .values(closed_at=now)
+    )

@@ -1,0 +1,160 @@
+"""Shared fixtures: a database on SQLite and on PostgreSQL, the Slack emulator, and the real bot
+serving signed HTTP requests.
+
+PostgreSQL runs are skipped with the reason on a machine without a server; under CI (or with
+EXIT_INTERVIEW_REQUIRE_POSTGRES=1) a missing server fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.config import Settings
+from bot.emulator import SlackEmulator, SlackUserAgent
+from bot.runtime import BotProcess
+from bot.services import Clock
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_REQUIRED = bool(os.environ.get("CI")) or os.environ.get("EXIT_INTERVIEW_REQUIRE_POSTGRES") == "1"
+
+HR = "UHRANNA01"
+HR_2 = "UHRBERT02"
+LEAVER = "ULEAVER01"
+LEAVER_EN = "ULEAVER02"
+MANAGER = "UMANAGE01"
+COLLEAGUE = "UCOLLEA01"
+SIGNING_SECRET = "test-signing-secret"
+TOKEN = "xoxb-test-token"
+
+_postgres_problem: str | None = None
+_postgres_checked = False
+
+
+def _postgres_available() -> str | None:
+    """None when the server answers, else the reason it does not."""
+    global _postgres_checked, _postgres_problem
+    if not _postgres_checked:
+        _postgres_checked = True
+        try:
+            engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            engine.dispose()
+        except Exception as error:  # noqa: BLE001 - any failure means: not available
+            _postgres_problem = f"PostgreSQL not reachable at {POSTGRES_URL}: {type(error).__name__}"
+    return _postgres_problem
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a private schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+        return
+    problem = _postgres_available()
+    if problem:
+        if POSTGRES_REQUIRED:
+            pytest.fail(problem + " (required here)")
+        pytest.skip(problem)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackEmulator]:
+    emulator = SlackEmulator(token=TOKEN).start()
+    emulator.add_user(HR, "anna", real_name="Anna de Vries", locale="nl-NL")
+    emulator.add_user(HR_2, "bert", real_name="Bert Jansen", locale="en-US")
+    emulator.add_user(LEAVER, "jan", real_name="Jan Bakker", locale="nl-NL", tz="Europe/Amsterdam")
+    emulator.add_user(LEAVER_EN, "sam", real_name="Sam Smith", locale="en-GB", tz="Europe/London")
+    emulator.add_user(MANAGER, "mira", real_name="Mira Peeters", locale="nl-NL")
+    emulator.add_user(COLLEAGUE, "cees", real_name="Cees Dekker", locale="nl-NL")
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def settings(database_url, slack) -> Settings:
+    return Settings(
+        bot_token=TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url=slack.api_url,
+        database_url=database_url,
+        port=0,
+        hr_user_ids=frozenset({HR, HR_2}),
+        default_language="nl",
+    )
+
+
+class Harness:
+    """The bot as a user meets it: started, stopped, restarted, over real HTTP."""
+
+    def __init__(self, settings: Settings, slack: SlackEmulator):
+        self.settings = settings
+        self.slack = slack
+        self.clock = Clock()
+        self.bot: BotProcess | None = None
+        self.user: SlackUserAgent | None = None
+
+    def start(self, **overrides) -> Harness:
+        settings = replace(self.settings, **overrides) if overrides else self.settings
+        self.bot = BotProcess(settings, host="127.0.0.1", clock=self.clock, sweep_seconds=0.5,
+                              process_before_response=True).start()
+        self.user = SlackUserAgent(self.bot.events_url, SIGNING_SECRET, self.slack)
+        return self
+
+    def stop(self) -> None:
+        if self.bot is not None:
+            self.bot.stop()
+            self.bot = None
+
+    def restart(self, **overrides) -> Harness:
+        self.stop()
+        return self.start(**overrides)
+
+    @property
+    def services(self):
+        return self.bot.services
+
+    def today(self) -> date:
+        return self.services.today()
+
+    def in_working_days(self, count: int) -> date:
+        return self.services.calendar.working_days_after(self.today(), count)
+
+    def last_response(self) -> dict:
+        return self.slack.workspace.responses[-1]
+
+    def register(self, employee: str, last_day: date, manager: str | None = None, as_user: str = HR):
+        text = f"start <@{employee}|x> {last_day.isoformat()}" + (f" <@{manager}>" if manager else "")
+        reply = self.user.slash(as_user, text)
+        assert reply.status == 200, reply
+        return self.last_response()
+
+    def invitation_for(self, employee: str, timeout: float = 10.0):
+        return self.slack.wait_for(lambda: next(iter(self.slack.dms_to(employee)), None), timeout,
+                                   f"an invitation DM to {employee}")
+
+
+@pytest.fixture
+def harness(settings, slack) -> Iterator[Harness]:
+    h = Harness(settings, slack).start()
+    yield h
+    h.stop()
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
