@@ -35,6 +35,7 @@ class BotProcess:
         clock: Clock | None = None,
         client: WebClient | None = None,
         sweep_seconds: float = 60.0,
+        sweep_at_start: bool = True,
         process_before_response: bool = False,
     ):
         self.settings = settings
@@ -46,6 +47,7 @@ class BotProcess:
             clock=clock or Clock(),
         )
         self.sweep_seconds = sweep_seconds
+        self.sweep_at_start = sweep_at_start
         self.process_before_response = process_before_response
         self.app: App | None = None
         self.scheduler: Scheduler | None = None
@@ -56,7 +58,7 @@ class BotProcess:
     def start(self) -> BotProcess:
         self.db.upgrade()
         self.app = build_app(self.services, process_before_response=self.process_before_response)
-        self.scheduler = Scheduler(self.db, sweep_seconds=self.sweep_seconds)
+        self.scheduler = Scheduler(self.db, sweep_seconds=self.sweep_seconds, sweep_at_start=self.sweep_at_start)
         self.services.scheduler = self.scheduler
         jobs.bind(self.services)
         self.scheduler.start()

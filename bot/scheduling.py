@@ -24,8 +24,9 @@ SWEEP_JOB_ID = "sweep"
 
 
 class Scheduler:
-    def __init__(self, db: Database, sweep_seconds: float = 60.0):
+    def __init__(self, db: Database, sweep_seconds: float = 60.0, sweep_at_start: bool = True):
         self.sweep_seconds = sweep_seconds
+        self.sweep_at_start = sweep_at_start
         self._scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename="apscheduler_jobs")},
             timezone=UTC,
@@ -33,15 +34,17 @@ class Scheduler:
         )
 
     def start(self) -> None:
-        self._scheduler.start()
+        # Added before start so it replaces the sweep a previous process left in the job store.
+        first_run = {"next_run_time": datetime.now(UTC)} if self.sweep_at_start else {}
         self._scheduler.add_job(
             "bot.jobs:sweep",
             "interval",
             seconds=self.sweep_seconds,
             id=SWEEP_JOB_ID,
             replace_existing=True,
-            next_run_time=datetime.now(UTC),
+            **first_run,
         )
+        self._scheduler.start()
 
     def shutdown(self) -> None:
         if self._scheduler.running:

@@ -3,6 +3,7 @@ served by waitress, a production WSGI server with a pool of worker threads."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from slack_bolt import App
@@ -35,18 +36,33 @@ def wsgi_application(app: App | None, db: Database):
 
 
 class HttpServer:
+    """waitress in a thread of its own, stoppable: the loop thread itself closes the sockets."""
+
     def __init__(self, application, host: str, port: int, threads: int = 8):
         self._server = create_server(application, host=host, port=port, threads=threads, ident="exit-interview")
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     @property
     def port(self) -> int:
         return self._server.effective_port
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.run, name="http", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name="http", daemon=True)
         self._thread.start()
 
+    def _serve(self) -> None:
+        server = self._server
+        while not self._stopping.is_set():
+            server.asyncore.loop(timeout=0.5, map=server._map, use_poll=True, count=1)
+        # Let requests in progress finish, then close every socket from this thread.
+        server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
+        for channel in list(server._map.values()):
+            channel.close()
+
     def stop(self) -> None:
-        self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
-        self._server.close()
+        self._stopping.set()
+        if self._thread is not None:
+            with contextlib.suppress(OSError):  # the loop may have closed the trigger already
+                self._server.pull_trigger()
+            self._thread.join(timeout=10)

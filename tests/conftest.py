@@ -47,7 +47,7 @@ def _postgres_available() -> str | None:
             with engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             engine.dispose()
-        except Exception as error:  # noqa: BLE001 - any failure means: not available
+        except Exception as error:
             _postgres_problem = f"PostgreSQL not reachable at {POSTGRES_URL}: {type(error).__name__}"
     return _postgres_problem
 
@@ -143,6 +143,30 @@ class Harness:
         reply = self.user.slash(as_user, text)
         assert reply.status == 200, reply
         return self.last_response()
+
+    def stage_of(self, employee: str) -> str | None:
+        from sqlalchemy import select
+
+        from storage.models import Departure
+
+        with self.services.db.session() as session:
+            stages = session.scalars(
+                select(Departure.stage).where(Departure.employee_id == employee).order_by(Departure.id.desc())
+            ).all()
+        return stages[0] if stages else None
+
+    def wait_for_stage(self, employee: str, stage: str, timeout: float = 10.0) -> None:
+        self.slack.wait_for(lambda: self.stage_of(employee) == stage, timeout, f"{employee} to be {stage}")
+
+    def advance_past_invitation(self, employee: str) -> None:
+        """Move the clock to just after the planned invitation moment of this leaver."""
+        from sqlalchemy import select
+
+        from storage.models import Departure
+
+        with self.services.db.session() as session:
+            invite_at = session.scalars(select(Departure.invite_at).where(Departure.employee_id == employee)).one()
+        self.clock.advance(invite_at - self.clock.now() + timedelta(minutes=1))
 
     def invitation_for(self, employee: str, timeout: float = 10.0):
         return self.slack.wait_for(lambda: next(iter(self.slack.dms_to(employee)), None), timeout,

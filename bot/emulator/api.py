@@ -8,6 +8,7 @@ shell can see what the bot really sent. Point slack_sdk at it with `base_url=emu
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import threading
@@ -163,15 +164,20 @@ class SlackEmulator:
             return [c for c in self.calls if c.method == method]
 
     def messages_in(self, channel: str) -> list[Message]:
+        """Snapshots: what the channel shows now (later updates do not change them)."""
         with self._lock:
-            return [m for m in self.workspace.messages if m.channel == channel]
+            return [copy.deepcopy(m) for m in self.workspace.messages if m.channel == channel]
 
     def dms_to(self, user_id: str) -> list[Message]:
         return self.messages_in(self.dm_channel(user_id))
 
     def message(self, channel: str, ts: str) -> Message | None:
+        """A snapshot of one message as it is now."""
         with self._lock:
-            return next((m for m in self.workspace.messages if m.channel == channel and m.ts == ts), None)
+            return copy.deepcopy(self._live_message(channel, ts))
+
+    def _live_message(self, channel: str, ts: str) -> Message | None:
+        return next((m for m in self.workspace.messages if m.channel == channel and m.ts == ts), None)
 
     def wait_for(self, condition: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
         """Block until `condition()` is truthy (re-checked on every change); return its value."""
@@ -299,7 +305,7 @@ class SlackEmulator:
 
     def _api_chat_update(self, params):
         channel = self._resolve_channel(params.get("channel"))
-        message = self.message(channel or "", params.get("ts", ""))
+        message = self._live_message(channel or "", params.get("ts", ""))
         if message is None:
             return self._error("message_not_found")
         invalid = self._check_message(params)

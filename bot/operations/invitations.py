@@ -183,7 +183,7 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
         if departure is None:
-            return ChoiceOutcome(False, Problem("choice.unknown"))
+            return ChoiceOutcome(False, Problem("choice.unknown"), language=services.directory.language(clicked_by))
         snapshot = _snapshot(departure)
         problem = check_choice(stage=Stage(departure.stage), offer=snapshot.offer, choice=choice,
                                clicked_by=clicked_by, employee_id=departure.employee_id)
