@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     text,
@@ -99,3 +102,54 @@ class SentMessage(Base):
     departure: Mapped[Departure] = relationship(back_populates="messages")
 
     __table_args__ = (UniqueConstraint("departure_id", "purpose", name="uq_sent_messages_purpose"),)
+
+
+class InterviewTemplate(Base):
+    """An installed version of the company's interview template, kept as its YAML source.
+
+    Interviews point at (key, version), so older versions stay readable for the interviews that
+    used them; exactly one version is active for new interviews.
+    """
+
+    __tablename__ = "interview_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    installed_by: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (UniqueConstraint("key", "version", name="uq_interview_templates_version"),)
+
+
+class Interview(Base):
+    """The answers of one departure: self-service in the DM, or the interviewer's notes of a talk.
+
+    `state` is the questionnaire state (answers, position, phase) as JSON; `revision` guards
+    against two clicks changing it at the same time (the second one is stale).
+    """
+
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id", ondelete="CASCADE"), unique=True)
+    mode: Mapped[str] = mapped_column(String(16))  # "self" or "talk"
+    template_key: Mapped[str] = mapped_column(String(40))
+    template_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    # The message showing the question being asked (updated in place once answered).
+    question_ts: Mapped[str | None] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pause_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str | None] = mapped_column(String(32))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": revision}

@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Departure, SentMessage
+from storage.models import Departure, Interview, InterviewTemplate, SentMessage
 
 INVITATION = "invitation"
 REMINDER = "reminder"
@@ -150,3 +150,90 @@ def close_past_registrations(session: Session, employee_id: str, today: date, no
         .where(Departure.employee_id == employee_id, Departure.closed_at.is_(None), Departure.last_day < today)
         .values(closed_at=now)
     )
+
+
+# -- templates ---------------------------------------------------------------------------------
+
+
+class TemplateVersionTaken(Exception):
+    """This key and version are installed already, with other content: raise the version."""
+
+
+def active_template(session: Session) -> InterviewTemplate | None:
+    return session.scalar(select(InterviewTemplate).where(InterviewTemplate.active.is_(True)))
+
+
+def template_version(session: Session, key: str, version: int) -> InterviewTemplate | None:
+    return session.scalar(
+        select(InterviewTemplate).where(InterviewTemplate.key == key, InterviewTemplate.version == version)
+    )
+
+
+def template_versions(session: Session) -> Sequence[InterviewTemplate]:
+    return session.scalars(select(InterviewTemplate).order_by(InterviewTemplate.installed_at)).all()
+
+
+def install_template(
+    session: Session, key: str, version: int, source: str, installed_by: str | None, now: datetime
+) -> InterviewTemplate:
+    """Make this version the standard for new interviews; older versions stay for their interviews."""
+    existing = template_version(session, key, version)
+    if existing is not None and existing.source != source:
+        raise TemplateVersionTaken(f"{key} v{version}")
+    session.execute(update(InterviewTemplate).values(active=False))
+    if existing is None:
+        existing = InterviewTemplate(key=key, version=version, source=source, installed_at=now,
+                                     installed_by=installed_by)
+        session.add(existing)
+    existing.active = True
+    session.flush()
+    return existing
+
+
+# -- interviews --------------------------------------------------------------------------------
+
+
+def interview_for_departure(session: Session, departure_id: int) -> Interview | None:
+    return session.scalar(select(Interview).where(Interview.departure_id == departure_id))
+
+
+def interview_by_id(session: Session, interview_id: int) -> Interview | None:
+    return session.get(Interview, interview_id)
+
+
+def add_interview(session: Session, interview: Interview) -> Interview | None:
+    """Store a new interview; None when the departure already has one (a double click)."""
+    try:
+        with session.begin_nested():
+            session.add(interview)
+            session.flush()
+    except IntegrityError:
+        return None
+    return interview
+
+
+def open_interview_of(session: Session, employee_id: str) -> Interview | None:
+    """The leaver's self-service interview that a DM could be about (newest first)."""
+    return session.scalar(
+        select(Interview)
+        .join(Departure, Departure.id == Interview.departure_id)
+        .where(Departure.employee_id == employee_id, Interview.mode == "self")
+        .order_by(Interview.id.desc())
+        .limit(1)
+    )
+
+
+def paused_interviews(session: Session) -> Sequence[Interview]:
+    return session.scalars(
+        select(Interview).where(Interview.status == "paused", Interview.pause_reminded_at.is_(None))
+    ).all()
+
+
+def expired_interviews(session: Session, now: datetime) -> Sequence[Interview]:
+    return session.scalars(
+        select(Interview).where(Interview.status.in_(("in_progress", "paused", "draft")), Interview.expires_at <= now)
+    ).all()
+
+
+def set_departure_stage(session: Session, departure_id: int, stage: str) -> None:
+    session.execute(update(Departure).where(Departure.id == departure_id).values(stage=stage))

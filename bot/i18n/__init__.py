@@ -21,9 +21,17 @@ LOCALES = Path(__file__).with_name("locales")
 
 @cache
 def catalog(language: str) -> dict[str, str]:
-    with open(LOCALES / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
-        po = read_po(handle, locale=language)
-    return {str(message.id): str(message.string) for message in po if message.id and message.string}
+    """All messages of one language: one .po file per feature (messages.po, questionnaire.po, ...)."""
+    messages: dict[str, str] = {}
+    for path in sorted((LOCALES / language / "LC_MESSAGES").glob("*.po")):
+        with open(path, "rb") as handle:
+            po = read_po(handle, locale=language)
+        for message in po:
+            if message.id and message.string:
+                if message.id in messages:
+                    raise ValueError(f"{path.name}: message {message.id!r} is defined twice in {language}")
+                messages[str(message.id)] = str(message.string)
+    return messages
 
 
 def language_of(locale: str | None) -> str | None:
@@ -40,7 +48,7 @@ def t(language: str, key: str, **params: object) -> str:
 
 
 def long_date(day: date, language: str) -> str:
-    """20 december 2026 / 20 December 2026."""
+    """20 december 2026 / December 20, 2026."""
     return babel_format_date(day, format="long", locale=language)
 
 
