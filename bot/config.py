@@ -41,6 +41,7 @@ class Settings:
     default_language: str = "nl"
     invite_working_days_before: int = 10
     reminder_working_days: int = 3
+    interview_expiry_days: int = 14
     holiday_country: str = "NL"
 
     @property
@@ -119,6 +120,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         default_language=language,
         invite_working_days_before=_integer(env, "INVITE_WORKING_DAYS_BEFORE", 10, 1, 60),
         reminder_working_days=_integer(env, "REMINDER_WORKING_DAYS", 3, 1, 30),
+        interview_expiry_days=_integer(env, "INTERVIEW_EXPIRY_DAYS", 14, 1, 365),
         holiday_country=country,
     )
 

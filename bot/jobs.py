@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.operations import invitations
+from bot.operations import interview, invitations
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,10 @@ def send_invitation(departure_id: int) -> None:
 
 
 def sweep() -> None:
-    """Send what is due and not sent: invitations and the one reminder."""
+    """Catch up with what is due: invitations, their one reminder, pause reminders, expiry."""
     if services := _bound():
-        invitations.sweep(services)
+        for part in (invitations.sweep, interview.sweep):
+            try:
+                part(services)
+            except Exception:
+                log.exception("sweep step %s failed; the next sweep tries again", part.__module__)

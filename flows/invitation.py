@@ -17,6 +17,9 @@ class Stage(StrEnum):
     DECLINED = "declined"  # no thanks; that is fine
     CANCELLED = "cancelled"  # HR withdrew the registration
     UNREACHABLE = "unreachable"  # Slack cannot deliver a DM (account deactivated); HR was told
+    SUBMITTED = "submitted"  # answers (or talk notes) are in, awaiting HR's review
+    WITHDRAWN = "withdrawn"  # the leaver took their answers back; they were deleted
+    EXPIRED = "expired"  # the questionnaire was not finished in time
 
 
 class Choice(StrEnum):

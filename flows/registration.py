@@ -69,7 +69,14 @@ class Cancel:
     employee_id: str
 
 
-Command = Help | OpenRegistrationForm | Register | ListDepartures | Cancel
+@dataclass(frozen=True)
+class Notes:
+    """Open the form for the notes of an in-person talk with this leaver."""
+
+    employee_id: str
+
+
+Command = Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes
 
 
 def parse_command(text: str) -> Command | Problem:
@@ -92,6 +99,11 @@ def parse_command(text: str) -> Command | Problem:
             return Problem("command.cancel_usage")
         user_id = parse_user(args[0])
         return Cancel(user_id) if user_id else Problem("command.not_a_user", {"text": args[0]})
+    if verb in ("notes", "notities"):
+        if len(args) != 1:
+            return Problem("notes.usage")
+        user_id = parse_user(args[0])
+        return Notes(user_id) if user_id else Problem("command.not_a_user", {"text": args[0]})
     return Help(unknown=words[0][:40])
 
 

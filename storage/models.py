@@ -150,6 +150,8 @@ class Interview(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str | None] = mapped_column(String(32))
+    # The newest DM message (ts) taken as an answer: a redelivered event is not taken twice.
+    last_message_ts: Mapped[str | None] = mapped_column(String(32))
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": revision}

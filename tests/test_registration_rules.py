@@ -468,6 +468,9 @@ def test_choices_lead_to_their_stage():
         (Stage.UNREACHABLE, True),
         (Stage.DECLINED, False),
         (Stage.CANCELLED, False),
+        (Stage.SUBMITTED, False),
+        (Stage.WITHDRAWN, False),
+        (Stage.EXPIRED, False),
     ],
 )
 def test_can_cancel(stage, cancellable):
@@ -478,4 +481,5 @@ def test_can_cancel(stage, cancellable):
 def test_every_stage_is_covered_by_can_cancel_cases():
     assert {s.value for s in Stage} == {
         "registered", "invited", "answering", "talk_requested", "declined", "cancelled", "unreachable",
+        "submitted", "withdrawn", "expired",
     }

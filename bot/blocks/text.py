@@ -23,3 +23,8 @@ def mention(user_id: str | None) -> str:
 
 def dicts(blocks: list[Block]) -> list[dict]:
     return [block.to_dict() for block in blocks]
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, with an ellipsis where something was cut (display only)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

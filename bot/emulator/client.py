@@ -95,7 +95,7 @@ class SlackUserAgent:
         )
 
     def click(self, user_id: str, message: Message, action_id: str, *, value: str | None = None,
-              selected: list[str] | None = None) -> Reply:
+              selected: list[str] | None = None, state: dict | None = None) -> Reply:
         """Click a button (or submit a select) found in a message the bot posted."""
         element = _find_element(message.blocks, action_id)
         if element is None:
@@ -109,8 +109,11 @@ class SlackUserAgent:
         if element["type"] == "button":
             action["value"] = value if value is not None else element.get("value", "")
             action["text"] = element.get("text")
+        elif element["type"] == "static_select" and selected:
+            action["selected_option"] = {"value": selected[0]}
         elif selected is not None:
             action["selected_options"] = [{"value": v} for v in selected]
+        payload_state = {"values": state or {}}
         return self.post_payload(
             {
                 "type": "block_actions",
@@ -124,6 +127,7 @@ class SlackUserAgent:
                 "channel": {"id": message.channel},
                 "message": {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks},
                 "response_url": self.emulator.response_url(f"act{next(self._ids)}"),
+                "state": payload_state,
                 "actions": [action],
             }
         )
@@ -220,3 +224,11 @@ def _element_state(element: dict, value: Any) -> dict:
     if kind == "plain_text_input":
         return {"type": kind, "value": value}
     raise AssertionError(f"unsupported input element {kind}")
+
+
+def menu_state(message: Message, action_id: str, values: list[str]) -> dict:
+    """The `state.values` Slack sends along with a click when a menu in the message has a selection."""
+    element = _find_element(message.blocks, action_id)
+    if element is None:
+        raise AssertionError(f"no menu {action_id!r} in message {message.ts}")
+    return {element["_block_id"]: {action_id: _element_state(element, values)}}

@@ -55,13 +55,17 @@ def _snapshot(departure) -> _Snapshot:
                      departure.language, Offer(departure.offer), departure.employee_tz)
 
 
-def employee_translator(services: Services, snapshot: _Snapshot) -> Translator:
+def employee_language(services: Services, employee_id: str, registered_language: str | None) -> str:
     """The leaver's Slack locale, else the registration's language, else the default."""
     try:
-        language = services.directory.user(snapshot.employee_id).language
+        language = services.directory.user(employee_id).language
     except SlackClientError:
         language = None
-    return Translator(language or snapshot.language or services.settings.default_language)
+    return language or registered_language or services.settings.default_language
+
+
+def employee_translator(services: Services, snapshot: _Snapshot) -> Translator:
+    return Translator(employee_language(services, snapshot.employee_id, snapshot.language))
 
 
 def deliver_invitation(services: Services, departure_id: int) -> bool:
@@ -201,12 +205,16 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
     text, message_blocks = blocks.chosen_message(_, choice)
     for channel, ts in messages:
         _update(services, channel, ts, text, message_blocks)
-    if choice == Choice.TALK:
+    if choice == Choice.ANSWER:
+        from bot.operations import interview
+
+        interview.start(services, departure_id)
+    elif choice == Choice.TALK:
+        from bot.operations import talks  # talks uses notify_hr from here
+
+        talks.send_talk_checklist(services, departure_id)
         notify_hr(services, "hr.talk_requested", employee=mention(snapshot.employee_id),
                   interviewer=mention(snapshot.interviewer_id))
-        if snapshot.interviewer_id not in services.directory.hr_members():
-            notify_user(services, snapshot.interviewer_id, "hr.talk_requested",
-                        employee=mention(snapshot.employee_id), interviewer=mention(snapshot.interviewer_id))
     elif choice == Choice.DECLINE:
         notify_hr(services, "hr.declined", employee=mention(snapshot.employee_id))
     return ChoiceOutcome(True, choice=choice, language=_.language)

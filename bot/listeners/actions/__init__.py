@@ -2,8 +2,24 @@ import re
 
 from slack_bolt import App
 
+from bot.blocks.notes import RECORD_NOTES_ACTION
+from bot.listeners.actions import questionnaire
 from bot.listeners.actions.invitation_choice import handle_invitation_choice
+from bot.listeners.actions.talk_notes import handle_record_notes
 
 
 def register(app: App) -> None:
     app.action(re.compile(r"^invitation\.(answer|talk|decline)$"))(handle_invitation_choice)
+    app.action(re.compile(r"^q:choose:"))(questionnaire.handle_choose)
+    app.action("q:select")(questionnaire.handle_select)
+    app.action("q:multi")(questionnaire.handle_multi_change)
+    app.action("q:confirm")(questionnaire.handle_confirm)
+    app.action("q:write")(questionnaire.handle_write)
+    app.action("q:skip")(questionnaire.handle_skip)
+    app.action("q:back")(questionnaire.handle_back)
+    app.action("q:pause")(questionnaire.handle_pause)
+    app.action("q:resume")(questionnaire.handle_resume)
+    app.action("q:edit")(questionnaire.handle_edit)
+    app.action("q:submit")(questionnaire.handle_submit)
+    app.action("q:withdraw")(questionnaire.handle_withdraw)
+    app.action(RECORD_NOTES_ACTION)(handle_record_notes)

@@ -8,15 +8,17 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
+from bot.blocks import notes as notes_view
 from bot.blocks import registration as view
 from bot.i18n import Translator
 from bot.listeners.common import services_of, translator_for
-from bot.operations import registration
+from bot.operations import registration, talks
 from bot.services import Services
 from flows.registration import (
     Cancel,
     Help,
     ListDepartures,
+    Notes,
     OpenRegistrationForm,
     Problem,
     Register,
@@ -32,10 +34,12 @@ def handle_exit_interview(ack: Ack, command: dict, respond: Respond, client: Web
     user_id = command["user_id"]
     try:
         _ = translator_for(services, user_id)
-        if not services.directory.is_hr(user_id):
+        parsed = parse_command(command.get("text", ""))
+        # Notes are also for the leaver's interviewer outside HR; the operation checks who may.
+        if not isinstance(parsed, Notes) and not services.directory.is_hr(user_id):
             _reply(respond, *view.plain(_("hr.only")))
             return
-        _run(services, _, parse_command(command.get("text", "")), command, respond, client)
+        _run(services, _, parsed, command, respond, client)
     except SlackClientError as error:
         log.warning("Slack failed during /exit-interview: %s", error)
         _reply(respond, *view.plain(Translator(services.settings.default_language)("slack.unavailable")))
@@ -77,6 +81,9 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
                 _reply(respond, *view.refused_message(_, [outcome.problem]))
             else:
                 _reply(respond, *view.plain(_("cancel.done", employee=f"<@{employee_id}>")))
+        case Notes(employee_id=employee_id):
+            if problem := talks.open_notes_for_employee(services, employee_id, user_id, command["trigger_id"]):
+                _reply(respond, *notes_view.problem_message(_, problem))
 
 
 def _reply(respond: Respond, text: str, blocks: list[dict]) -> None:

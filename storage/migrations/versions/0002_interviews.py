@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("submitted_at", UTCDateTime),
         sa.Column("expires_at", UTCDateTime, nullable=False),
         sa.Column("recorded_by", sa.String(32)),
+        sa.Column("last_message_ts", sa.String(32)),
         sa.Column("revision", sa.Integer, nullable=False, server_default="1"),
     )
     op.create_index("ix_interviews_status", "interviews", ["status"])

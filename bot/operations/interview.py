@@ -1,0 +1,524 @@
+"""The leaver's self-service interview in the DM.
+
+Every step loads the interview, lets `flows.questionnaire` decide, saves the new state (a
+revision counter refuses a second, concurrent change: that click is stale), and then brings the
+DM up to date: the message that was interactive is rewritten without buttons, and the next one
+(question, summary, goodbye) is posted. The state lives in the database only, so a restart of the
+bot changes nothing for the leaver.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackClientError
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.blocks import questionnaire as view
+from bot.blocks.text import mention
+from bot.i18n import Translator
+from bot.operations import templates
+from bot.operations.invitations import employee_language, notify_hr
+from bot.services import Services
+from flows.interview import OPEN, WITHDRAWABLE, Mode, Status, expiry_moment, pause_reminder_due
+from flows.invitation import Stage
+from flows.questionnaire import Phase, Questionnaire, State, from_json, to_json
+from flows.registration import Problem
+from flows.template import QuestionType, Template
+from storage import repositories as repo
+from storage.models import Interview
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[Questionnaire, State], "State | Problem"]
+
+
+@dataclass
+class Loaded:
+    """What a step needs from the stored interview, read in one transaction."""
+
+    interview_id: int
+    departure_id: int
+    employee_id: str
+    status: Status
+    state: State
+    template: Template
+    channel_id: str | None
+    message_ts: str | None
+    language: str
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return Questionnaire(self.template)
+
+
+# -- starting -------------------------------------------------------------------------------------
+
+
+def start(services: Services, departure_id: int) -> None:
+    """The leaver chose to answer here: the intro, then the first question."""
+    now = services.clock.now()
+    template = templates.active_template(services.db)
+    questionnaire = Questionnaire(template)
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        if departure is None:
+            return
+        interview = repo.add_interview(
+            session,
+            Interview(
+                departure_id=departure_id,
+                mode=Mode.SELF.value,
+                template_key=template.id,
+                template_version=template.version,
+                state=to_json(questionnaire.new_state()),
+                status=Status.IN_PROGRESS.value,
+                started_at=now,
+                updated_at=now,
+                expires_at=expiry_moment(
+                    departure.last_day, services.settings.interview_expiry_days, ZoneInfo(departure.employee_tz)
+                ),
+            ),
+        )
+        if interview is None:
+            return  # started already (a double click)
+        interview_id, employee_id = interview.id, departure.employee_id
+        language = employee_language(services, employee_id, departure.language)
+    _ = Translator(language)
+    channel = services.client.conversations_open(users=employee_id)["channel"]["id"]
+    _post(services, channel, view.intro_message(_, template, interview_id))
+    with services.db.session() as session:
+        repo.interview_by_id(session, interview_id).channel_id = channel
+    step(services, interview_id, employee_id, lambda q, s: q.start(s))
+
+
+# -- steps ----------------------------------------------------------------------------------------
+
+
+def step(
+    services: Services, interview_id: int, user_id: str, change: Step, *, message_ts: str | None = None
+) -> Problem | None:
+    """Apply one change for the leaver; a Problem says why it could not be applied."""
+    now = services.clock.now()
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        loaded, problem = _load(services, session, interview, user_id)
+        if problem is not None:
+            return problem
+        if loaded.status not in OPEN:
+            return Problem("questionnaire.submitted" if loaded.status == Status.SUBMITTED else "questionnaire.closed")
+        result = change(loaded.questionnaire, loaded.state)
+        if isinstance(result, Problem):
+            return result
+        resumed = loaded.status == Status.PAUSED
+        interview.state = to_json(result)
+        interview.updated_at = now
+        if resumed:
+            interview.status = Status.IN_PROGRESS.value
+            interview.paused_at = None
+        if result.phase is Phase.SUBMITTED:
+            interview.status = Status.SUBMITTED.value
+            interview.submitted_at = now
+            repo.set_departure_stage(session, loaded.departure_id, Stage.SUBMITTED.value)
+        if message_ts is not None:
+            interview.last_message_ts = message_ts
+        try:
+            session.flush()
+        except StaleDataError:
+            session.rollback()
+            return Problem("questionnaire.stale")
+    _show(services, loaded, result, resumed)
+    if result.phase is Phase.SUBMITTED:
+        notify_hr(services, "hr.submitted", employee=mention(loaded.employee_id))
+    return None
+
+
+def _load(
+    services: Services, session, interview: Interview | None, user_id: str
+) -> tuple[Loaded | None, Problem | None]:
+    if interview is None or interview.mode != Mode.SELF or interview.state is None:
+        return None, Problem("questionnaire.closed")
+    departure = repo.departure_by_id(session, interview.departure_id)
+    if departure.employee_id != user_id:
+        return None, Problem("q.not_yours")
+    template = templates.template_for(services.db, interview.template_key, interview.template_version)
+    return Loaded(
+        interview_id=interview.id,
+        departure_id=departure.id,
+        employee_id=departure.employee_id,
+        status=Status(interview.status),
+        state=from_json(interview.state),
+        template=template,
+        channel_id=interview.channel_id,
+        message_ts=interview.question_ts,
+        language=employee_language(services, departure.employee_id, departure.language),
+    ), None
+
+
+def _show(services: Services, before: Loaded, after: State, resumed: bool) -> None:
+    """Rewrite the message that was interactive, then post the one that is now."""
+    _ = Translator(before.language)
+    questionnaire = before.questionnaire
+    if before.message_ts:
+        if resumed:
+            done = view.note(_("q.resumed"))
+        elif before.state.phase is Phase.ASKING:
+            question = questionnaire.template.questions[before.state.position]
+            answered = (
+                after.answers.get(question.id)
+                if after.position != before.state.position or after.phase is not Phase.ASKING
+                else None
+            )
+            done = view.answered_message(
+                _, question, questionnaire.progress(before.state), answered, questionnaire.options_for(after, question)
+            )
+        elif before.state.phase is Phase.SUMMARY:
+            done = (
+                view.summary_messages(
+                    _, interview_id=before.interview_id, rows=_rows(questionnaire, after), submitted_on=_today(services)
+                )[-1]
+                if after.phase is Phase.SUBMITTED
+                else view.superseded_summary(_)
+            )
+        else:
+            done = None
+        if done is not None:
+            _update(services, before.channel_id, before.message_ts, done)
+    _post_current(services, before, after)
+
+
+def _post_current(services: Services, loaded: Loaded, state: State) -> None:
+    _ = Translator(loaded.language)
+    questionnaire = loaded.questionnaire
+    if state.phase is Phase.ASKING:
+        question = questionnaire.current(state)
+        messages = [
+            view.question_message(
+                _,
+                interview_id=loaded.interview_id,
+                question=question,
+                options=questionnaire.options_for(state, question),
+                progress=questionnaire.progress(state),
+                answer=state.answers.get(question.id),
+                can_go_back=state.editing or questionnaire.progress(state).index > 1,
+            )
+        ]
+    elif state.phase is Phase.SUMMARY:
+        messages = view.summary_messages(
+            _, interview_id=loaded.interview_id, rows=_rows(questionnaire, state), submitted_on=None
+        )
+    elif state.phase is Phase.SUBMITTED:
+        messages = [view.thanks_message(_, loaded.interview_id)]
+    else:
+        messages = [view.intro_message(_, questionnaire.template, loaded.interview_id)]
+    last_ts = None
+    for text, blocks in messages:
+        last_ts = _post(services, loaded.channel_id, (text, blocks))
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, loaded.interview_id)
+        if interview is not None and last_ts:
+            interview.question_ts = last_ts
+
+
+def _rows(questionnaire: Questionnaire, state: State) -> list:
+    return [
+        (question, answer, questionnaire.options_for(state, question))
+        for question, answer in questionnaire.summary(state)
+    ]
+
+
+def _today(services: Services):
+    return services.today()
+
+
+# -- what the leaver can do ---------------------------------------------------------------------------
+
+
+def answer(services: Services, interview_id: int, user_id: str, question_id: str, raw) -> Problem | None:
+    return step(services, interview_id, user_id, lambda q, s: q.answer(s, question_id, raw))
+
+
+def skip(services: Services, interview_id: int, user_id: str, question_id: str) -> Problem | None:
+    return step(services, interview_id, user_id, lambda q, s: q.skip(s, question_id))
+
+
+def back(services: Services, interview_id: int, user_id: str, question_id: str) -> Problem | None:
+    return step(services, interview_id, user_id, lambda q, s: q.back(s, question_id))
+
+
+def edit(services: Services, interview_id: int, user_id: str, question_id: str) -> Problem | None:
+    return step(services, interview_id, user_id, lambda q, s: q.go_to(s, question_id))
+
+
+def submit(services: Services, interview_id: int, user_id: str) -> Problem | None:
+    return step(services, interview_id, user_id, lambda q, s: q.submit(s))
+
+
+def pause(services: Services, interview_id: int, user_id: str, question_id: str) -> Problem | None:
+    now = services.clock.now()
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        loaded, problem = _load(services, session, interview, user_id)
+        if problem is not None:
+            return problem
+        current = loaded.questionnaire.current(loaded.state)
+        if loaded.status != Status.IN_PROGRESS or current is None or current.id != question_id:
+            return Problem("questionnaire.stale")
+        interview.status = Status.PAUSED.value
+        interview.paused_at = now
+        interview.pause_reminded_at = None
+        interview.updated_at = now
+        try:
+            session.flush()
+        except StaleDataError:
+            session.rollback()
+            return Problem("questionnaire.stale")
+    _ = Translator(loaded.language)
+    _update(
+        services,
+        loaded.channel_id,
+        loaded.message_ts,
+        view.answered_message(_, current, loaded.questionnaire.progress(loaded.state), None),
+    )
+    ts = _post(services, loaded.channel_id, view.paused_message(_, interview_id))
+    with services.db.session() as session:
+        repo.interview_by_id(session, interview_id).question_ts = ts
+    return None
+
+
+def resume(services: Services, interview_id: int, user_id: str) -> Problem | None:
+    """Continue where the leaver left off: the same question again."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        loaded, problem = _load(services, session, interview, user_id)
+        if problem is not None:
+            return problem
+        if loaded.status != Status.PAUSED:
+            return Problem("questionnaire.stale")
+    return step(services, interview_id, user_id, lambda q, s: s)
+
+
+def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | None:
+    """Before HR approval the leaver may take everything back: the answers are deleted."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        loaded, problem = _load(services, session, interview, user_id)
+        if problem is not None:
+            return problem
+        if loaded.status not in WITHDRAWABLE:
+            return Problem("q.cannot_withdraw")
+        interview.state = None
+        interview.status = Status.WITHDRAWN.value
+        interview.updated_at = services.clock.now()
+        repo.set_departure_stage(session, loaded.departure_id, Stage.WITHDRAWN.value)
+        try:
+            session.flush()
+        except StaleDataError:
+            session.rollback()
+            return Problem("questionnaire.stale")
+    _ = Translator(loaded.language)
+    if loaded.message_ts:
+        _update(services, loaded.channel_id, loaded.message_ts, view.note(_("q.withdrawn_here")))
+    _post(services, loaded.channel_id, view.note(_("q.withdrawn")))
+    notify_hr(services, "hr.withdrawn", employee=mention(loaded.employee_id))
+    return None
+
+
+def open_text_form(
+    services: Services,
+    interview_id: int,
+    user_id: str,
+    question_id: str,
+    kind: str,
+    trigger_id: str,
+    picked: list[str] | None = None,
+) -> Problem | None:
+    """A modal with room to write (the answer, a rating's comment, or the 'other' reason)."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        loaded, problem = _load(services, session, interview, user_id)
+    if problem is not None:
+        return problem
+    question = loaded.template.question(question_id)
+    if question is None or loaded.status not in OPEN or kind not in ("answer", "comment", "other"):
+        return Problem("questionnaire.stale")
+    current = loaded.state.answers.get(question_id) or {}
+    initial = current.get("comment" if kind == "comment" else "other" if kind == "other" else "value")
+    limit = question.max_length or (300 if question.type is QuestionType.SHORT_TEXT else 3000)
+    _ = Translator(loaded.language)
+    services.client.views_open(
+        trigger_id=trigger_id,
+        view=view.text_modal(
+            _,
+            interview_id=interview_id,
+            question=question,
+            kind=kind,
+            limit=limit,
+            initial=initial if isinstance(initial, str) else None,
+            rating=current.get("value") if kind == "comment" and isinstance(current.get("value"), int) else None,
+            picked=picked,
+        ),
+    )
+    return None
+
+
+def answer_from_form(services: Services, user_id: str, metadata: str, values: dict) -> Problem | None:
+    """The text modal was submitted; `metadata` is what the modal was opened with."""
+    parts = (metadata or "").split("|")
+    if len(parts) != 4 or not parts[0].isdigit():
+        return Problem("questionnaire.stale")
+    interview_id, question_id, kind, picked = int(parts[0]), parts[1], parts[2], [p for p in parts[3].split(",") if p]
+    text = values.get("text")
+    if kind == "answer":
+        raw = {"value": text}
+    elif kind == "comment":
+        raw = {"value": values.get("rating"), "comment": text}
+    elif kind == "other":
+        raw = {"values": picked, "other": text}
+    else:
+        return Problem("questionnaire.stale")
+    return answer(services, interview_id, user_id, question_id, raw)
+
+
+# -- the leaver types in the DM ---------------------------------------------------------------------
+
+# "4", "4/5", "4 - the tools were old": a score, then an optional comment.
+_RATING_REPLY = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?(?![0-9])[\s,.:;\-–]*(.*)$", re.DOTALL)
+_SCALE_REPLY = re.compile(r"^\s*(10|[0-9])\s*$")
+
+
+def on_direct_message(services: Services, user_id: str, text: str, message_ts: str) -> tuple[str, list[dict]] | None:
+    """A message the leaver typed. Returns a reply to post, or None when the step posted already."""
+    with services.db.session() as session:
+        interview = repo.open_interview_of(session, user_id)
+        if interview is None:
+            return view.note(Translator(services.directory.language(user_id))("q.hello"))
+        if interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts):
+            return None  # a redelivery of a message already taken
+        loaded, problem = _load(services, session, interview, user_id)
+    if problem is not None:
+        return None
+    _ = Translator(loaded.language)
+    if loaded.status == Status.PAUSED:
+        problem = step(services, loaded.interview_id, user_id, lambda q, s: s, message_ts=message_ts)
+        return None if problem is None else view.note(problem_text(_, problem, loaded.template))
+    if loaded.status == Status.SUBMITTED:
+        return view.note(_("q.already_submitted"))
+    if loaded.status not in OPEN:
+        return None
+    question = loaded.questionnaire.current(loaded.state)
+    if question is None:
+        return view.note(_("q.use_summary_buttons"))
+    raw = _typed_answer(question, text)
+    if raw is None:
+        return view.note(_("q.use_buttons"))
+    problem = step(
+        services, loaded.interview_id, user_id, lambda q, s: q.answer(s, question.id, raw), message_ts=message_ts
+    )
+    return None if problem is None else view.note(problem_text(_, problem, loaded.template))
+
+
+def _typed_answer(question, text: str):
+    kind = question.type
+    if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+        return {"value": text}
+    if kind is QuestionType.RATING:
+        match = _RATING_REPLY.match(text)
+        if match:
+            return {"value": int(match.group(1)), "comment": match.group(2).strip() or None}
+        return None
+    if kind is QuestionType.SCALE_0_10:
+        match = _SCALE_REPLY.match(text)
+        return {"value": int(match.group(1))} if match else None
+    if kind is QuestionType.YES_NO:
+        word = text.strip().lower().rstrip(".!")
+        return word if word in ("ja", "nee", "yes", "no") else None
+    if kind is QuestionType.SINGLE_CHOICE:
+        wanted = text.strip().lower()
+        for option in question.options:
+            if wanted in (option.id, *(t.lower() for t in option.text.values())):
+                return {"value": option.id}
+    return None
+
+
+def _ts(ts: str) -> tuple[int, int]:
+    seconds, _, fraction = (ts or "0").partition(".")
+    return int(seconds or 0), int(fraction or 0)
+
+
+def problem_text(_: Translator, problem: Problem, template: Template | None = None) -> str:
+    params = dict(problem.params)
+    if "question" in params and template is not None:
+        question = template.question(params["question"])
+        if question is not None:
+            params["question"] = question.text.get(_.language) or question.text.get("en", question.id)
+    return _(problem.key, **params)
+
+
+# -- the sweep: the pause reminder and expiry ---------------------------------------------------------
+
+
+def sweep(services: Services) -> None:
+    now = services.clock.now()
+    reminders = []
+    with services.db.session() as session:
+        for interview in repo.paused_interviews(session):
+            if pause_reminder_due(interview.paused_at, interview.pause_reminded_at, now):
+                interview.pause_reminded_at = now
+                reminders.append(interview.id)
+        try:
+            session.flush()
+        except StaleDataError:
+            session.rollback()
+            reminders = []
+        for interview in repo.expired_interviews(session, now):
+            interview.status = Status.EXPIRED.value
+            if interview.mode == Mode.SELF:
+                repo.set_departure_stage(session, interview.departure_id, Stage.EXPIRED.value)
+    for interview_id in reminders:
+        with services.db.session() as session:
+            interview = repo.interview_by_id(session, interview_id)
+            departure = repo.departure_by_id(session, interview.departure_id)
+            channel, language = (
+                interview.channel_id,
+                employee_language(services, departure.employee_id, departure.language),
+            )
+        ts = _post(services, channel, view.paused_message(Translator(language), interview_id, reminder=True))
+        if ts:
+            with services.db.session() as session:
+                repo.interview_by_id(session, interview_id).question_ts = ts
+
+
+# -- Slack I/O ------------------------------------------------------------------------------------
+
+
+def _message(text: str, blocks: list[dict]) -> dict:
+    return {"text": text, "blocks": blocks}
+
+
+def _post(services: Services, channel: str | None, message: tuple[str, list[dict]]) -> str | None:
+    if not channel:
+        return None
+    try:
+        return services.client.chat_postMessage(channel=channel, **_message(*message))["ts"]
+    except SlackClientError as error:
+        log.warning("could not post to %s: %s", channel, error)
+        return None
+
+
+def _update(services: Services, channel: str | None, ts: str | None, message: tuple[str, list[dict]]) -> None:
+    if not channel or not ts:
+        return
+    try:
+        services.client.chat_update(channel=channel, ts=ts, **_message(*message))
+    except SlackClientError as error:
+        log.warning("could not update %s in %s: %s", ts, channel, error)
+
+
+def now_utc(services: Services) -> datetime:
+    return services.clock.now()

@@ -1,0 +1,608 @@
+"""Statistics for the digests to managers and the HR trend reports, honest about small samples.
+
+A company of 200 sees a few leavers a month, so every number comes with how many answers it rests
+on and an uncertainty interval, and a signal ("working conditions dropped") is only raised when the
+interval says the change is more than noise. Nothing here ranks teams or managers: a breakdown by
+department or tenure is shown whole (every group large enough) or not at all, in name order.
+
+What counts is read from the template by question type and category, so custom templates work:
+
+    rating questions                     averaged per category (one value per interview)
+    multiple_choice, category reasons    the reasons for leaving (the first such question)
+    scale_0_10, category recommendation  eNPS: % promoters (9–10) minus % detractors (0–6)
+    single_choice, category return       would come back: the option id "yes" is yes, others not
+    yes_no, category consent             whether the leaver agreed to share highlights
+
+Skipped answers, answers of questions the template does not have and malformed values are ignored.
+Everything is deterministic: the same interviews give the same numbers, signals and order.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, NamedTuple, TypeVar
+
+from flows.template import RATING_POINTS, Category, QuestionType, Template
+
+T = TypeVar("T")
+
+RATING_SCALE = (1, RATING_POINTS)
+ENPS_SCALE = (-100, 100)
+PROMOTER_FROM = 9  # 9 and 10
+DETRACTOR_UP_TO = 6  # 0 to 6
+YES = "yes"  # the option id of the come-back question that counts as yes
+UNKNOWN = "unknown"  # the breakdown group of interviews without a value
+TENURE_BOUNDS = (1.0, 2.0, 5.0)  # years: bands 0-1, 1-2, 2-5, 5+
+MIN_GROUP_FLOOR = 3  # no configuration goes below this
+BAR_FULL = "█"
+BAR_EMPTY = "░"
+SignalKind = Literal["category_drop", "reason_common", "enps_negative", "category_low"]
+
+
+# --- configuration ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every threshold in one place. `min_group_size` is clamped to at least 3.
+
+    min_group_size  fewest interviews behind any signal, breakdown group or digest
+    drop_threshold  how far a category average must fall (points on 1–5) to be a drop
+    reason_share    share of leavers naming a reason that makes it common
+    low_score       a category average below this (with its whole interval) is low
+    confidence      level of every interval (two-sided)
+    """
+
+    min_group_size: int = 3
+    drop_threshold: float = 0.5
+    reason_share: float = 0.40
+    low_score: float = 3.0
+    confidence: float = 0.90
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "min_group_size", max(MIN_GROUP_FLOOR, int(self.min_group_size)))
+        if not (math.isfinite(self.drop_threshold) and self.drop_threshold >= 0):
+            raise ValueError(f"drop_threshold must be a number ≥ 0, not {self.drop_threshold!r}")
+        if not 0 < self.reason_share <= 1:
+            raise ValueError(f"reason_share must be above 0 and at most 1, not {self.reason_share!r}")
+        if not math.isfinite(self.low_score):
+            raise ValueError(f"low_score must be a number, not {self.low_score!r}")
+        if not 0 < self.confidence < 1:
+            raise ValueError(f"confidence must be between 0 and 1, not {self.confidence!r}")
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+# --- interviews ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the statistics need to know of a template: which question feeds which number."""
+
+    ratings: tuple[tuple[str, str], ...] = ()  # (question id, category), in template order
+    reasons: str | None = None
+    recommendation: str | None = None
+    come_back: str | None = None
+    consent: str | None = None
+
+    @classmethod
+    def of(cls, template: Template) -> Layout:
+        def first(kind: QuestionType, category: Category) -> str | None:
+            return next((q.id for q in template.questions if q.type is kind and q.category is category), None)
+
+        return cls(
+            ratings=tuple((q.id, str(q.category)) for q in template.questions if q.type is QuestionType.RATING),
+            reasons=first(QuestionType.MULTIPLE_CHOICE, Category.REASONS),
+            recommendation=first(QuestionType.SCALE_0_10, Category.RECOMMENDATION),
+            come_back=first(QuestionType.SINGLE_CHOICE, Category.RETURN),
+            consent=first(QuestionType.YES_NO, Category.CONSENT),
+        )
+
+
+@dataclass(frozen=True)
+class InterviewFacts:
+    """One submitted interview: its final answers (question id → answer JSON) and who left."""
+
+    interview_id: int
+    submitted_on: date
+    layout: Layout
+    answers: Mapping[str, Any]
+    department: str | None = None
+    tenure_years: float | None = None
+
+    @classmethod
+    def from_template(
+        cls,
+        interview_id: int,
+        submitted_on: date,
+        template: Template,
+        answers: Mapping[str, Any],
+        department: str | None = None,
+        tenure_years: float | None = None,
+    ) -> InterviewFacts:
+        return cls(interview_id, submitted_on, Layout.of(template), dict(answers), department, tenure_years)
+
+    @property
+    def consented(self) -> bool:
+        """True only when the leaver answered yes to sharing highlights with management."""
+        answer = _answer(self.answers, self.layout.consent)
+        return answer is not None and answer.get("value") is True
+
+    def ratings(self) -> dict[str, float]:
+        """Category → this interview's average rating in it (categories without a rating left out)."""
+        per_category: dict[str, list[float]] = {}
+        for question_id, category in self.layout.ratings:
+            value = _number(_answer(self.answers, question_id), *RATING_SCALE)
+            if value is not None:
+                per_category.setdefault(category, []).append(value)
+        return {category: math.fsum(values) / len(values) for category, values in per_category.items()}
+
+    def reasons(self) -> list[str] | None:
+        """The reason option ids picked (each once, in answer order), None when not answered."""
+        answer = _answer(self.answers, self.layout.reasons)
+        values = answer.get("values") if answer is not None else None
+        if not isinstance(values, list | tuple):
+            return None
+        picked = list(dict.fromkeys(value for value in values if isinstance(value, str)))
+        return picked or None
+
+    def recommendation(self) -> float | None:
+        return _number(_answer(self.answers, self.layout.recommendation), 0, 10)
+
+    def comes_back(self) -> bool | None:
+        answer = _answer(self.answers, self.layout.come_back)
+        value = answer.get("value") if answer is not None else None
+        return value == YES if isinstance(value, str) else None
+
+
+def _answer(answers: Mapping[str, Any], question_id: str | None) -> Mapping[str, Any] | None:
+    """The answer to a question, None when missing, skipped or not an answer at all."""
+    if question_id is None:
+        return None
+    answer = answers.get(question_id)
+    if not isinstance(answer, Mapping) or answer.get("skipped") is True:
+        return None
+    return answer
+
+
+def _number(answer: Mapping[str, Any] | None, low: float, high: float) -> float | None:
+    value = answer.get("value") if answer is not None else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or not low <= value <= high:
+        return None
+    return float(value)
+
+
+# --- estimates -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mean:
+    """An average of `n` values with its interval [low, high] (always low ≤ value ≤ high)."""
+
+    value: float
+    n: int
+    low: float
+    high: float
+
+    def overlaps(self, other: Mean) -> bool:
+        return self.low <= other.high and other.low <= self.high
+
+
+@dataclass(frozen=True)
+class Enps:
+    """Employee Net Promoter Score, −100..100, with its interval and the counts behind it."""
+
+    value: float
+    n: int
+    low: float
+    high: float
+    promoters: int
+    passives: int
+    detractors: int
+
+
+@dataclass(frozen=True)
+class Share:
+    """`count` of `n` (value = count / n), with a Wilson interval."""
+
+    count: int
+    n: int
+    value: float
+    low: float
+    high: float
+
+
+class ReasonCount(NamedTuple):
+    reason: str  # the option id
+    count: int
+    share: float  # of the leavers who answered the reasons question
+
+
+def t_quantile(p: float, df: float) -> float:
+    """The p-quantile of Student's t distribution with `df` degrees of freedom (0 < p < 1).
+
+    Inverts the exact CDF (through the regularized incomplete beta function) by bisection, so it is
+    exact to about 1e-12 for every df and p, no table needed.
+    """
+    if not 0 < p < 1:
+        raise ValueError(f"p must be between 0 and 1, not {p!r}")
+    if not df > 0:
+        raise ValueError(f"df must be positive, not {df!r}")
+    if p == 0.5:
+        return 0.0
+    if p < 0.5:
+        return -t_quantile(1 - p, df)
+    tail = 1 - p
+
+    def upper_tail(t: float) -> float:  # P(T > t) for t ≥ 0
+        return 0.5 * _betainc(df / 2, 0.5, df / (df + t * t))
+
+    low, high = 0.0, 1.0
+    while upper_tail(high) > tail:
+        low, high = high, high * 2
+    for _ in range(200):
+        middle = (low + high) / 2
+        if middle in (low, high):
+            break
+        if upper_tail(middle) > tail:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def _betainc(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b)."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    if x < (a + 1) / (a + b + 2):
+        return math.exp(log_front) * _beta_fraction(a, b, x) / a
+    return 1 - math.exp(log_front) * _beta_fraction(b, a, 1 - x) / b
+
+
+def _beta_fraction(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (modified Lentz)."""
+    tiny = 1e-300
+
+    def guard(value: float) -> float:
+        return tiny if abs(value) < tiny else value
+
+    c = 1.0
+    d = 1 / guard(1 - (a + b) * x / (a + 1))
+    result = d
+    for m in range(1, 1000):
+        numerator = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+        d = 1 / guard(1 + numerator * d)
+        c = guard(1 + numerator / c)
+        result *= d * c
+        numerator = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+        d = 1 / guard(1 + numerator * d)
+        c = guard(1 + numerator / c)
+        step = d * c
+        result *= step
+        if abs(step - 1) < 1e-16:
+            break
+    return result
+
+
+def _z(confidence: float) -> float:
+    return statistics.NormalDist().inv_cdf((1 + confidence) / 2)
+
+
+def mean_of(
+    values: Iterable[float],
+    scale: tuple[float, float] = RATING_SCALE,
+    confidence: float = DEFAULT_THRESHOLDS.confidence,
+) -> Mean:
+    """The average with a Student t interval, clamped to the scale; one value says nothing: the
+    interval is then the whole scale. Raises ValueError for no values or a value off the scale."""
+    data = [float(value) for value in values]
+    bottom, top = scale
+    if not data:
+        raise ValueError("no values to average")
+    if any(not (math.isfinite(value) and bottom <= value <= top) for value in data):
+        raise ValueError(f"values must lie within {bottom}..{top}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
+    n = len(data)
+    value = min(top, max(bottom, math.fsum(data) / n))
+    if n == 1:
+        return Mean(value, 1, float(bottom), float(top))
+    half = t_quantile((1 + confidence) / 2, n - 1) * statistics.stdev(data) / math.sqrt(n)
+    return Mean(value, n, max(float(bottom), value - half), min(float(top), value + half))
+
+
+def enps_of(scores: Iterable[float], confidence: float = DEFAULT_THRESHOLDS.confidence) -> Enps:
+    """eNPS of 0–10 scores, with the adjusted-Wald interval (Rocks 2016: ¾ added to promoters and to
+    detractors, 3 to n) that holds up at small n; one score: the whole range."""
+    data = [float(score) for score in scores]
+    if not data:
+        raise ValueError("no scores")
+    if any(not (math.isfinite(score) and 0 <= score <= 10) for score in data):
+        raise ValueError("scores must lie within 0..10")
+    n = len(data)
+    promoters = sum(score >= PROMOTER_FROM for score in data)
+    detractors = sum(score <= DETRACTOR_UP_TO for score in data)
+    value = 100 * (promoters - detractors) / n
+    bottom, top = ENPS_SCALE
+    if n == 1:
+        low, high = float(bottom), float(top)
+    else:
+        p = (promoters + 0.75) / (n + 3)
+        d = (detractors + 0.75) / (n + 3)
+        half = _z(confidence) * math.sqrt((p + d - (p - d) ** 2) / (n + 3))
+        low = max(float(bottom), min(value, 100 * (p - d - half)))
+        high = min(float(top), max(value, 100 * (p - d + half)))
+    return Enps(value, n, low, high, promoters, n - promoters - detractors, detractors)
+
+
+def share_of(count: int, n: int, confidence: float = DEFAULT_THRESHOLDS.confidence) -> Share:
+    """count / n with the Wilson score interval."""
+    if n < 1 or not 0 <= count <= n:
+        raise ValueError(f"need 0 ≤ count ≤ n and n ≥ 1, not {count} of {n}")
+    z = _z(confidence)
+    p = count / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return Share(count, n, p, max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)))
+
+
+# --- one period ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodStats:
+    """What a set of interviews says. `count`: interviews; every part carries its own n."""
+
+    count: int
+    reasons: tuple[ReasonCount, ...]  # share desc, then id; only reasons named at least once
+    reasons_n: int  # interviews that answered the reasons question: the denominator of the shares
+    categories: dict[str, Mean]  # category → average rating, in Category order
+    enps: Enps | None
+    come_back: Share | None  # share answering "yes" of those answering the come-back question
+
+
+def _category_order(category: str) -> tuple[int, str]:
+    """Categories in the order Category lists them; any unknown one after those, by name."""
+    known = [str(item) for item in Category]
+    return (known.index(category), "") if category in known else (len(known), category)
+
+
+def compute(period: Sequence[InterviewFacts], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PeriodStats:
+    confidence = thresholds.confidence
+    ratings: dict[str, list[float]] = {}
+    reasons: Counter[str] = Counter()
+    reasons_n = 0
+    scores: list[float] = []
+    come_back: list[bool] = []
+    for facts in period:
+        for category, value in facts.ratings().items():
+            ratings.setdefault(category, []).append(value)
+        picked = facts.reasons()
+        if picked is not None:
+            reasons_n += 1
+            reasons.update(picked)
+        score = facts.recommendation()
+        if score is not None:
+            scores.append(score)
+        back = facts.comes_back()
+        if back is not None:
+            come_back.append(back)
+    reason_counts = sorted(
+        (ReasonCount(reason, count, count / reasons_n) for reason, count in reasons.items()),
+        key=lambda item: (-item.count, item.reason),  # same n for all: count order is share order, exactly
+    )
+    return PeriodStats(
+        count=len(period),
+        reasons=tuple(reason_counts),
+        reasons_n=reasons_n,
+        categories={
+            category: mean_of(ratings[category], RATING_SCALE, confidence)
+            for category in sorted(ratings, key=_category_order)
+        },
+        enps=enps_of(scores, confidence) if scores else None,
+        come_back=share_of(sum(come_back), len(come_back), confidence) if come_back else None,
+    )
+
+
+# --- comparing and signalling ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """A category's average now against the previous period.
+
+    `real`: both periods have at least min_group_size answers and the intervals do not overlap;
+    `drop`: real and fallen by at least drop_threshold.
+    """
+
+    category: str
+    current: Mean
+    previous: Mean
+    delta: float
+    real: bool
+    drop: bool
+
+
+def changes(
+    current: PeriodStats, previous: PeriodStats, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> dict[str, Change]:
+    """Per category present in both periods, in Category order."""
+    result: dict[str, Change] = {}
+    for category, now in current.categories.items():
+        before = previous.categories.get(category)
+        if before is None:
+            continue
+        delta = now.value - before.value
+        enough = min(now.n, before.n) >= thresholds.min_group_size
+        real = enough and not now.overlaps(before)
+        drop = real and delta <= -thresholds.drop_threshold + 1e-9
+        result[category] = Change(category, now, before, delta, real, drop)
+    return result
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Something worth a line in a digest. `numbers` are the figures behind it (rounded for display);
+    `key` names the message in the catalog: "signal.<kind>"."""
+
+    kind: SignalKind
+    subject: str  # the category, the reason option id, or "enps"
+    numbers: dict[str, float | int]
+    key: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"signal.{self.kind}")
+
+
+def _mean_numbers(mean: Mean, prefix: str = "") -> dict[str, float | int]:
+    names = ("mean", "n", "low", "high") if not prefix else (prefix, f"{prefix}_n", f"{prefix}_low", f"{prefix}_high")
+    return dict(zip(names, (round(mean.value, 2), mean.n, round(mean.low, 2), round(mean.high, 2)), strict=True))
+
+
+def _overall_mean(overall: PeriodStats | None, category: str) -> dict[str, float | int]:
+    mean = overall.categories.get(category) if overall is not None else None
+    return {"overall": round(mean.value, 2), "overall_n": mean.n} if mean is not None else {}
+
+
+def signals(
+    current: PeriodStats,
+    previous: PeriodStats | None,
+    overall: PeriodStats | None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[Signal]:
+    """The signals of a period, in a fixed order: category drops, common reasons, a negative eNPS,
+    low categories. Each needs at least min_group_size answers and an interval that leaves no
+    doubt, so a period where nothing really changed raises none. `overall` (all periods) only adds
+    context numbers ("overall", "overall_share")."""
+    minimum = thresholds.min_group_size
+    result: list[Signal] = []
+    numbers: dict[str, float | int]
+    if previous is not None:
+        for category, change in changes(current, previous, thresholds).items():
+            if change.drop:
+                numbers = {
+                    **_mean_numbers(change.current),
+                    **_mean_numbers(change.previous, "previous"),
+                    "delta": round(change.delta, 2),
+                    **_overall_mean(overall, category),
+                }
+                result.append(Signal("category_drop", category, numbers))
+    if current.reasons_n >= minimum:
+        overall_reasons = {item.reason: item for item in overall.reasons} if overall is not None else {}
+        for item in current.reasons:
+            if item.share >= thresholds.reason_share - 1e-9:
+                numbers = {
+                    "count": item.count,
+                    "n": current.reasons_n,
+                    "share": round(item.share, 4),
+                }
+                if item.reason in overall_reasons:
+                    numbers["overall_share"] = round(overall_reasons[item.reason].share, 4)
+                result.append(Signal("reason_common", item.reason, numbers))
+    enps = current.enps
+    if enps is not None and enps.n >= minimum and enps.value < 0 and enps.high < 0:
+        numbers = {
+            "enps": round(enps.value, 2),
+            "n": enps.n,
+            "low": round(enps.low, 2),
+            "high": round(enps.high, 2),
+            "promoters": enps.promoters,
+            "passives": enps.passives,
+            "detractors": enps.detractors,
+        }
+        if overall is not None and overall.enps is not None:
+            numbers["overall"] = round(overall.enps.value, 2)
+        result.append(Signal("enps_negative", "enps", numbers))
+    for category, mean in current.categories.items():
+        if mean.n >= minimum and mean.value < thresholds.low_score and mean.high < thresholds.low_score:
+            numbers = {**_mean_numbers(mean), "threshold": thresholds.low_score, **_overall_mean(overall, category)}
+            result.append(Signal("category_low", category, numbers))
+    return result
+
+
+# --- breakdowns ------------------------------------------------------------------------------------
+
+
+def by_department(facts: InterviewFacts) -> str | None:
+    department = (facts.department or "").strip()
+    return department or None
+
+
+def tenure_band(years: float | None, bounds: Sequence[float] = TENURE_BOUNDS) -> str | None:
+    """The band of a tenure in years: with bounds (1, 2, 5) one of "0-1", "1-2", "2-5", "5+"."""
+    if years is None or isinstance(years, bool) or not math.isfinite(years) or years < 0:
+        return None
+    lower = 0.0
+    for bound in bounds:
+        if years < bound:
+            return f"{_number_text(lower)}-{_number_text(bound)}"
+        lower = bound
+    return f"{_number_text(lower)}+"
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def by_tenure_band(facts: InterviewFacts) -> str | None:
+    return tenure_band(facts.tenure_years)
+
+
+def breakdown(
+    facts: Sequence[InterviewFacts],
+    key: Callable[[InterviewFacts], str | None],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> dict[str, PeriodStats] | None:
+    """Statistics per group (department, tenure band, ...), shown whole or not at all: None unless
+    every group, "unknown" (no value) included, has at least min_group_size interviews. Groups in
+    name order with "unknown" last — never ranked by score."""
+    groups: dict[str, list[InterviewFacts]] = {}
+    for item in facts:
+        groups.setdefault(key(item) or UNKNOWN, []).append(item)
+    if not groups or any(len(members) < thresholds.min_group_size for members in groups.values()):
+        return None
+    order = sorted(groups, key=lambda name: (name == UNKNOWN, name))
+    return {name: compute(groups[name], thresholds) for name in order}
+
+
+# --- presentation helpers --------------------------------------------------------------------------
+
+
+def _half_up(value: float) -> int:
+    return math.floor(value + 0.5 + 1e-9)
+
+
+def bar(share: float, width: int = 10) -> str:
+    """A text bar with the percentage: bar(0.6) == "██████░░░░ 60%". Shares are clamped to 0..1."""
+    if width < 1:
+        raise ValueError("width must be at least 1")
+    share = min(1.0, max(0.0, share)) if math.isfinite(share) else 0.0
+    filled = min(width, _half_up(share * width))
+    return f"{BAR_FULL * filled}{BAR_EMPTY * (width - filled)} {_half_up(share * 100)}%"
+
+
+def shuffled(items: Iterable[T], seed: int | str | bytes) -> list[T]:
+    """The items in an order fixed by the seed (so highlights never appear in leaving order, and the
+    same digest shows them the same way every time)."""
+    result = list(items)
+    random.Random(seed).shuffle(result)
+    return result
+
+
+def digest_ready(pending_count: int, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
+    """Enough new interviews for a digest that does not point at anyone."""
+    return pending_count >= max(MIN_GROUP_FLOOR, thresholds.min_group_size)

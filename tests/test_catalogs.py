@@ -1,0 +1,274 @@
+"""The Dutch and English catalogs are complete, agree with each other, and cover every key the code uses."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+
+import bot.i18n as i18n
+from bot.i18n import LANGUAGES, LOCALES, Translator, catalog, language_of, long_date, moment, t, weekday_date
+from flows.invitation import Choice, Stage
+from flows.registration import Offer
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SOURCE_FILES = sorted(p for folder in ("bot", "flows") for p in (REPO_ROOT / folder).rglob("*.py"))
+
+# Messages that are rightly the same in Dutch and English.
+SAME_IN_BOTH = {
+    "register.field.interviewer",  # "Interviewer" is Dutch too
+    "language.nl",  # a language is named in its own language in a picker
+    "language.en",
+    "q.progress",  # "3/15"
+    "q.scale_legend",  # "0 = {low} · 10 = {high}": the labels come translated
+    "q.modal.rating",  # "Score" is Dutch too
+}
+
+# Dotted string literals in the code that are key prefixes (bot/operations/registration.py `_FIELD_OF`),
+# not keys themselves.
+KEY_PREFIXES = {"register.employee", "register.manager", "register.interviewer", "register.last_day"}
+
+_FORMATTER = string.Formatter()
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in _FORMATTER.parse(text) if name is not None}
+
+
+@pytest.fixture(scope="module")
+def nl() -> dict[str, str]:
+    return catalog("nl")
+
+
+@pytest.fixture(scope="module")
+def en() -> dict[str, str]:
+    return catalog("en")
+
+
+# --- the catalogs agree --------------------------------------------------------------------------
+
+
+def test_both_catalogs_are_substantial(nl, en):
+    assert len(en) > 50
+    assert len(nl) > 50
+
+
+def test_both_catalogs_have_exactly_the_same_keys(nl, en):
+    assert sorted(set(nl) - set(en)) == [], "only in nl"
+    assert sorted(set(en) - set(nl)) == [], "only in en"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_message_in_the_po_file_is_untranslated_or_fuzzy(language):
+    messages = []
+    for path in sorted((LOCALES / language / "LC_MESSAGES").glob("*.po")):
+        with open(path, "rb") as handle:
+            messages += [m for m in read_po(handle, locale=language) if m.id]
+    assert messages
+    assert [m.id for m in messages if not m.string] == []
+    assert [m.id for m in messages if m.fuzzy] == []
+    # catalog() keeps every message: none lost to a duplicate id or an empty translation.
+    assert len(catalog(language)) == len(messages)
+
+
+def test_placeholders_are_the_same_in_nl_and_en(nl, en):
+    mismatched = {
+        key: (sorted(placeholders(nl[key])), sorted(placeholders(en[key])))
+        for key in nl.keys() & en.keys()
+        if placeholders(nl[key]) != placeholders(en[key])
+    }
+    assert mismatched == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_message_formats_with_its_own_placeholders(language):
+    for key, text in catalog(language).items():
+        names = placeholders(text)
+        assert all(name.isidentifier() for name in names), (key, names)  # no {0} or {a.b} or {}
+        params = {name: f"<{name}>" for name in names}
+        rendered = t(language, key, **params)
+        for name in names:
+            assert f"<{name}>" in rendered, (key, name)
+        if not names:
+            # Shown without formatting: an escaped {{ would reach the user doubled.
+            assert "{" not in text and "}" not in text, key
+
+
+def test_dutch_messages_are_translated(nl, en):
+    identical = {key for key in nl.keys() & en.keys() if nl[key] == en[key]}
+    assert identical == SAME_IN_BOTH
+
+
+# --- keys used in the code -----------------------------------------------------------------------
+
+_KEY = r"""["']([a-z_]+(?:\.[a-z_]+)+)["']"""  # catalog keys are dotted: `invite.header`
+_KEY_USES = [
+    re.compile(r"\b_\(\s*" + _KEY),  # _("key", ...)
+    re.compile(r"\bProblem\(\s*" + _KEY),  # Problem("key", ...)
+    re.compile(r"\bt\(\s*\w+\s*,\s*" + _KEY),  # t(lang, "key", ...)
+    re.compile(r"\)\(\s*" + _KEY),  # Translator(lang)("key")
+    re.compile(r"""\bnotify_(?:hr|user)\([^"')]*""" + _KEY),  # notify_hr(services, "key", ...)
+]
+
+
+def keys_in_source() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in SOURCE_FILES:
+        source = path.read_text(encoding="utf-8")
+        for pattern in _KEY_USES:
+            for key in pattern.findall(source):
+                found.setdefault(key, set()).add(str(path.relative_to(REPO_ROOT)))
+    return found
+
+
+def test_the_source_scan_finds_keys():
+    found = keys_in_source()
+    # Guards the regexes: a scan that finds nothing would pass the next test vacuously.
+    for key in ("invite.header", "command.not_a_date", "slack.unavailable", "hr.talk_requested", "hr.only"):
+        assert key in found, key
+    assert len(found) > 40
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_key_used_in_the_code_is_in_the_catalog(language):
+    messages = catalog(language)
+    missing = {key: sorted(files) for key, files in keys_in_source().items() if key not in messages}
+    assert not missing, f"keys used in the code but missing from the {language} catalog: " + ", ".join(
+        f"{key} ({', '.join(files)})" for key, files in sorted(missing.items())
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_dotted_key_like_literal_in_the_code_is_in_the_catalog(language):
+    """Also keys passed around in variables, e.g. `key = "register.done.now" if ... else ...`."""
+    messages = catalog(language)
+    namespaces = {key.split(".")[0] for key in messages}
+    key_like = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
+    missing = set()
+    for path in SOURCE_FILES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and key_like.match(node.value)
+                    and node.value.split(".")[0] in namespaces and node.value not in KEY_PREFIXES
+                    and node.value not in messages):
+                missing.add(f"{path.relative_to(REPO_ROOT)}: {node.value}")
+    assert missing == set()
+
+
+def test_the_key_prefixes_really_are_prefixes(en):
+    for prefix in KEY_PREFIXES:
+        assert prefix not in en
+        assert any(key.startswith(prefix + "_") for key in en), prefix
+
+
+# --- dynamic key families ------------------------------------------------------------------------
+
+
+def dynamic_keys() -> list[str]:
+    keys = [f"invite.button.{c.value}" for c in Choice] + [f"invite.chosen.{c.value}" for c in Choice]
+    keys += [f"stage.{s.value}" for s in Stage]
+    keys += [f"offer.{o.value}" for o in Offer]
+    keys += [f"language.{code}" for code in LANGUAGES]
+    keys += [f"register.{role}_{what}" for role in ("employee", "manager", "interviewer")
+             for what in ("unknown", "bot", "deactivated")]
+    return keys
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("key", dynamic_keys())
+def test_dynamic_key_exists(language, key):
+    assert catalog(language).get(key), key
+
+
+def test_dynamic_families_cover_every_enum_member():
+    keys = dynamic_keys()
+    assert len(keys) == 2 * len(Choice) + len(Stage) + len(Offer) + len(LANGUAGES) + 9
+    assert len(Stage) == 10
+    assert len(Choice) == 3
+
+
+@pytest.mark.parametrize("role", ["employee", "manager", "interviewer"])
+@pytest.mark.parametrize("what", ["unknown", "bot", "deactivated"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_person_problems_mention_the_user(role, what, language):
+    # flows.registration passes {"user": id}; the message must use it (and only it).
+    assert placeholders(catalog(language)[f"register.{role}_{what}"]) == {"user"}
+
+
+# --- languages and formatting ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [
+        ("nl-NL", "nl"),
+        ("nl_BE", "nl"),
+        ("nl", "nl"),
+        ("NL-nl", "nl"),
+        ("en-GB", "en"),
+        ("EN-us", "en"),
+        ("en_US", "en"),
+        ("de-DE", None),
+        ("fr", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_language_of(locale, language):
+    assert language_of(locale) == language
+
+
+def test_long_date():
+    assert long_date(date(2026, 12, 20), "nl") == "20 december 2026"
+    assert long_date(date(2026, 12, 20), "en") == "December 20, 2026"
+
+
+def test_weekday_date():
+    assert weekday_date(date(2026, 12, 7), "nl") == "maandag 7 december 2026"
+    assert weekday_date(date(2026, 12, 7), "en") == "Monday, December 7, 2026"
+
+
+def test_moment_is_shown_in_the_values_own_zone():
+    tokyo = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert moment(tokyo, "nl") == "maandag 7 december 2026 om 10:00"
+    assert moment(tokyo, "en") == "Monday 7 December 2026 at 10:00"
+    assert moment(tokyo.astimezone(ZoneInfo("Europe/Amsterdam")), "nl") == "maandag 7 december 2026 om 02:00"
+
+
+def test_t_formats_placeholders():
+    assert t("en", "command.too_long", limit=500) == "That command is too long (at most 500 characters)."
+    assert "500" in t("nl", "command.too_long", limit=500)
+
+
+def test_t_without_params_leaves_braces_alone():
+    # Messages are only formatted when params are given.
+    assert t("en", "command.too_long") == catalog("en")["command.too_long"]
+
+
+def test_translator_for_dutch_uses_the_dutch_catalog(nl):
+    _ = Translator("nl")
+    assert _.language == "nl"
+    assert _("invite.header") == nl["invite.header"]
+    assert _.date(date(2026, 12, 20)) == "20 december 2026"
+
+
+@pytest.mark.parametrize("language", ["de", "fr", "", "NL"])
+def test_translator_falls_back_to_english(language, en):
+    _ = Translator(language)
+    assert _.language == "en"
+    assert _("invite.header") == en["invite.header"]
+    assert _.date(date(2026, 12, 20)) == "December 20, 2026"
+
+
+def test_a_key_missing_in_dutch_falls_back_to_english_then_to_the_key(monkeypatch):
+    fake = {"nl": {"only.nl": "alleen NL"}, "en": {"only.en": "English {x}", "only.nl": "not used"}}
+    monkeypatch.setattr(i18n, "catalog", lambda language: fake[language])
+    assert t("nl", "only.nl") == "alleen NL"
+    assert t("nl", "only.en", x=1) == "English 1"
+    assert t("nl", "no.such.key") == "no.such.key"
+    assert Translator("nl")("no.such.key") == "no.such.key"
