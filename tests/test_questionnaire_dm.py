@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.emulator.client import menu_state
 from storage.models import Departure, Interview
-from tests.conftest import HR, LEAVER, LEAVER_EN
+from tests.conftest import HR, HR_2, LEAVER, LEAVER_EN
 
 
 def start_interview(harness, employee):
@@ -53,23 +54,68 @@ def submit_form(harness, employee, values):
     return harness.user.submit_view(employee, view, values)
 
 
-def test_a_full_interview_in_dutch_by_clicking_and_typing(harness, slack):
+WORDS = {
+    "nl": {
+        "leaver": LEAVER,
+        "hr": HR,
+        "name": "Exitgesprek",
+        "q1": "arbeidsomstandigheden",
+        "very_good": "Zeer goed",
+        "four": "4 · Goed",
+        "pressure": "te veel werkdruk",
+        "q3": "werkrelaties",
+        "q14": "in de toekomst",
+        "maybe": "Misschien",
+        "answers": "Je antwoorden",
+        "replaced": "vervangen",
+        "thanks": "Dank je wel!",
+        "welcome": "welkom",
+        "hr_sent": "verstuurd",
+        "already_sent": "al verstuurd",
+        "already_in": "al binnen",
+    },
+    "en": {
+        "leaver": LEAVER_EN,
+        "hr": HR_2,
+        "name": "Exit interview",
+        "q1": "working conditions",
+        "very_good": "Very good",
+        "four": "4 · Good",
+        "pressure": "too much pressure",
+        "q3": "working relationships",
+        "q14": "in the future",
+        "maybe": "Maybe",
+        "answers": "Your answers",
+        "replaced": "replaced",
+        "thanks": "Thank you!",
+        "welcome": "welcome",
+        "hr_sent": "sent their exit interview",
+        "already_sent": "already submitted",
+        "already_in": "already in",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
+    w = WORDS[lang]
+    LEAVER = w["leaver"]
     start_interview(harness, LEAVER)
     dms = slack.dms_to(LEAVER)
-    assert dms[1].blocks[0]["text"]["text"] == "Exitgesprek"  # the intro after the invitation
+    assert dms[1].blocks[0]["text"]["text"] == w["name"]  # the intro after the invitation
     first = latest(slack, LEAVER)
-    assert "*1/" in heading(first) and "arbeidsomstandigheden" in heading(first)
-    assert "Zeer goed" in str(first.blocks)
+    assert "*1/" in heading(first) and w["q1"] in heading(first)
+    assert w["very_good"] in str(first.blocks)
 
     # 1 rating by button; the message is then updated in place with the answer, buttons gone.
     clicked = click(harness, LEAVER, "q:choose:4")
     answered = slack.message(clicked.channel, clicked.ts)
     assert not [b for b in answered.blocks if b["type"] == "actions"]
-    assert "4 · Goed" in answered.blocks[0]["text"]["text"]
+    assert w["four"] in answered.blocks[0]["text"]["text"]
     # 2 rating typed with a comment
-    harness.user.dm(LEAVER, "3 - te veel werkdruk <!channel>")
+    harness.user.dm(LEAVER, "3 - " + w["pressure"] + " <!channel>")
     # 3 skip
-    assert "werkrelaties" in heading(latest(slack, LEAVER))
+    assert w["q3"] in heading(latest(slack, LEAVER))
     click(harness, LEAVER, "q:skip")
     # 4 rating with a comment in the form
     click(harness, LEAVER, "q:write")
@@ -83,14 +129,18 @@ def test_a_full_interview_in_dutch_by_clicking_and_typing(harness, slack):
     submit_form(harness, LEAVER, {"text": "Fijne collega's"})
     # 8 reasons: several, confirmed; 'other' asks for the text in a form
     message = latest(slack, LEAVER)
-    harness.user.click(LEAVER, message, "q:confirm",
-                       state=menu_state(message, "q:multi", ["pay", "career", "other"]))
+    harness.user.click(LEAVER, message, "q:confirm", state=menu_state(message, "q:multi", ["pay", "career", "other"]))
     submit_form(harness, LEAVER, {"text": "De reistijd met de trein"})
     # 9 reasons_detail skipped; 10 which weighed most: only the picked ones are offered
     click(harness, LEAVER, "q:skip")
     weighed = latest(slack, LEAVER)
-    offered = [e["action_id"] for b in weighed.blocks if b["type"] == "actions" for e in b["elements"]
-               if e["action_id"].startswith("q:choose:")]
+    offered = [
+        e["action_id"]
+        for b in weighed.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("q:choose:")
+    ]
     assert offered == ["q:choose:pay", "q:choose:career", "q:choose:other"]
     click(harness, LEAVER, "q:choose:career")
     # 11 destination typed, 12 competitor offer skipped, 13 eNPS, 14 come back
@@ -101,32 +151,32 @@ def test_a_full_interview_in_dutch_by_clicking_and_typing(harness, slack):
     # 15 anything else: go back to change the come-back answer first
     click(harness, LEAVER, "q:back")
     back_at = latest(slack, LEAVER)
-    assert heading(back_at).startswith("*14/16*") and "in de toekomst" in heading(back_at)
-    assert "Misschien" in str(back_at.blocks)  # the current answer is shown
+    assert heading(back_at).startswith("*14/16*") and w["q14"] in heading(back_at)
+    assert w["maybe"] in str(back_at.blocks)  # the current answer is shown
     click(harness, LEAVER, "q:choose:yes")
     click(harness, LEAVER, "q:skip")
     # 16 consent
     click(harness, LEAVER, "q:choose:yes")
 
     summary = latest(slack, LEAVER)
-    assert summary.blocks[0]["text"]["text"] == "Je antwoorden"
+    assert summary.blocks[0]["text"]["text"] == w["answers"]
     text = str(summary.blocks)
-    assert "te veel werkdruk" in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
+    assert w["pressure"] in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
     # Edit from the summary, then back to a new summary.
     harness.user.click(LEAVER, summary, "q:edit", value=f"{interview_row(harness).id}|destination|")
     harness.user.dm(LEAVER, "Een scale-up in Amersfoort")
-    assert "vervangen" in slack.message(summary.channel, summary.ts).text
+    assert w["replaced"] in slack.message(summary.channel, summary.ts).text
     summary = latest(slack, LEAVER)
     assert "Amersfoort" in str(summary.blocks)
 
     click(harness, LEAVER, "q:submit")
     thanks = latest(slack, LEAVER)
-    assert thanks.blocks[0]["text"]["text"] == "Dank je wel!"
-    assert "terugkomen" in str(thanks.blocks) or "welkom" in str(thanks.blocks)
+    assert thanks.blocks[0]["text"]["text"] == w["thanks"]
+    assert w["welcome"] in str(thanks.blocks)
 
     stored = answers(harness)
     assert stored["working_conditions"] == {"value": 4, "comment": None} or stored["working_conditions"]["value"] == 4
-    assert stored["work_content"]["value"] == 3 and "werkdruk" in stored["work_content"]["comment"]
+    assert stored["work_content"]["value"] == 3 and w["pressure"] in stored["work_content"]["comment"]
     assert stored["working_relations"] == {"skipped": True}
     assert stored["employment_terms"] == {"value": 2, "comment": "Salaris bleef achter"}
     assert stored["improvements"] == {"value": "Meer overleg tussen teams."}
@@ -140,14 +190,14 @@ def test_a_full_interview_in_dutch_by_clicking_and_typing(harness, slack):
     assert stored["consent"] == {"value": True}
     assert interview_row(harness).status == "submitted"
     assert harness.stage_of(LEAVER) == "submitted"
-    hr_note = slack.wait_for(lambda: [m for m in slack.dms_to(HR) if "verstuurd" in m.text], what="HR told")
-    assert "<@ULEAVER01>" in hr_note[0].text
+    hr_note = slack.wait_for(lambda: [m for m in slack.dms_to(w["hr"]) if w["hr_sent"] in m.text], what="HR told")
+    assert f"<@{LEAVER}>" in hr_note[0].text
 
     # Submitted answers cannot be changed any more: old buttons are refused gently.
     harness.user.click(LEAVER, summary, "q:edit", value=f"{interview_row(harness).id}|destination|")
-    assert "al verstuurd" in slack.workspace.responses[-1]["text"]
+    assert w["already_sent"] in slack.workspace.responses[-1]["text"]
     harness.user.dm(LEAVER, "nog iets")
-    assert "al binnen" in slack.dms_to(LEAVER)[-1].text
+    assert w["already_in"] in slack.dms_to(LEAVER)[-1].text
 
 
 def test_english_leaver_gets_english_questions_and_required_questions_cannot_be_skipped(harness, slack):
@@ -210,8 +260,11 @@ def test_pause_survives_a_restart_and_resumes_at_the_same_question(harness, slac
     assert "*3/" in heading(resumed) and "werkrelaties" in heading(resumed)
     assert "Hieronder" in slack.message(paused.channel, paused.ts).text
     assert interview_row(harness).status == "in_progress"
-    assert answers(harness) == {"working_conditions": {"value": 4, "comment": None},
-                                "work_content": {"value": 3, "comment": None}} or len(answers(harness)) == 2
+    assert (
+        answers(harness)
+        == {"working_conditions": {"value": 4, "comment": None}, "work_content": {"value": 3, "comment": None}}
+        or len(answers(harness)) == 2
+    )
 
     # Pause again: one reminder after three days, none after that; Resume continues.
     click(harness, LEAVER, "q:pause")
@@ -232,8 +285,15 @@ def test_a_redelivered_dm_event_is_not_taken_as_the_next_answer(harness, slack):
     start_interview(harness, LEAVER)
     for _ in range(5):
         click(harness, LEAVER, "q:skip")
-    event = {"type": "message", "channel_type": "im", "channel": slack.dm_channel(LEAVER), "user": LEAVER,
-             "text": "Betere planning", "ts": "1800000000.000100", "event_ts": "1800000000.000100"}
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": slack.dm_channel(LEAVER),
+        "user": LEAVER,
+        "text": "Betere planning",
+        "ts": "1800000000.000100",
+        "event_ts": "1800000000.000100",
+    }
     harness.user.event(event, event_id="Ev0001")
     harness.user.event(event, event_id="Ev0001", retry=1)  # Slack's retry of the same event
     assert answers(harness)["improvements"] == {"value": "Betere planning"}
