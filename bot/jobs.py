@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.operations import interview, invitations
+from bot.operations import interview, invitations, review
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def send_invitation(departure_id: int) -> None:
 def sweep() -> None:
     """Catch up with what is due: invitations, their one reminder, pause reminders, expiry."""
     if services := _bound():
-        for part in (invitations.sweep, interview.sweep):
+        for part in (invitations.sweep, interview.sweep, review.send_manager_feedback):
             try:
                 part(services)
             except Exception:

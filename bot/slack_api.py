@@ -62,6 +62,7 @@ class Directory:
         self.settings = settings
         self._users: dict[str, tuple[float, SlackUser]] = {}
         self._hr_group: tuple[float, frozenset[str]] | None = None
+        self._names: tuple[float, list[str]] | None = None
         self._lock = threading.Lock()
 
     def user(self, user_id: str, fresh: bool = False) -> SlackUser:
@@ -96,6 +97,32 @@ class Directory:
             return self.user(user_id).language or self.settings.default_language
         except SlackApiError:
             return self.settings.default_language
+
+    def member_names(self) -> list[str]:
+        """Real and display names of the workspace's people, to scrub them from quotes (cached 1 h)."""
+        now = time.monotonic()
+        if self._names and now - self._names[0] < 3600:
+            return self._names[1]
+        names: list[str] = []
+        cursor = None
+        try:
+            while True:
+                page = self.client.users_list(limit=200, **({"cursor": cursor} if cursor else {}))
+                for member in page.get("members", []):
+                    if member.get("is_bot") or member.get("id") == "USLACKBOT":
+                        continue
+                    profile = member.get("profile") or {}
+                    names += [n for n in (member.get("real_name"), profile.get("real_name"),
+                                          profile.get("display_name"), member.get("name")) if n]
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        except SlackApiError as error:
+            log.warning("could not list members for anonymising: %s", error.response.get("error"))
+            return self._names[1] if self._names else []
+        unique = sorted(set(names))
+        self._names = (now, unique)
+        return unique
 
     def is_hr(self, user_id: str) -> bool:
         if user_id in self.settings.hr_user_ids:

@@ -152,6 +152,42 @@ class Interview(Base):
     recorded_by: Mapped[str | None] = mapped_column(String(32))
     # The newest DM message (ts) taken as an answer: a redelivered event is not taken twice.
     last_message_ts: Mapped[str | None] = mapped_column(String(32))
+    # Quotes (by question id) the leaver chose to leave out of what management may see.
+    excluded_quotes: Mapped[list | None] = mapped_column(JSON)
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": revision}
+
+
+class Review(Base):
+    """HR's review of one submitted interview: the highlights, the decision, where the cards are."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), unique=True)
+    highlights: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[str | None] = mapped_column(String(16))  # approved | private
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inform_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    cards: Mapped[list | None] = mapped_column(JSON)  # [[channel, ts], ...]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+
+
+class Digest(Base):
+    """One digest to the managers' channel; its reviews are published in it exactly once."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str | None] = mapped_column(String(32))
+    interview_count: Mapped[int] = mapped_column(Integer)
+    # Category averages of this digest, for "the change against the previous digest".
+    stats: Mapped[dict | None] = mapped_column(JSON)
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    messages: Mapped[list | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # posting | posted

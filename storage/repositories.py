@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Departure, Interview, InterviewTemplate, SentMessage
+from storage.models import Departure, Digest, Interview, InterviewTemplate, Review, SentMessage
 
 INVITATION = "invitation"
 REMINDER = "reminder"
@@ -237,3 +237,109 @@ def expired_interviews(session: Session, now: datetime) -> Sequence[Interview]:
 
 def set_departure_stage(session: Session, departure_id: int, stage: str) -> None:
     session.execute(update(Departure).where(Departure.id == departure_id).values(stage=stage))
+
+
+# -- reviews and digests -------------------------------------------------------------------------
+
+
+def add_review(session: Session, interview_id: int, highlights: str, now: datetime) -> Review | None:
+    """One review per interview; None when it exists already (submitted twice in a race)."""
+    try:
+        with session.begin_nested():
+            review = Review(interview_id=interview_id, highlights=highlights, created_at=now)
+            session.add(review)
+            session.flush()
+    except IntegrityError:
+        return None
+    return review
+
+
+def review_by_id(session: Session, review_id: int) -> Review | None:
+    return session.get(Review, review_id)
+
+
+def review_for_interview(session: Session, interview_id: int) -> Review | None:
+    return session.scalar(select(Review).where(Review.interview_id == interview_id))
+
+
+def decide_review(
+    session: Session, review_id: int, decision: str, decided_by: str, now: datetime, inform_manager: bool
+) -> bool:
+    """Record HR's decision once; False when it was decided already (a double click, two HR users)."""
+    result = session.execute(
+        update(Review)
+        .where(Review.id == review_id, Review.decision.is_(None))
+        .values(decision=decision, decided_by=decided_by, decided_at=now, inform_manager=inform_manager)
+    )
+    return result.rowcount == 1
+
+
+def reviews_awaiting_publication(session: Session) -> Sequence[Review]:
+    return session.scalars(
+        select(Review)
+        .join(Interview, Interview.id == Review.interview_id)
+        .where(Review.decision == "approved", Review.published_digest_id.is_(None), Interview.state.is_not(None))
+        .order_by(Review.id)
+    ).all()
+
+
+def create_digest(
+    session: Session, review_ids: Sequence[int], now: datetime, requested_by: str | None, stats: dict
+) -> Digest | None:
+    """A digest that claims these reviews; None when another digest took one of them first."""
+    digest = Digest(created_at=now, requested_by=requested_by, interview_count=len(review_ids), stats=stats,
+                    status="posting")
+    session.add(digest)
+    session.flush()
+    claimed = session.execute(
+        update(Review)
+        .where(Review.id.in_(review_ids), Review.published_digest_id.is_(None))
+        .values(published_digest_id=digest.id)
+    ).rowcount
+    if claimed != len(review_ids):
+        session.rollback()
+        return None
+    return digest
+
+
+def latest_posted_digest(session: Session, before_id: int | None = None) -> Digest | None:
+    query = select(Digest).where(Digest.status == "posted")
+    if before_id is not None:
+        query = query.where(Digest.id < before_id)
+    return session.scalar(query.order_by(Digest.id.desc()).limit(1))
+
+
+def digests_unfinished(session: Session) -> Sequence[Digest]:
+    return session.scalars(select(Digest).where(Digest.status == "posting")).all()
+
+
+def manager_feedback_due(session: Session, today: date) -> Sequence[tuple[Review, Departure]]:
+    """Approved reviews whose main points go to the manager, once the last working day has passed."""
+    return session.execute(
+        select(Review, Departure)
+        .join(Interview, Interview.id == Review.interview_id)
+        .join(Departure, Departure.id == Interview.departure_id)
+        .where(Review.decision == "approved", Review.inform_manager.is_(True), Departure.manager_id.is_not(None),
+               Departure.last_day < today, Interview.state.is_not(None))
+    ).all()
+
+
+def submitted_interviews(session: Session, start: datetime | None = None, end: datetime | None = None,
+                         only_ids: Sequence[int] | None = None) -> Sequence[Interview]:
+    query = select(Interview).where(Interview.status == "submitted", Interview.state.is_not(None))
+    if start is not None:
+        query = query.where(Interview.submitted_at >= start)
+    if end is not None:
+        query = query.where(Interview.submitted_at < end)
+    if only_ids is not None:
+        query = query.where(Interview.id.in_(only_ids))
+    return session.scalars(query.order_by(Interview.submitted_at)).all()
+
+
+def departures_between(session: Session, start: date | None, end: date | None) -> Sequence[Departure]:
+    query = select(Departure).where(Departure.stage != "cancelled")
+    if start is not None:
+        query = query.where(Departure.last_day >= start)
+    if end is not None:
+        query = query.where(Departure.last_day <= end)
+    return session.scalars(query).all()

@@ -70,7 +70,7 @@ WORDS = {
         "replaced": "vervangen",
         "thanks": "Dank je wel!",
         "welcome": "welkom",
-        "hr_sent": "verstuurd",
+        "hr_sent": "Exitgesprek om te beoordelen",
         "already_sent": "al verstuurd",
         "already_in": "al binnen",
     },
@@ -89,7 +89,7 @@ WORDS = {
         "replaced": "replaced",
         "thanks": "Thank you!",
         "welcome": "welcome",
-        "hr_sent": "sent their exit interview",
+        "hr_sent": "Exit interview to review",
         "already_sent": "already submitted",
         "already_in": "already in",
     },
@@ -191,7 +191,7 @@ def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
     assert interview_row(harness).status == "submitted"
     assert harness.stage_of(LEAVER) == "submitted"
     hr_note = slack.wait_for(lambda: [m for m in slack.dms_to(w["hr"]) if w["hr_sent"] in m.text], what="HR told")
-    assert f"<@{LEAVER}>" in hr_note[0].text
+    assert f"<@{LEAVER}>" in str(hr_note[0].blocks)  # the review card, for HR only
 
     # Submitted answers cannot be changed any more: old buttons are refused gently.
     harness.user.click(LEAVER, summary, "q:edit", value=f"{interview_row(harness).id}|destination|")

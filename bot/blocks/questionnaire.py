@@ -281,6 +281,7 @@ def summary_messages(
     interview_id: int,
     rows: list[tuple[Question, Answer | None, tuple]],
     submitted_on: date | None,
+    shared: list[tuple[str, str, bool]] | None = None,
 ) -> list[tuple[str, list[dict]]]:
     """All answers with Edit per question, then Submit; split over messages where Slack needs it."""
     blocks: list = [HeaderBlock(text=_("q.summary.header"))]
@@ -299,6 +300,8 @@ def summary_messages(
                 text=_("q.button.edit"), action_id="q:edit", value=value(interview_id, question.id)
             )
         blocks.append(section)
+    if submitted_on is None and shared is not None:
+        blocks += _shared_preview(_, interview_id, shared)
     if submitted_on is None:
         blocks.append(DividerBlock())
         blocks.append(
@@ -317,6 +320,30 @@ def summary_messages(
             ContextBlock(elements=[MarkdownTextObject(text=_("q.summary.submitted", date=_.date(submitted_on)))])
         )
     return [(_("q.summary.header"), part) for part in split_blocks(dicts(blocks))]
+
+
+def _shared_preview(_: Translator, interview_id: int, shared: list[tuple[str, str, bool]]) -> list:
+    """Exactly what management could see, each quote with Leave out / Put back: the leaver decides."""
+    blocks: list = [
+        DividerBlock(),
+        SectionBlock(text=MarkdownTextObject(text=_("q.share.intro") if shared else _("q.share.nothing"))),
+    ]
+    for question_id, quote, included in shared:
+        shown = "\n".join("> " + line for line in escape(shorten(quote, 2500)).split("\n"))
+        if not included:
+            shown = _("q.share.left_out") + "\n" + shown
+        blocks.append(
+            SectionBlock(
+                block_id=f"q-share-{interview_id}-{question_id}",
+                text=MarkdownTextObject(text=shown),
+                accessory=ButtonElement(
+                    text=_("q.share.leave_out" if included else "q.share.put_back"),
+                    action_id="q:share",
+                    value=value(interview_id, question_id, "out" if included else "in"),
+                ),
+            )
+        )
+    return blocks
 
 
 def split_blocks(blocks: list[dict], max_blocks: int = 45, max_chars: int = 11000) -> list[list[dict]]:

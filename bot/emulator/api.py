@@ -258,6 +258,14 @@ class SlackEmulator:
             user.pop("locale", None)
         return {"ok": True, "user": user}
 
+    def _api_users_list(self, params):
+        members = sorted(self.workspace.users.values(), key=lambda u: u["id"])
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 200)
+        page = members[start:start + limit]
+        next_cursor = str(start + limit) if start + limit < len(members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
+
     def _api_users_lookupByEmail(self, params):
         email = (params.get("email") or "").lower()
         for user in self.workspace.users.values():

@@ -25,6 +25,7 @@ from bot.i18n import Translator
 from bot.operations import templates
 from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services
+from flows import highlights
 from flows.interview import OPEN, WITHDRAWABLE, Mode, Status, expiry_moment, pause_reminder_due
 from flows.invitation import Stage
 from flows.questionnaire import Phase, Questionnaire, State, from_json, to_json
@@ -134,7 +135,9 @@ def step(
             return Problem("questionnaire.stale")
     _show(services, loaded, result, resumed)
     if result.phase is Phase.SUBMITTED:
-        notify_hr(services, "hr.submitted", employee=mention(loaded.employee_id))
+        from bot.operations import review
+
+        review.open_review(services, interview_id)
     return None
 
 
@@ -210,7 +213,11 @@ def _post_current(services: Services, loaded: Loaded, state: State) -> None:
         ]
     elif state.phase is Phase.SUMMARY:
         messages = view.summary_messages(
-            _, interview_id=loaded.interview_id, rows=_rows(questionnaire, state), submitted_on=None
+            _,
+            interview_id=loaded.interview_id,
+            rows=_rows(questionnaire, state),
+            submitted_on=None,
+            shared=_shared(services, loaded, state),
         )
     elif state.phase is Phase.SUBMITTED:
         messages = [view.thanks_message(_, loaded.interview_id)]
@@ -223,6 +230,50 @@ def _post_current(services: Services, loaded: Loaded, state: State) -> None:
         interview = repo.interview_by_id(session, loaded.interview_id)
         if interview is not None and last_ts:
             interview.question_ts = last_ts
+
+
+def _shared(services: Services, loaded: Loaded, state: State) -> list[tuple[str, str, bool]] | None:
+    """The anonymised quotes management could see, if the leaver agreed to share (else None)."""
+    answers = loaded.questionnaire.final_answers(state)
+    if not highlights.consented(loaded.template, answers):
+        return None
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, loaded.interview_id)
+        excluded = set(interview.excluded_quotes or []) if interview else set()
+    quotes = highlights.candidate_quotes(loaded.template, answers, services.directory.member_names(), loaded.language)
+    return [(quote.question_id, quote.text, quote.question_id not in excluded) for quote in quotes]
+
+
+def toggle_quote(
+    services: Services, interview_id: int, user_id: str, question_id: str, include: bool
+) -> Problem | None:
+    """The leaver leaves a quote out of what management may see, or puts it back."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        loaded, problem = _load(services, session, interview, user_id)
+        if problem is not None:
+            return problem
+        if loaded.status not in OPEN or loaded.state.phase is not Phase.SUMMARY:
+            return Problem("questionnaire.stale")
+        excluded = set(interview.excluded_quotes or [])
+        excluded = excluded - {question_id} if include else excluded | {question_id}
+        interview.excluded_quotes = sorted(excluded)
+        interview.updated_at = services.clock.now()
+        try:
+            session.flush()
+        except StaleDataError:
+            session.rollback()
+            return Problem("questionnaire.stale")
+    _ = Translator(loaded.language)
+    parts = view.summary_messages(
+        _,
+        interview_id=interview_id,
+        rows=_rows(loaded.questionnaire, loaded.state),
+        submitted_on=None,
+        shared=_shared(services, loaded, loaded.state),
+    )
+    _update(services, loaded.channel_id, loaded.message_ts, parts[-1])
+    return None
 
 
 def _rows(questionnaire: Questionnaire, state: State) -> list:
@@ -310,7 +361,7 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
         loaded, problem = _load(services, session, interview, user_id)
         if problem is not None:
             return problem
-        if loaded.status not in WITHDRAWABLE:
+        if loaded.status not in WITHDRAWABLE or _decided(session, interview_id):
             return Problem("q.cannot_withdraw")
         interview.state = None
         interview.status = Status.WITHDRAWN.value
@@ -326,7 +377,16 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
         _update(services, loaded.channel_id, loaded.message_ts, view.note(_("q.withdrawn_here")))
     _post(services, loaded.channel_id, view.note(_("q.withdrawn")))
     notify_hr(services, "hr.withdrawn", employee=mention(loaded.employee_id))
+    from bot.operations import review
+
+    review.refresh_cards_for_interview(services, interview_id)
     return None
+
+
+def _decided(session, interview_id: int) -> bool:
+    """Once HR approved or kept the answers private, withdrawing goes through HR."""
+    found = repo.review_for_interview(session, interview_id)
+    return found is not None and found.decision is not None
 
 
 def open_text_form(

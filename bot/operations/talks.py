@@ -241,7 +241,11 @@ def save_notes(services: Services, user_id: str, metadata: object, values: objec
         except StaleDataError:
             session.rollback()
             return _refused(Problem("notes.conflict"))
+        interview_id = interview.id
     log.info("talk notes of departure %s saved by %s (%s)", departure_id, user_id, status)
     if finished:
         notify_hr(services, "talk.notes_finished", employee=mention(before.employee_id), recorder=mention(user_id))
+        from bot.operations import review
+
+        review.open_review(services, interview_id)
     return SaveOutcome(finished=finished)

@@ -3,7 +3,7 @@ import re
 from slack_bolt import App
 
 from bot.blocks.notes import RECORD_NOTES_ACTION
-from bot.listeners.actions import questionnaire
+from bot.listeners.actions import questionnaire, review
 from bot.listeners.actions.invitation_choice import handle_invitation_choice
 from bot.listeners.actions.talk_notes import handle_record_notes
 
@@ -22,4 +22,10 @@ def register(app: App) -> None:
     app.action("q:edit")(questionnaire.handle_edit)
     app.action("q:submit")(questionnaire.handle_submit)
     app.action("q:withdraw")(questionnaire.handle_withdraw)
+    app.action("q:share")(questionnaire.handle_share)
     app.action(RECORD_NOTES_ACTION)(handle_record_notes)
+    app.action("review:view")(review.handle_view)
+    app.action("review:edit")(review.handle_edit)
+    app.action("review:approve")(review.handle_approve)
+    app.action("review:approve_manager")(review.handle_approve_manager)
+    app.action("review:private")(review.handle_private)

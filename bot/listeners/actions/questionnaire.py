@@ -146,3 +146,10 @@ def _act(raw_value: str | None, body: dict, respond: Respond, context: BoltConte
         return _stale(respond, context, user_id)
     interview_id, question_id, choice = parsed
     _run(respond, context, user_id, lambda s: call(s, interview_id, question_id, choice, user_id))
+
+
+def handle_share(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
+    """Leave a quote out of what management may see, or put it back."""
+    ack()
+    _act(action.get("value"), body, respond, context,
+         lambda s, iid, qid, choice, user: interview.toggle_quote(s, iid, user, qid, include=choice == "in"))

@@ -1,0 +1,145 @@
+"""HR's review card for a submitted interview, the full answers, and the highlights editor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.questionnaire import display_answer
+from bot.blocks.text import dicts, escape, mention, shorten
+from bot.i18n import Translator
+from flows.questionnaire import Answer, is_skipped
+from flows.template import Category, QuestionType, Template
+
+HIGHLIGHTS_CALLBACK = "review_highlights"
+
+
+@dataclass(frozen=True)
+class ReviewFacts:
+    review_id: int
+    employee_id: str
+    last_day: date
+    submitted_on: date
+    mode: str  # self | talk
+    manager_id: str | None
+    consent: bool
+    highlights: str
+    decision: str | None = None
+    decided_by: str | None = None
+    decided_on: date | None = None
+    inform_manager: bool = False
+    withdrawn: bool = False
+
+
+def headline(_: Translator, template: Template, answers: dict[str, Answer]) -> str:
+    """The scores at a glance: ratings, eNPS, reasons, would come back."""
+    lines = []
+    for question in template.questions:
+        answer = answers.get(question.id)
+        if answer is None or is_skipped(answer):
+            continue
+        wanted = question.type in (QuestionType.RATING, QuestionType.SCALE_0_10) or question.category in (
+            Category.REASONS, Category.RETURN)
+        if not wanted or question.choices_from:
+            continue
+        shown = display_answer(_, question, answer).split("\n")[0]  # no comments on the card
+        text = question.text.get(_.language) or question.text.get("en", question.id)
+        lines.append(f"• {escape(shorten(text, 80))}: *{shown}*")
+    return "\n".join(lines) or _("review.no_scores")
+
+
+def review_card(_: Translator, template: Template, answers: dict[str, Answer], facts: ReviewFacts) -> tuple[str, list]:
+    who = _("review.who", employee=mention(facts.employee_id), last_day=_.date(facts.last_day),
+            submitted=_.date(facts.submitted_on), mode=_(f"review.mode.{facts.mode}"))
+    blocks: list = [
+        HeaderBlock(text=_("review.header")),
+        SectionBlock(text=MarkdownTextObject(text=who)),
+        SectionBlock(text=MarkdownTextObject(text=shorten(headline(_, template, answers), 2900))),
+    ]
+    if facts.withdrawn:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_("review.withdrawn"))))
+        return _("review.header"), dicts(blocks)
+    if facts.consent:
+        draft = facts.highlights.strip()
+        shown = "\n".join("> " + line for line in escape(draft).split("\n")) if draft else _("review.no_quotes")
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(_("review.draft") + "\n" + shown, 3000))))
+    else:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_("review.no_consent"))))
+    if facts.decision is None:
+        rid = str(facts.review_id)
+        buttons = [
+            ButtonElement(text=_("review.button.view"), action_id="review:view", value=rid),
+        ]
+        if facts.consent:
+            buttons.append(ButtonElement(text=_("review.button.edit"), action_id="review:edit", value=rid))
+        buttons.append(ButtonElement(text=_("review.button.approve"), action_id="review:approve", value=rid,
+                                     style="primary"))
+        if facts.manager_id:
+            buttons.append(ButtonElement(text=_("review.button.approve_manager"), action_id="review:approve_manager",
+                                         value=rid))
+        buttons.append(ButtonElement(
+            text=_("review.button.private"), action_id="review:private", value=rid, style="danger",
+            confirm=ConfirmObject(title=_("review.private.title"), text=_("review.private.text"),
+                                  confirm=_("review.private.confirm"), deny=_("review.private.deny")),
+        ))
+        blocks.append(ActionsBlock(block_id=f"review-{rid}", elements=buttons))
+    else:
+        key = f"review.decided.{facts.decision}" + (".manager" if facts.inform_manager else "")
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_(
+            key, who=mention(facts.decided_by), date=_.date(facts.decided_on), manager=mention(facts.manager_id)))]))
+        blocks.append(ActionsBlock(block_id=f"review-{facts.review_id}-done", elements=[
+            ButtonElement(text=_("review.button.view"), action_id="review:view", value=str(facts.review_id))]))
+    return _("review.header"), dicts(blocks)
+
+
+def answers_modal(_: Translator, template: Template, answers: dict[str, Answer], employee_name: str) -> dict:
+    """Every answer, for HR's eyes only."""
+    blocks: list = [ContextBlock(elements=[MarkdownTextObject(text=_("review.answers.confidential"))])]
+    for question in template.questions:
+        text = question.text.get(_.language) or question.text.get("en", question.id)
+        shown = display_answer(_, question, answers.get(question.id))
+        for index, part in enumerate(_chunks(shown, 2800)):
+            heading = f"*{escape(text)}*\n" if index == 0 else ""
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=heading + part)))
+    return View(type="modal", title=shorten(_("review.answers.title"), 24), close=_("review.close"),
+                blocks=blocks[:100]).to_dict()
+
+
+def highlights_modal(_: Translator, review_id: int, highlights: str) -> dict:
+    return View(
+        type="modal", callback_id=HIGHLIGHTS_CALLBACK, private_metadata=str(review_id),
+        title=shorten(_("review.highlights.title"), 24), submit=_("review.highlights.save"), close=_("review.close"),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=_("review.highlights.intro"))),
+            InputBlock(block_id="highlights", label=_("review.highlights.label"), optional=True,
+                       element=PlainTextInputElement(action_id="value", multiline=True, max_length=2900,
+                                                     **({"initial_value": highlights} if highlights else {}))),
+        ],
+    ).to_dict()
+
+
+def manager_points(_: Translator, *, employee_id: str, highlights: list[str]) -> tuple[str, list]:
+    """The main points of an approved interview, for the leaver's direct manager after the last day."""
+    quotes = "\n\n".join("> " + escape(h).replace("\n", "\n> ") for h in highlights) or _("review.manager.none")
+    blocks = [
+        HeaderBlock(text=_("review.manager.header")),
+        SectionBlock(text=MarkdownTextObject(text=_("review.manager.intro", employee=mention(employee_id)))),
+    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(quotes, 2900)]
+    return _("review.manager.header"), dicts(blocks)
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i:i + size] for i in range(0, len(text), size)] or [""]

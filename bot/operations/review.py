@@ -1,0 +1,219 @@
+"""HR reviews every submitted interview: a card with the headline scores and a draft of anonymised
+highlights; view the answers, edit the highlights, approve or keep private, once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackClientError
+
+from bot.blocks import review as view
+from bot.i18n import Translator
+from bot.operations import templates
+from bot.services import Services
+from flows import highlights
+from flows.questionnaire import Questionnaire, from_json
+from flows.registration import Problem
+from flows.template import Template
+from storage import repositories as repo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Loaded:
+    facts: view.ReviewFacts
+    template: Template
+    answers: dict
+
+
+def _load(services: Services, session, review) -> _Loaded | None:
+    interview = repo.interview_by_id(session, review.interview_id)
+    departure = repo.departure_by_id(session, interview.departure_id)
+    template = templates.template_for(services.db, interview.template_key, interview.template_version)
+    answers = {}
+    if interview.state is not None:
+        answers = Questionnaire(template).final_answers(from_json(interview.state))
+    tz = services.settings.tz
+    facts = view.ReviewFacts(
+        review_id=review.id,
+        employee_id=departure.employee_id,
+        last_day=departure.last_day,
+        submitted_on=(interview.submitted_at or review.created_at).astimezone(tz).date(),
+        mode=interview.mode,
+        manager_id=departure.manager_id,
+        consent=highlights.consented(template, answers),
+        highlights=review.highlights,
+        decision=review.decision,
+        decided_by=review.decided_by,
+        decided_on=review.decided_at.astimezone(tz).date() if review.decided_at else None,
+        inform_manager=review.inform_manager,
+        withdrawn=interview.state is None,
+    )
+    return _Loaded(facts, template, answers)
+
+
+def open_review(services: Services, interview_id: int) -> None:
+    """The interview was submitted (or the talk notes finished): draft highlights, post the card."""
+    now = services.clock.now()
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        if interview is None or interview.state is None:
+            return
+        template = templates.template_for(services.db, interview.template_key, interview.template_version)
+        answers = Questionnaire(template).final_answers(from_json(interview.state))
+        quotes = highlights.shared_quotes(
+            template,
+            answers,
+            interview.excluded_quotes or [],
+            services.directory.member_names(),
+            services.settings.default_language,
+        )
+        review = repo.add_review(session, interview_id, highlights.draft(quotes), now)
+        if review is None:
+            return
+        review_id = review.id
+    cards = []
+    for channel, language in _review_audience(services):
+        with services.db.session() as session:
+            loaded = _load(services, session, repo.review_by_id(session, review_id))
+        text, blocks = view.review_card(Translator(language), loaded.template, loaded.answers, loaded.facts)
+        try:
+            response = services.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            cards.append([response["channel"], response["ts"], language])
+        except SlackClientError as error:
+            log.warning("could not post the review card to %s: %s", channel, error)
+    with services.db.session() as session:
+        repo.review_by_id(session, review_id).cards = cards
+
+
+def _review_audience(services: Services) -> list[tuple[str, str]]:
+    """HR_CHANNEL_ID in the default language, else each HR member in their own."""
+    if services.settings.hr_channel_id:
+        return [(services.settings.hr_channel_id, services.settings.default_language)]
+    return [(user, services.directory.language(user)) for user in sorted(services.directory.hr_members())]
+
+
+def refresh_cards(services: Services, review_id: int) -> None:
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        if review is None:
+            return
+        loaded = _load(services, session, review)
+        cards = list(review.cards or [])
+    for channel, ts, language in cards:
+        text, blocks = view.review_card(Translator(language), loaded.template, loaded.answers, loaded.facts)
+        try:
+            services.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackClientError as error:
+            log.warning("could not update review card %s: %s", ts, error)
+
+
+def refresh_cards_for_interview(services: Services, interview_id: int) -> None:
+    with services.db.session() as session:
+        review = repo.review_for_interview(session, interview_id)
+        review_id = review.id if review else None
+    if review_id is not None:
+        refresh_cards(services, review_id)
+
+
+def is_decided(services: Services, interview_id: int) -> bool:
+    with services.db.session() as session:
+        review = repo.review_for_interview(session, interview_id)
+        return review is not None and review.decision is not None
+
+
+def decide(
+    services: Services, review_id: int, user_id: str, decision: str, inform_manager: bool = False
+) -> Problem | None:
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        if review is None:
+            return Problem("review.unknown")
+        interview = repo.interview_by_id(session, review.interview_id)
+        if interview.state is None:
+            return Problem("review.gone")
+        departure = repo.departure_by_id(session, interview.departure_id)
+        if inform_manager and not departure.manager_id:
+            return Problem("review.no_manager")
+        if not repo.decide_review(session, review_id, decision, user_id, services.clock.now(), inform_manager):
+            return Problem("review.already_decided")
+    refresh_cards(services, review_id)
+    return None
+
+
+def show_answers(services: Services, review_id: int, user_id: str, trigger_id: str) -> Problem | None:
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        if review is None:
+            return Problem("review.unknown")
+        loaded = _load(services, session, review)
+    if loaded.facts.withdrawn:
+        return Problem("review.gone")
+    _ = Translator(services.directory.language(user_id))
+    services.client.views_open(
+        trigger_id=trigger_id, view=view.answers_modal(_, loaded.template, loaded.answers, loaded.facts.employee_id)
+    )
+    return None
+
+
+def open_highlights_editor(services: Services, review_id: int, user_id: str, trigger_id: str) -> Problem | None:
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        if review is None:
+            return Problem("review.unknown")
+        if review.decision is not None:
+            return Problem("review.already_decided")
+        text = review.highlights
+    _ = Translator(services.directory.language(user_id))
+    services.client.views_open(trigger_id=trigger_id, view=view.highlights_modal(_, review_id, text))
+    return None
+
+
+def save_highlights(services: Services, review_id_text: str, user_id: str, text: str | None) -> Problem | None:
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    if not (review_id_text or "").isdigit():
+        return Problem("review.unknown")
+    review_id = int(review_id_text)
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        if review is None:
+            return Problem("review.unknown")
+        if review.decision is not None:
+            return Problem("review.already_decided")
+        review.highlights = "\n\n".join(highlights.parse(text or ""))
+    refresh_cards(services, review_id)
+    return None
+
+
+def send_manager_feedback(services: Services) -> None:
+    """Feed the main points back to the manager, only after the leaver's last working day, once."""
+    now = services.clock.now()
+    with services.db.session() as session:
+        due = [
+            (review.id, review.highlights, departure.id, departure.employee_id, departure.manager_id)
+            for review, departure in repo.manager_feedback_due(session, services.today())
+        ]
+    for _review_id, text, departure_id, employee_id, manager_id in due:
+        with services.db.session() as session:
+            if not repo.claim_message(session, departure_id, "manager_points", now):
+                continue
+        _ = Translator(services.directory.language(manager_id))
+        message_text, blocks = view.manager_points(_, employee_id=employee_id, highlights=highlights.parse(text))
+        try:
+            response = services.client.chat_postMessage(channel=manager_id, text=message_text, blocks=blocks)
+        except SlackClientError as error:
+            log.warning("could not send the main points to the manager: %s", error)
+            with services.db.session() as session:
+                repo.release_message(session, departure_id, "manager_points")
+            continue
+        with services.db.session() as session:
+            repo.complete_message(session, departure_id, "manager_points", response["channel"], response["ts"], now)
