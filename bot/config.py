@@ -42,6 +42,9 @@ class Settings:
     invite_working_days_before: int = 10
     reminder_working_days: int = 3
     interview_expiry_days: int = 14
+    digest_min_interviews: int = 3
+    # "first-working-day HH:MM", or a crontab line such as "0 9 1 * *"
+    digest_schedule: str = "first-working-day 09:00"
     holiday_country: str = "NL"
 
     @property
@@ -121,6 +124,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         invite_working_days_before=_integer(env, "INVITE_WORKING_DAYS_BEFORE", 10, 1, 60),
         reminder_working_days=_integer(env, "REMINDER_WORKING_DAYS", 3, 1, 30),
         interview_expiry_days=_integer(env, "INTERVIEW_EXPIRY_DAYS", 14, 1, 365),
+        digest_min_interviews=_integer(env, "DIGEST_MIN_INTERVIEWS", 3, 3, 1000),
+        digest_schedule=_schedule(env.get("DIGEST_SCHEDULE", "first-working-day 09:00")),
         holiday_country=country,
     )
 
@@ -142,6 +147,22 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _schedule(value: str) -> str:
+    """'first-working-day HH:MM' or a five-field crontab line, checked here so the start fails early."""
+    match = re.match(r"^first-working-day\s+([01]?[0-9]|2[0-3]):([0-5][0-9])$", value)
+    if match:
+        return value
+    try:
+        from apscheduler.triggers.cron import CronTrigger
+
+        CronTrigger.from_crontab(value)
+    except ValueError:
+        raise ConfigError(
+            f"DIGEST_SCHEDULE {value!r} is neither 'first-working-day HH:MM' nor a crontab line like '0 9 1 * *'"
+        ) from None
     return value
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.operations import digest as digests
 from bot.operations import interview, invitations, review
 from bot.services import Services
 
@@ -36,3 +37,9 @@ def sweep() -> None:
                 part(services)
             except Exception:
                 log.exception("sweep step %s failed; the next sweep tries again", part.__module__)
+
+
+def digest() -> None:
+    """The scheduled digest to the managers' channel."""
+    if services := _bound():
+        digests.scheduled_digest(services)

@@ -58,7 +58,10 @@ class BotProcess:
     def start(self) -> BotProcess:
         self.db.upgrade()
         self.app = build_app(self.services, process_before_response=self.process_before_response)
-        self.scheduler = Scheduler(self.db, sweep_seconds=self.sweep_seconds, sweep_at_start=self.sweep_at_start)
+        self.scheduler = Scheduler(
+            self.db, sweep_seconds=self.sweep_seconds, sweep_at_start=self.sweep_at_start,
+            digest_schedule=self.settings.digest_schedule, timezone=self.settings.timezone,
+        )
         self.services.scheduler = self.scheduler
         jobs.bind(self.services)
         self.scheduler.start()

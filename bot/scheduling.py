@@ -15,18 +15,32 @@ from datetime import UTC, datetime
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "sweep"
+DIGEST_JOB_ID = "digest"
+
+
+def digest_trigger(schedule: str, timezone: str) -> CronTrigger:
+    """'first-working-day HH:MM' runs on weekdays 1–7 of the month; the job checks for the first
+    working day itself (public holidays count). Anything else is a crontab line."""
+    if schedule.startswith("first-working-day"):
+        hour, minute = schedule.split()[1].split(":")
+        return CronTrigger(day="1-7", day_of_week="mon-fri", hour=int(hour), minute=int(minute), timezone=timezone)
+    return CronTrigger.from_crontab(schedule, timezone=timezone)
 
 
 class Scheduler:
-    def __init__(self, db: Database, sweep_seconds: float = 60.0, sweep_at_start: bool = True):
+    def __init__(self, db: Database, sweep_seconds: float = 60.0, sweep_at_start: bool = True,
+                 digest_schedule: str | None = None, timezone: str = "Europe/Amsterdam"):
         self.sweep_seconds = sweep_seconds
         self.sweep_at_start = sweep_at_start
+        self.digest_schedule = digest_schedule
+        self.timezone = timezone
         self._scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename="apscheduler_jobs")},
             timezone=UTC,
@@ -44,6 +58,9 @@ class Scheduler:
             replace_existing=True,
             **first_run,
         )
+        if self.digest_schedule:
+            self._scheduler.add_job("bot.jobs:digest", digest_trigger(self.digest_schedule, self.timezone),
+                                    id=DIGEST_JOB_ID, replace_existing=True)
         self._scheduler.start()
 
     def shutdown(self) -> None:
@@ -67,6 +84,10 @@ class Scheduler:
 
     def planned_jobs(self) -> list[tuple[str, datetime | None]]:
         return [(job.id, job.next_run_time) for job in self._scheduler.get_jobs()]
+
+    def next_digest(self) -> datetime | None:
+        job = self._scheduler.get_job(DIGEST_JOB_ID)
+        return job.next_run_time if job else None
 
     def run_sweep_now(self) -> None:
         self._scheduler.modify_job(SWEEP_JOB_ID, next_run_time=datetime.now(UTC))

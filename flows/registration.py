@@ -76,7 +76,20 @@ class Notes:
     employee_id: str
 
 
-Command = Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes
+@dataclass(frozen=True)
+class PostDigest:
+    """Post the managers' digest now (when enough approved interviews wait)."""
+
+
+@dataclass(frozen=True)
+class Report:
+    """HR's statistics over a period; open ends default to the last twelve months."""
+
+    start: date | None = None
+    end: date | None = None
+
+
+Command = Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report
 
 
 def parse_command(text: str) -> Command | Problem:
@@ -92,6 +105,10 @@ def parse_command(text: str) -> Command | Problem:
         return Help()
     if verb in ("list", "lijst"):
         return ListDepartures()
+    if verb in ("digest", "overzicht"):
+        return PostDigest()
+    if verb in ("report", "rapport"):
+        return _parse_report(args)
     if verb in ("start", "register", "registreer"):
         return _parse_start(args)
     if verb in ("cancel", "annuleer"):
@@ -124,6 +141,19 @@ def _parse_start(args: list[str]) -> Command | Problem:
         if manager_id is None:
             return Problem("command.not_a_user", {"text": args[2]})
     return Register(employee_id, last_day, manager_id)
+
+
+def _parse_report(args: list[str]) -> Command | Problem:
+    if len(args) > 2:
+        return Problem("command.report_usage")
+    days = [parse_date(arg) for arg in args]
+    for arg, day in zip(args, days, strict=True):
+        if day is None:
+            return Problem("command.not_a_date", {"text": arg})
+    start, end = ([*days, None, None])[:2]
+    if start and end and start > end:
+        return Problem("command.report_order", {"start": start.isoformat(), "end": end.isoformat()})
+    return Report(start, end)
 
 
 def parse_user(text: str) -> str | None:

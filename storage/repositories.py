@@ -343,3 +343,36 @@ def departures_between(session: Session, start: date | None, end: date | None) -
     if end is not None:
         query = query.where(Departure.last_day <= end)
     return session.scalars(query).all()
+
+
+def interviews_of_digest(session: Session, digest_id: int) -> Sequence[Interview]:
+    return session.scalars(
+        select(Interview).join(Review, Review.interview_id == Interview.id)
+        .where(Review.published_digest_id == digest_id, Interview.state.is_not(None))
+    ).all()
+
+
+def published_interviews(session: Session) -> Sequence[Interview]:
+    """Every interview already published in a digest: 'all interviews so far' for the signals."""
+    return session.scalars(
+        select(Interview).join(Review, Review.interview_id == Interview.id)
+        .join(Digest, Digest.id == Review.published_digest_id)
+        .where(Digest.status == "posted", Interview.state.is_not(None))
+    ).all()
+
+
+def discard_digest(session: Session, digest_id: int) -> None:
+    """Nothing of this digest reached Slack: its interviews wait for the next one."""
+    session.execute(update(Review).where(Review.published_digest_id == digest_id).values(published_digest_id=None))
+    session.execute(delete(Digest).where(Digest.id == digest_id))
+
+
+def finish_digest(session: Session, digest_id: int, channel_id: str, message_ts: list[str], now: datetime) -> None:
+    session.execute(
+        update(Digest).where(Digest.id == digest_id)
+        .values(status="posted", channel_id=channel_id, messages=message_ts, posted_at=now)
+    )
+
+
+def talk_interviews(session: Session) -> Sequence[Interview]:
+    return session.scalars(select(Interview).where(Interview.mode == "talk")).all()

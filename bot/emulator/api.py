@@ -367,6 +367,37 @@ class SlackEmulator:
         self.workspace.home_views[params.get("user_id", "")] = view
         return {"ok": True, "view": {**view, "id": f"V{next(self._ids):08d}"}}
 
+    def _api_files_getUploadURLExternal(self, params):
+        if not params.get("filename") or not str(params.get("length", "")).isdigit():
+            return self._error("invalid_arguments")
+        file_id = f"F{next(self._ids):08d}"
+        self.workspace.files.append({"id": file_id, "filename": params["filename"], "length": int(params["length"]),
+                                    "content": None, "channel": None, "title": None})
+        return {"ok": True, "upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
+
+    def _api_files_completeUploadExternal(self, params):
+        files = _json(params.get("files")) or []
+        channel = self._resolve_channel(params.get("channel_id")) if params.get("channel_id") else None
+        if params.get("channel_id") and channel is None:
+            return self._error("channel_not_found")
+        done = []
+        for item in files:
+            stored = next((f for f in self.workspace.files if f["id"] == item.get("id")), None)
+            if stored is None or stored["content"] is None:
+                return self._error("file_not_found")
+            stored["title"], stored["channel"] = item.get("title"), channel
+            done.append({"id": stored["id"], "title": stored["title"], "name": stored["filename"]})
+        return {"ok": True, "files": done}
+
+    def record_upload(self, file_id: str, content: bytes) -> bool:
+        with self._changed:
+            stored = next((f for f in self.workspace.files if f["id"] == file_id), None)
+            if stored is None:
+                return False
+            stored["content"] = content
+            self._changed.notify_all()
+            return True
+
     def _check_message(self, params) -> dict | None:
         blocks = _blocks(params)
         if len(blocks) > 50:
@@ -393,6 +424,18 @@ def _blocks(params: dict) -> list[dict]:
     return _json(params.get("blocks")) or []
 
 
+def _file_part(data: bytes, content_type: str) -> bytes:
+    """The file's bytes from an upload (multipart/form-data, as slack_sdk sends it, or raw)."""
+    if "multipart/form-data" not in content_type or "boundary=" not in content_type:
+        return data
+    boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
+    for part in data.split(b"--" + boundary):
+        head, _, body = part.partition(b"\r\n\r\n")
+        if b"filename=" in head:
+            return body[:-2] if body.endswith(b"\r\n") else body  # the CRLF before the next boundary
+    return data
+
+
 def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -402,7 +445,12 @@ def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length).decode("utf-8")
+            data = self.rfile.read(length)
+            if self.path.startswith("/upload/"):
+                body = _file_part(data, self.headers.get("Content-Type", ""))
+                ok = emulator.record_upload(self.path.rsplit("/", 1)[-1], body)
+                return self._send(200 if ok else 404, {}, b"OK - " + str(len(body)).encode(), "text/plain")
+            raw = data.decode("utf-8")
             if self.path.startswith("/response/"):
                 emulator.record_response(self.path.rsplit("/", 1)[-1], json.loads(raw or "{}"))
                 return self._send(200, {}, b"ok", "text/plain")

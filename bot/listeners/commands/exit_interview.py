@@ -12,7 +12,7 @@ from bot.blocks import notes as notes_view
 from bot.blocks import registration as view
 from bot.i18n import Translator
 from bot.listeners.common import services_of, translator_for
-from bot.operations import registration, talks
+from bot.operations import digest, registration, talks
 from bot.services import Services
 from flows.registration import (
     Cancel,
@@ -20,8 +20,10 @@ from flows.registration import (
     ListDepartures,
     Notes,
     OpenRegistrationForm,
+    PostDigest,
     Problem,
     Register,
+    Report,
     parse_command,
 )
 
@@ -84,6 +86,18 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
         case Notes(employee_id=employee_id):
             if problem := talks.open_notes_for_employee(services, employee_id, user_id, command["trigger_id"]):
                 _reply(respond, *notes_view.problem_message(_, problem))
+        case PostDigest():
+            outcome = digest.post_digest(services, requested_by=user_id)
+            if outcome.posted:
+                _reply(respond, *view.plain(_("digest.posted", channel=services.settings.manager_channel_id,
+                                              count=outcome.pending)))
+            elif outcome.problem is not None:
+                _reply(respond, *view.plain(_(outcome.problem.key)))
+            else:
+                _reply(respond, *digest.withheld(services, _.language, outcome))
+        case Report(start=start, end=end):
+            for text, blocks in digest.report(services, _.language, start, end)[:5]:
+                _reply(respond, text, blocks)
 
 
 def _reply(respond: Respond, text: str, blocks: list[dict]) -> None:

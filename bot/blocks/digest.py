@@ -1,0 +1,395 @@
+"""The digest for the managers' channel: what leavers told us, as numbers with their n and
+uncertainty, the signals worth attention, and the approved highlights in a shuffled order.
+
+Anonymous by construction: no names, no mentions, no breakdown by team or manager, no ranking.
+Everything a leaver wrote is escaped, and a long digest is split over several messages, never cut.
+The helpers for numbers, labels and signals are shared with the HR report and the chart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from babel.numbers import format_decimal, format_percent
+from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.blocks.questionnaire import option_text, split_blocks
+from bot.blocks.text import dicts, escape, shorten
+from bot.i18n import Translator
+from flows.insights import Change, Enps, Mean, PeriodStats, Share, Signal, bar, shuffled
+from flows.template import Category, QuestionType, Template
+
+SMALL_N = 10  # below this many answers an average is shown with its interval
+SECTION_CHARS = 2900  # Slack allows 3000 in a section; room for markup
+MINUS = "−"  # U+2212, a real minus sign
+UP, DOWN = "▲", "▼"
+
+
+# --- numbers in the reader's language ----------------------------------------------------------
+
+
+def decimal(_: Translator, value: float, digits: int = 1) -> str:
+    """3,4 in Dutch, 3.4 in English."""
+    pattern = "0." + "0" * digits if digits else "0"
+    text = format_decimal(abs(value), format=pattern, locale=_.language)
+    return MINUS + text if value < 0 and text.strip("0,.") else text
+
+
+def signed(_: Translator, value: float, digits: int = 1) -> str:
+    """+0,6 / −0,8 / 0,0: a difference, always with its sign."""
+    text = decimal(_, abs(value), digits)
+    if not text.strip("0,."):
+        return text
+    return ("+" if value > 0 else MINUS) + text
+
+
+def percent(_: Translator, share: float) -> str:
+    return format_percent(share, format="#,##0%", locale=_.language)
+
+
+def mean_text(_: Translator, mean: Mean) -> str:
+    """An average with its n, e.g. "3,4 (n=12)"; with its interval when n is small: "3,4 (n=5, 2,8–4,0)"."""
+    if mean.n < SMALL_N:
+        return f"{decimal(_, mean.value)} (n={mean.n}, {decimal(_, mean.low)}–{decimal(_, mean.high)})"
+    return f"{decimal(_, mean.value)} (n={mean.n})"
+
+
+def enps_number(_: Translator, value: float) -> str:
+    """eNPS as a whole number with its sign: +20, −15, 0."""
+    return signed(_, round(value), 0)
+
+
+# --- labels ------------------------------------------------------------------------------------
+
+
+def category_label(_: Translator, category: str) -> str:
+    """The category's name in the catalog; an unknown category by its id (escaped)."""
+    key = f"digest.category.{category}"
+    label = _(key)
+    return label if label != key else escape(category.replace("_", " "))
+
+
+def reason_labels(template: Template, language: str) -> dict[str, str]:
+    """Option id → its text in the language, from the template's reasons question (raw, unescaped)."""
+    question = next(
+        (q for q in template.questions if q.type is QuestionType.MULTIPLE_CHOICE and q.category is Category.REASONS),
+        None,
+    )
+    if question is None:
+        return {}
+    return {option.id: option_text(option, language) for option in question.options}
+
+
+def reason_label(labels: Mapping[str, str], reason: str) -> str:
+    """A reason as mrkdwn: its template text, or its id for a reason the template no longer has."""
+    return escape(labels.get(reason) or reason.replace("_", " "))
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def packed_sections(title: str, lines: Iterable[str], limit: int = SECTION_CHARS) -> list[SectionBlock]:
+    """The title and lines in as few sections as fit, each at most `limit` characters; a line
+    longer than that gets sections of its own (split at spaces), so nothing is ever cut off."""
+    texts: list[str] = []
+    current = title
+    for line in lines:
+        for piece in _pieces(line, limit):
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                texts.append(current)
+                current = piece
+    if current:
+        texts.append(current)
+    return [SectionBlock(text=MarkdownTextObject(text=text)) for text in texts]
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+            amp = text.rfind("&", max(0, cut - 5), cut)  # never split an entity such as &amp;
+            if amp > 0 and ";" not in text[amp:cut]:
+                cut = amp
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip(" ")
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def quote_parts(text: str, limit: int = SECTION_CHARS) -> list[str]:
+    """A leaver's text escaped and quoted ("> " on every line), in parts of at most `limit`
+    characters: split at line ends, then at spaces, then anywhere; the parts together hold all of it."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        for rendered in _quoted_line(line, limit):
+            extra = len(rendered) + (1 if current else 0)
+            if current and size + extra > limit:
+                parts.append("\n".join(current))
+                current, size = [], 0
+                extra = len(rendered)
+            current.append(rendered)
+            size += extra
+    if current:
+        parts.append("\n".join(current))
+    return parts
+
+
+def _quoted_line(line: str, limit: int) -> list[str]:
+    """One line as quoted mrkdwn, split at spaces (or anywhere) where it would exceed `limit`."""
+    room = limit - 2
+    if len(escape(line)) <= room:
+        return ["> " + escape(line)]
+    segments: list[str] = []
+    current, size = "", 0
+    for token in re.findall(r"\S+\s*|\s+", line):
+        length = len(escape(token))
+        if size + length <= room:
+            current, size = current + token, size + length
+            continue
+        if current:
+            segments.append(current)
+            current, size = "", 0
+        if length <= room:
+            current, size = token, length
+            continue
+        for char in token:  # a "word" longer than a section: split it anywhere, never inside an entity
+            width = len(escape(char))
+            if size + width > room:
+                segments.append(current)
+                current, size = "", 0
+            current, size = current + char, size + width
+    if current:
+        segments.append(current)
+    return ["> " + escape(segment) for segment in segments]
+
+
+# --- shared parts of the digest and the report ---------------------------------------------------
+
+
+def reason_lines(_: Translator, template: Template, stats: PeriodStats) -> list[str]:
+    """A line per reason named, most named first, e.g. "`██████░░░░` 60% · Salaris (3)"."""
+    labels = reason_labels(template, _.language)
+    lines = []
+    for item in stats.reasons:
+        blocks, share = bar(item.share).split(" ", 1)
+        lines.append(f"`{blocks}` {share} · {reason_label(labels, item.reason)} ({item.count})")
+    return lines
+
+
+def reason_sections(_: Translator, template: Template, stats: PeriodStats) -> list:
+    if not stats.reasons:
+        return [SectionBlock(text=MarkdownTextObject(text=f"{_('digest.reasons.title')}\n{_('digest.reasons.none')}"))]
+    return [
+        *packed_sections(_("digest.reasons.title"), reason_lines(_, template, stats)),
+        ContextBlock(elements=[MarkdownTextObject(text=_("digest.reasons.note", n=stats.reasons_n))]),
+    ]
+
+
+def category_lines(_: Translator, stats: PeriodStats, changes: Mapping[str, Change] | None = None) -> list[str]:
+    """A line per category in Category order, e.g. "• *Working conditions:* 3,4 (n=5, 2,8–4,0) · ▼ −0,8 …"."""
+    lines = []
+    for category, mean in stats.categories.items():
+        line = f"• *{category_label(_, category)}:* {mean_text(_, mean)}"
+        change = (changes or {}).get(category)
+        if change is not None:
+            line += " · " + change_text(_, change)
+        lines.append(line)
+    return lines
+
+
+def change_text(_: Translator, change: Change) -> str:
+    if not change.real:
+        return _("digest.change.none")
+    return _(
+        "digest.change.real",
+        arrow=UP if change.delta > 0 else DOWN,
+        delta=signed(_, change.delta),
+        previous=decimal(_, change.previous.value),
+    )
+
+
+def enps_text(_: Translator, enps: Enps | None) -> str:
+    if enps is None:
+        return _("digest.enps.none")
+    return _(
+        "digest.enps.value",
+        value=enps_number(_, enps.value),
+        n=enps.n,
+        low=enps_number(_, enps.low),
+        high=enps_number(_, enps.high),
+        promoters=enps.promoters,
+        passives=enps.passives,
+        detractors=enps.detractors,
+    )
+
+
+def come_back_text(_: Translator, share: Share | None) -> str:
+    if share is None:
+        return _("digest.come_back.none")
+    text = _("digest.come_back.value", share=percent(_, share.value), count=share.count, n=share.n)
+    if share.n < SMALL_N:
+        text += " · " + _("digest.likely_between", low=percent(_, share.low), high=percent(_, share.high))
+    return text
+
+
+def signal_text(_: Translator, signal: Signal, reasons: Mapping[str, str]) -> str:
+    """One signal as a sentence with the numbers behind it (catalog message `signal.<kind>`)."""
+    numbers = signal.numbers
+
+    def number(name: str, digits: int = 1) -> str:
+        return decimal(_, float(numbers.get(name, 0)), digits)
+
+    def count(name: str) -> int:
+        return int(numbers.get(name, 0))
+
+    context = ""
+    if signal.kind == "category_drop":
+        text = _(
+            signal.key,
+            category=category_label(_, signal.subject),
+            drop=number_abs(_, float(numbers.get("delta", 0))),
+            mean=number("mean"),
+            n=count("n"),
+            low=number("low"),
+            high=number("high"),
+            previous=number("previous"),
+            previous_n=count("previous_n"),
+            previous_low=number("previous_low"),
+            previous_high=number("previous_high"),
+        )
+        if "overall" in numbers:
+            context = _("digest.context.mean", overall=number("overall"), overall_n=count("overall_n"))
+    elif signal.kind == "category_low":
+        text = _(
+            signal.key,
+            category=category_label(_, signal.subject),
+            mean=number("mean"),
+            n=count("n"),
+            low=number("low"),
+            high=number("high"),
+            threshold=number("threshold"),
+        )
+        if "overall" in numbers:
+            context = _("digest.context.mean", overall=number("overall"), overall_n=count("overall_n"))
+    elif signal.kind == "reason_common":
+        text = _(
+            signal.key,
+            reason=reason_label(reasons, signal.subject),
+            count=count("count"),
+            n=count("n"),
+            share=percent(_, float(numbers.get("share", 0))),
+        )
+        if "overall_share" in numbers:
+            context = _("digest.context.share", overall_share=percent(_, float(numbers["overall_share"])))
+    elif signal.kind == "enps_negative":
+        text = _(
+            signal.key,
+            enps=enps_number(_, float(numbers.get("enps", 0))),
+            n=count("n"),
+            low=enps_number(_, float(numbers.get("low", 0))),
+            high=enps_number(_, float(numbers.get("high", 0))),
+            promoters=count("promoters"),
+            passives=count("passives"),
+            detractors=count("detractors"),
+        )
+        if "overall" in numbers:
+            context = _("digest.context.enps", overall=enps_number(_, float(numbers["overall"])))
+    else:  # a kind this version does not know: its subject and bare numbers, never nothing
+        shown = ", ".join(f"{escape(str(name))} {decimal(_, float(value), 2)}" for name, value in numbers.items())
+        text = f"*{escape(signal.subject)}*: {shown}"
+    return f"• {text} {context}".rstrip()
+
+
+def number_abs(_: Translator, value: float) -> str:
+    return decimal(_, abs(value))
+
+
+def signal_sections(_: Translator, template: Template, signals: Sequence[Signal]) -> list:
+    title = _("digest.signals.title")
+    if not signals:
+        return [SectionBlock(text=MarkdownTextObject(text=f"{title}\n{_('digest.signals.none')}"))]
+    labels = reason_labels(template, _.language)
+    return packed_sections(title, [signal_text(_, signal, labels) for signal in signals])
+
+
+def covered_text(_: Translator, count: int, period_label: str) -> str:
+    key = "digest.covered_one" if count == 1 else "digest.covered"
+    return _(key, count=count, period=escape(period_label))
+
+
+# --- the digest ----------------------------------------------------------------------------------
+
+
+def digest_messages(
+    _: Translator,
+    *,
+    template: Template,
+    stats: PeriodStats,
+    previous: PeriodStats | None,
+    changes: dict[str, Change],
+    signals: list[Signal],
+    highlights: list[str],
+    period_label: str,
+    seed: int | str | bytes,
+) -> list[tuple[str, list[dict]]]:
+    """The digest for the managers' channel, in as many messages as Slack needs (never truncated).
+
+    `changes` (flows.insights.changes against `previous`) adds ▲/▼ or "no real change" per category;
+    `highlights` are the approved, anonymised quotes, shown escaped in an order fixed by `seed`."""
+    covered = covered_text(_, stats.count, period_label)
+    blocks: list = [
+        HeaderBlock(text=shorten(_("digest.header"), 150)),
+        ContextBlock(elements=[MarkdownTextObject(text=f"{covered}\n{_('digest.privacy')}")]),
+        DividerBlock(),
+        *reason_sections(_, template, stats),
+        DividerBlock(),
+    ]
+    lines = category_lines(_, stats, changes)
+    if lines:
+        blocks += packed_sections(_("digest.scores.title"), lines)
+        note = _("digest.scores.note", small=SMALL_N)
+        if previous is not None:
+            note += " " + _("digest.scores.compared", count=previous.count)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
+    else:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=f"{_('digest.scores.title')}\n{_('digest.scores.none')}"))
+        )
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=f"{enps_text(_, stats.enps)}\n{come_back_text(_, stats.come_back)}")),
+        ContextBlock(elements=[MarkdownTextObject(text=_("digest.enps.explain"))]),
+        DividerBlock(),
+        *signal_sections(_, template, signals),
+    ]
+    quotes = [text.strip() for text in shuffled(highlights, seed) if text and text.strip()]
+    if quotes:
+        blocks += [
+            DividerBlock(),
+            SectionBlock(text=MarkdownTextObject(text=_("digest.highlights.title"))),
+            ContextBlock(elements=[MarkdownTextObject(text=_("digest.highlights.note"))]),
+        ]
+        for quote in quotes:
+            blocks += [SectionBlock(text=MarkdownTextObject(text=part)) for part in quote_parts(quote)]
+    parts = split_blocks(dicts(blocks))
+    fallback = f"{_('digest.header')}: {covered}"
+    return [
+        (fallback if index == 1 else _("digest.continued", index=index, total=len(parts)), part)
+        for index, part in enumerate(parts, start=1)
+    ]
+
+
+def withheld_message(_: Translator, pending: int, needed: int) -> tuple[str, list[dict]]:
+    """For HR: not enough approved interviews yet for a digest that points at nobody."""
+    text = _("digest.withheld_one" if pending == 1 else "digest.withheld", pending=pending, needed=needed)
+    return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])

@@ -1,0 +1,111 @@
+"""Digests to the managers' channel: only approved, anonymised material, never too few to hide a
+person, each interview once; and HR's report."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from storage.models import Review
+from tests.conftest import COLLEAGUE, HR, LEAVER, LEAVER_EN
+from tests.steps import answer_everything
+
+MANAGERS = "CMANAGERS"
+EXTRA = ["ULEAVER03", "ULEAVER04", "ULEAVER05"]
+
+
+def setup_people(slack):
+    slack.add_channel(MANAGERS, "managers")
+    for number, user in enumerate(EXTRA, start=3):
+        slack.add_user(user, f"leaver{number}", real_name=f"Piet Jansen{number}", locale="nl-NL")
+
+
+def approve_all(harness, slack, decision="review:approve"):
+    cards = [m for m in slack.dms_to(HR) if "beoordelen" in m.text]
+    for card in cards:
+        current = slack.message(card.channel, card.ts)
+        if decision in str(current.blocks):
+            harness.user.click(HR, current, decision)
+
+
+def digest_text(slack) -> str:
+    return "\n".join(str(m.blocks) for m in slack.messages_in(MANAGERS))
+
+
+def test_digest_waits_for_enough_interviews_then_publishes_each_once(harness, slack):
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    answer_everything(harness, LEAVER, improvements="Jan Bakker plande slecht, bel 06-12345678.", reasons=("pay",),
+                      ratings=(2, 2, 3, 2, 2), recommend=3)
+    answer_everything(harness, LEAVER_EN, improvements="More feedback from leadership please.",
+                      reasons=("pay", "career"), ratings=(3, 2, 4, 3, 3), recommend=6)
+    approve_all(harness, slack)
+
+    harness.user.slash(HR, "digest")
+    reply = harness.last_response()["text"]
+    assert "wacht" in reply and "2" in reply and "3" in reply
+    assert slack.messages_in(MANAGERS) == []
+
+    answer_everything(harness, EXTRA[0], improvements="Te veel overwerk in de laatste maanden.", reasons=("workload",),
+                      ratings=(3, 1, 4, 3, 4), recommend=8)
+    answer_everything(harness, EXTRA[1], improvements="Nooit gedeeld, dit blijft binnen HR.", consent=True)
+    approve_all(harness, slack)
+    with harness.services.db.session() as session:
+        reviews = session.scalars(select(Review).order_by(Review.id)).all()
+        assert [r.decision for r in reviews] == ["approved", "approved", "approved", "approved"]
+
+    harness.user.slash(COLLEAGUE, "digest")
+    assert "alleen HR" in harness.last_response()["text"]
+    harness.user.slash(HR, "digest")
+    assert "staat in" in harness.last_response()["text"]
+
+    text = digest_text(slack)
+    assert "4" in text
+    assert "Salaris" in text  # the reasons, as a text bar chart
+    assert "█" in text
+    # No names, no contact details, no user mentions.
+    for forbidden in ("Jan", "Bakker", "06-12345678", "<@", "ULEAVER"):
+        assert forbidden not in text, forbidden
+    assert "[naam]" in text and "Te veel overwerk" in text
+    # A chart went up as a picture, the text stays complete without it.
+    uploads = [f for f in slack.workspace.files if f["channel"] == MANAGERS]
+    assert len(uploads) == 1 and uploads[0]["content"].startswith(b"\x89PNG")
+
+    posted = len(slack.messages_in(MANAGERS))
+    harness.user.slash(HR, "digest")  # nothing new approved: it waits, nothing repeats
+    assert "wacht" in harness.last_response()["text"]
+    assert len(slack.messages_in(MANAGERS)) == posted
+
+
+def test_a_kept_private_interview_never_appears(harness, slack):
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    secret = "Geheim verhaal over de afdeling dat alleen HR mag lezen."
+    answer_everything(harness, LEAVER, improvements=secret)
+    card = [m for m in slack.dms_to(HR) if "beoordelen" in m.text][-1]
+    harness.user.click(HR, card, "review:private")
+    for user in EXTRA:
+        answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
+    approve_all(harness, slack)
+    harness.user.slash(HR, "digest")
+    text = digest_text(slack)
+    assert "doorgroeien" in text
+    assert "Geheim" not in text
+
+
+def test_hr_report_gives_the_full_statistics(harness, slack):
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    answer_everything(harness, LEAVER, reasons=("pay", "career"), recommend=2)
+    harness.register(LEAVER_EN, harness.in_working_days(2))
+    invitation = harness.invitation_for(LEAVER_EN)
+    harness.wait_for_stage(LEAVER_EN, "invited")
+    harness.user.click(LEAVER_EN, invitation, "invitation.decline")
+
+    harness.user.slash(HR, "report")
+    responses = [r for r in slack.workspace.responses if r.get("blocks")]
+    shown = str(responses[-5:])
+    assert "Salaris" in shown
+    harness.user.slash(COLLEAGUE, "report")
+    assert "alleen HR" in harness.last_response()["text"]
+    harness.user.slash(HR, "report 2026-13-01")
+    assert "geen datum" in harness.last_response()["text"]
