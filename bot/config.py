@@ -43,6 +43,10 @@ class Settings:
     reminder_working_days: int = 3
     interview_expiry_days: int = 14
     digest_min_interviews: int = 3
+    # Signals in digests and reports (flows.insights.Thresholds holds the defaults and the rules).
+    signal_drop: float = 0.5
+    signal_reason_share: float = 0.4
+    signal_low_score: float = 3.0
     # "first-working-day HH:MM", or a crontab line such as "0 9 1 * *"
     digest_schedule: str = "first-working-day 09:00"
     holiday_country: str = "NL"
@@ -125,6 +129,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         reminder_working_days=_integer(env, "REMINDER_WORKING_DAYS", 3, 1, 30),
         interview_expiry_days=_integer(env, "INTERVIEW_EXPIRY_DAYS", 14, 1, 365),
         digest_min_interviews=_integer(env, "DIGEST_MIN_INTERVIEWS", 3, 3, 1000),
+        signal_drop=_number(env, "SIGNAL_DROP", 0.5, 0.1, 4.0),
+        signal_reason_share=_number(env, "SIGNAL_REASON_SHARE", 0.4, 0.05, 1.0),
+        signal_low_score=_number(env, "SIGNAL_LOW_SCORE", 3.0, 1.0, 5.0),
         digest_schedule=_schedule(env.get("DIGEST_SCHEDULE", "first-working-day 09:00")),
         holiday_country=country,
     )
@@ -145,6 +152,19 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
     if not low <= value <= high:
         raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
     return value

@@ -337,3 +337,25 @@ def test_db_upgrade_twice_is_harmless(tmp_path):
     for _ in range(2):
         result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
+
+
+def test_signal_thresholds_are_configurable_and_checked():
+    from bot.config import ConfigError, load_settings
+
+    base = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "HR_USER_IDS": "U0123ABCD"}
+    settings = load_settings({**base, "SIGNAL_DROP": "0,8", "SIGNAL_LOW_SCORE": "2.5"})
+    assert (settings.signal_drop, settings.signal_low_score, settings.signal_reason_share) == (0.8, 2.5, 0.4)
+    for name, value in (("SIGNAL_DROP", "lots"), ("SIGNAL_REASON_SHARE", "3"), ("DIGEST_SCHEDULE", "monthly")):
+        try:
+            load_settings({**base, name: value})
+        except ConfigError as error:
+            assert name in str(error)
+        else:
+            raise AssertionError(f"{name}={value} was accepted")
+    assert load_settings({**base, "DIGEST_MIN_INTERVIEWS": "5"}).digest_min_interviews == 5
+    try:
+        load_settings({**base, "DIGEST_MIN_INTERVIEWS": "2"})
+    except ConfigError as error:
+        assert "DIGEST_MIN_INTERVIEWS" in str(error)
+    else:
+        raise AssertionError("a minimum group below 3 was accepted")

@@ -109,3 +109,39 @@ def test_hr_report_gives_the_full_statistics(harness, slack):
     assert "alleen HR" in harness.last_response()["text"]
     harness.user.slash(HR, "report 2026-13-01")
     assert "geen datum" in harness.last_response()["text"]
+
+
+def test_the_scheduled_digest_runs_on_the_first_working_day_and_otherwise_tells_hr_it_waits(harness, slack):
+    from datetime import datetime, timedelta
+
+    from bot.operations import digest
+    from bot.scheduling import digest_trigger
+
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    tz = harness.settings.tz
+    trigger = digest_trigger("first-working-day 09:00", harness.settings.timezone)
+    # January 2027: the 1st is New Year's Day, a Friday; the job wakes on weekdays 1-7 at 09:00.
+    fire = trigger.get_next_fire_time(None, datetime(2026, 12, 31, 12, 0, tzinfo=tz))
+    assert fire == datetime(2027, 1, 1, 9, 0, tzinfo=tz)
+
+    answer_everything(harness, LEAVER)
+    approve_all(harness, slack)
+
+    def run_on(day: datetime) -> None:
+        harness.clock.advance(day - harness.clock.now())
+        digest.scheduled_digest(harness.services)
+
+    run_on(datetime(2027, 1, 1, 9, 0, tzinfo=tz))  # a public holiday: not the first working day
+    assert not [m for m in slack.dms_to(HR) if "wacht" in m.text]
+    run_on(datetime(2027, 1, 4, 9, 0, tzinfo=tz))  # Monday the 4th: the first working day
+    told = [m for m in slack.dms_to(HR) if "wacht" in m.text]
+    assert len(told) == 1 and "1 goedgekeurde" in told[0].text
+    assert slack.messages_in(MANAGERS) == []
+
+    for user in EXTRA[:2]:
+        harness.clock.advance(-(harness.clock.now() - datetime.now(tz)) + timedelta(seconds=1))
+        answer_everything(harness, user)
+    approve_all(harness, slack)
+    run_on(datetime(2027, 2, 1, 9, 0, tzinfo=tz))  # Monday 1 February
+    assert slack.messages_in(MANAGERS)

@@ -41,7 +41,9 @@ class DigestOutcome:
 
 
 def thresholds(services: Services) -> Thresholds:
-    return Thresholds(min_group_size=services.settings.digest_min_interviews)
+    settings = services.settings
+    return Thresholds(min_group_size=settings.digest_min_interviews, drop_threshold=settings.signal_drop,
+                      reason_share=settings.signal_reason_share, low_score=settings.signal_low_score)
 
 
 def _facts(services: Services, interviews) -> list[InterviewFacts]:
