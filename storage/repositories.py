@@ -376,3 +376,35 @@ def finish_digest(session: Session, digest_id: int, channel_id: str, message_ts:
 
 def talk_interviews(session: Session) -> Sequence[Interview]:
     return session.scalars(select(Interview).where(Interview.mode == "talk")).all()
+
+
+# -- the App Home ------------------------------------------------------------------------------------
+
+
+def dashboard(session: Session, since: date) -> Sequence[tuple[Departure, Interview | None, Review | None, bool]]:
+    """Recent and open departures with their interview, review and whether the reminder went out."""
+    reminded = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == REMINDER)
+    rows = session.execute(
+        select(Departure, Interview, Review, reminded)
+        .outerjoin(Interview, Interview.departure_id == Departure.id)
+        .outerjoin(Review, Review.interview_id == Interview.id)
+        .where(Departure.stage != "cancelled", (Departure.last_day >= since) | Departure.closed_at.is_(None))
+        .order_by(Departure.last_day, Departure.id)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def latest_departure_of(session: Session, employee_id: str) -> Departure | None:
+    return session.scalar(
+        select(Departure).where(Departure.employee_id == employee_id, Departure.stage != "cancelled")
+        .order_by(Departure.id.desc()).limit(1)
+    )
+
+
+def pending_review_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(
+        select(func.count()).select_from(Review).join(Interview, Interview.id == Review.interview_id)
+        .where(Review.decision.is_(None), Interview.state.is_not(None))
+    ) or 0

@@ -121,6 +121,9 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
     with services.db.session() as session:
         repo.finish_digest(session, digest_id, channel, posted, services.clock.now())
     log.info("digest %s posted: %s interviews, %s messages", digest_id, len(current_facts), len(posted))
+    from bot.operations import home
+
+    home.hr_changed(services)
     return DigestOutcome(True, pending, needed, digest_id=digest_id)
 
 

@@ -380,6 +380,9 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
     from bot.operations import review
 
     review.refresh_cards_for_interview(services, interview_id)
+    from bot.operations import home
+
+    home.hr_changed(services)
     return None
 
 

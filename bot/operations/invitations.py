@@ -217,6 +217,9 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
                   interviewer=mention(snapshot.interviewer_id))
     elif choice == Choice.DECLINE:
         notify_hr(services, "hr.declined", employee=mention(snapshot.employee_id))
+    from bot.operations import home
+
+    home.hr_changed(services)
     return ChoiceOutcome(True, choice=choice, language=_.language)
 
 

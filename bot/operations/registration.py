@@ -97,6 +97,7 @@ def register(services: Services, request: RegistrationRequest) -> RegistrationOu
 
     log.info("registered departure %s, invitation at %s", departure_id, send_at.isoformat())
     invitations.plan(services, departure_id, send_at)
+    _home_changed(services)
     return RegistrationOutcome(
         departure_id=departure_id,
         warnings=verdict.warnings,
@@ -120,7 +121,14 @@ def cancel(services: Services, employee_id: str, cancelled_by: str) -> CancelOut
         repo.cancel_departure(session, departure, cancelled_by, now)
         departure_id = departure.id
     invitations.withdraw(services, departure_id)
+    _home_changed(services)
     return CancelOutcome(True)
+
+
+def _home_changed(services: Services) -> None:
+    from bot.operations import home
+
+    home.hr_changed(services)
 
 
 def open_departure_rows(services: Services) -> list[dict]:

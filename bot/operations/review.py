@@ -86,6 +86,9 @@ def open_review(services: Services, interview_id: int) -> None:
             log.warning("could not post the review card to %s: %s", channel, error)
     with services.db.session() as session:
         repo.review_by_id(session, review_id).cards = cards
+    from bot.operations import home
+
+    home.hr_changed(services)
 
 
 def _review_audience(services: Services) -> list[tuple[str, str]]:
@@ -142,6 +145,9 @@ def decide(
         if not repo.decide_review(session, review_id, decision, user_id, services.clock.now(), inform_manager):
             return Problem("review.already_decided")
     refresh_cards(services, review_id)
+    from bot.operations import home
+
+    home.hr_changed(services)
     return None
 
 

@@ -3,7 +3,7 @@ import re
 from slack_bolt import App
 
 from bot.blocks.notes import RECORD_NOTES_ACTION
-from bot.listeners.actions import questionnaire, review
+from bot.listeners.actions import home, questionnaire, review
 from bot.listeners.actions.invitation_choice import handle_invitation_choice
 from bot.listeners.actions.talk_notes import handle_record_notes
 
@@ -29,3 +29,7 @@ def register(app: App) -> None:
     app.action("review:approve")(review.handle_approve)
     app.action("review:approve_manager")(review.handle_approve_manager)
     app.action("review:private")(review.handle_private)
+    app.action("home:register")(home.handle_register)
+    app.action("home:page")(home.handle_page)
+    app.action("home:remind")(home.handle_remind)
+    app.action("home:cancel")(home.handle_cancel)

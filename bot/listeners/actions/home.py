@@ -1,0 +1,59 @@
+"""Buttons on HR's App Home dashboard."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
+
+from bot.blocks import registration as registration_view
+from bot.listeners.common import services_of, translator_for
+from bot.operations import home
+from flows.registration import Problem
+
+log = logging.getLogger(__name__)
+
+
+def _tell(client: WebClient, context: BoltContext, user_id: str, problem: Problem | None) -> None:
+    """Home tab clicks have no response URL: a refusal comes as a DM from the bot."""
+    if problem is None:
+        return
+    services = services_of(context)
+    _ = translator_for(services, user_id)
+    try:
+        client.chat_postMessage(channel=user_id, text=_(problem.key))
+    except SlackClientError as error:
+        log.warning("could not tell %s: %s", user_id, error)
+
+
+def handle_register(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    services = services_of(context)
+    user_id = body["user"]["id"]
+    if not services.directory.is_hr(user_id):
+        return _tell(client, context, user_id, Problem("hr.only"))
+    _ = translator_for(services, user_id)
+    client.views_open(trigger_id=body["trigger_id"], view=registration_view.registration_modal(
+        _, hr_user_id=user_id, default_language=services.settings.default_language, today=services.today()))
+
+
+def handle_page(ack: Ack, action: dict, body: dict, context: BoltContext) -> None:
+    ack()
+    raw = action.get("value") or "0"
+    home.publish(services_of(context), body["user"]["id"], page=int(raw) if raw.isdigit() else 0)
+
+
+def handle_remind(ack: Ack, action: dict, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    raw, user_id = action.get("value") or "", body["user"]["id"]
+    problem = home.remind_now(services_of(context), int(raw), user_id) if raw.isdigit() else Problem("choice.unknown")
+    _tell(client, context, user_id, problem)
+
+
+def handle_cancel(ack: Ack, action: dict, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    raw, user_id = action.get("value") or "", body["user"]["id"]
+    problem = home.cancel(services_of(context), int(raw), user_id) if raw.isdigit() else Problem("choice.unknown")
+    _tell(client, context, user_id, problem)
