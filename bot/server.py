@@ -28,7 +28,12 @@ def wsgi_application(app: App | None, db: Database):
                            [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
         if slack is not None:
-            return slack(environ, start_response)
+            try:
+                return slack(environ, start_response)
+            except ValueError:  # a body Bolt cannot even parse (broken JSON): not from Slack
+                body = b"bad request\n"
+                start_response("400 Bad Request", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+                return [body]
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "10")])
         return [b"not found\n"]
 

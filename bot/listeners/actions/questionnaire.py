@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Translator
-from bot.listeners.common import services_of, translator_for
+from bot.listeners.common import services_of, tell, translator_for
 from bot.operations import interview
 from flows.registration import Problem
 
@@ -23,7 +23,7 @@ def _parse(raw: str | None) -> tuple[int, str, str] | None:
     return int(parts[0]), parts[1], parts[2]
 
 
-def _run(respond: Respond, context: BoltContext, user_id: str, call) -> None:
+def _run(respond: Respond, context: BoltContext, user_id: str, call, body: dict | None = None) -> None:
     services = services_of(context)
     try:
         problem = call(services)
@@ -32,12 +32,14 @@ def _run(respond: Respond, context: BoltContext, user_id: str, call) -> None:
         problem = Problem("slack.unavailable")
     if problem is not None:
         _ = translator_for(services, user_id)
-        respond(text=interview.problem_text(_, problem), response_type="ephemeral", replace_original=False)
+        tell(body or {"user": {"id": user_id}, "response_url": "x"}, respond, services.client,
+             interview.problem_text(_, problem))
 
 
-def _stale(respond: Respond, context: BoltContext, user_id: str) -> None:
-    _: Translator = translator_for(services_of(context), user_id)
-    respond(text=_("questionnaire.stale"), response_type="ephemeral", replace_original=False)
+def _stale(respond: Respond, context: BoltContext, user_id: str, body: dict | None = None) -> None:
+    services = services_of(context)
+    _: Translator = translator_for(services, user_id)
+    tell(body or {"user": {"id": user_id}, "response_url": "x"}, respond, services.client, _("questionnaire.stale"))
 
 
 def handle_choose(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
@@ -140,12 +142,12 @@ def handle_withdraw(ack: Ack, action: dict, body: dict, respond: Respond, contex
 
 
 def _act(raw_value: str | None, body: dict, respond: Respond, context: BoltContext, call) -> None:
-    user_id = body["user"]["id"]
+    user_id = (body.get("user") or {}).get("id", "")
     parsed = _parse(raw_value)
     if parsed is None:
-        return _stale(respond, context, user_id)
+        return _stale(respond, context, user_id, body)
     interview_id, question_id, choice = parsed
-    _run(respond, context, user_id, lambda s: call(s, interview_id, question_id, choice, user_id))
+    _run(respond, context, user_id, lambda s: call(s, interview_id, question_id, choice, user_id), body)
 
 
 def handle_share(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:

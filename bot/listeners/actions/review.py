@@ -7,7 +7,7 @@ import logging
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk.errors import SlackClientError
 
-from bot.listeners.common import services_of, translator_for
+from bot.listeners.common import services_of, tell, translator_for
 from bot.operations import review
 from flows.registration import Problem
 
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 def _run(action: dict, body: dict, respond: Respond, context: BoltContext, call) -> None:
     services = services_of(context)
-    user_id = body["user"]["id"]
+    user_id = (body.get("user") or {}).get("id", "")
     raw = action.get("value") or ""
     try:
         problem = call(services, int(raw), user_id) if raw.isdigit() else Problem("review.unknown")
@@ -25,18 +25,29 @@ def _run(action: dict, body: dict, respond: Respond, context: BoltContext, call)
         problem = Problem("slack.unavailable")
     if problem is not None:
         _ = translator_for(services, user_id)
-        respond(text=_(problem.key), response_type="ephemeral", replace_original=False)
+        tell(body, respond, services.client, _(problem.key))
 
 
 def handle_view(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     ack()
-    _run(action, body, respond, context, lambda s, rid, user: review.show_answers(s, rid, user, body["trigger_id"]))
+    _run(
+        action,
+        body,
+        respond,
+        context,
+        lambda s, rid, user: review.show_answers(s, rid, user, body.get("trigger_id", "")),
+    )
 
 
 def handle_edit(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     ack()
-    _run(action, body, respond, context,
-         lambda s, rid, user: review.open_highlights_editor(s, rid, user, body["trigger_id"]))
+    _run(
+        action,
+        body,
+        respond,
+        context,
+        lambda s, rid, user: review.open_highlights_editor(s, rid, user, body.get("trigger_id", "")),
+    )
 
 
 def handle_approve(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
@@ -46,8 +57,13 @@ def handle_approve(ack: Ack, action: dict, body: dict, respond: Respond, context
 
 def handle_approve_manager(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     ack()
-    _run(action, body, respond, context,
-         lambda s, rid, user: review.decide(s, rid, user, "approved", inform_manager=True))
+    _run(
+        action,
+        body,
+        respond,
+        context,
+        lambda s, rid, user: review.decide(s, rid, user, "approved", inform_manager=True),
+    )
 
 
 def handle_private(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
