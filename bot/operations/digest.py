@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from slack_sdk.errors import SlackClientError
 
@@ -23,7 +23,7 @@ from bot.operations import templates
 from bot.operations.invitations import notify_hr
 from bot.services import Services
 from flows import highlights
-from flows.insights import InterviewFacts, PeriodStats, Thresholds, changes, compute, digest_ready, signals
+from flows.insights import InterviewFacts, Layout, PeriodStats, Thresholds, changes, compute, digest_ready, signals
 from flows.questionnaire import Questionnaire, from_json
 from flows.registration import Problem
 from storage import repositories as repo
@@ -49,13 +49,18 @@ def thresholds(services: Services) -> Thresholds:
 def _facts(services: Services, interviews) -> list[InterviewFacts]:
     facts = []
     tz = services.settings.tz
+    known: dict[tuple[str, int], tuple[Questionnaire, Layout]] = {}
     for interview in interviews:
         if interview.state is None:
             continue
-        template = templates.template_for(services.db, interview.template_key, interview.template_version)
-        answers = Questionnaire(template).final_answers(from_json(interview.state))
+        key = (interview.template_key, interview.template_version)
+        if key not in known:
+            template = templates.template_for(services.db, *key)
+            known[key] = (Questionnaire(template), Layout.of(template))
+        questionnaire, layout = known[key]
+        answers = questionnaire.final_answers(from_json(interview.state))
         submitted = (interview.submitted_at or interview.updated_at).astimezone(tz).date()
-        facts.append(InterviewFacts.from_template(interview.id, submitted, template, answers))
+        facts.append(InterviewFacts(interview.id, submitted, layout, answers))
     return facts
 
 
@@ -185,17 +190,14 @@ def report(services: Services, language: str, start: date | None, end: date | No
     today = services.today()
     end = end or today
     start = start or end - timedelta(days=365)
-    tz = services.settings.tz
     limits = thresholds(services)
-    span_start = datetime.combine(start, time(0), tzinfo=tz)
-    span_end = datetime.combine(end + timedelta(days=1), time(0), tzinfo=tz)
     with services.db.session() as session:
         departures = repo.departures_between(session, start, end)
-        facts = _facts(services, repo.submitted_interviews(session, span_start, span_end))
-        length = span_end - span_start
-        previous_facts = _facts(services, repo.submitted_interviews(session, span_start - length, span_start))
-        all_facts = _facts(services, repo.submitted_interviews(session))
+        all_facts = _facts(services, repo.submitted_interviews(session))  # read and decrypted once
         talks = {i.departure_id for i in repo.talk_interviews(session)}
+    length = end - start + timedelta(days=1)
+    facts = [f for f in all_facts if start <= f.submitted_on <= end]
+    previous_facts = [f for f in all_facts if start - length <= f.submitted_on < start]
     counts = _counts(departures, talks)
     stats = compute(facts, limits)
     previous = compute(previous_facts, limits) if previous_facts else None

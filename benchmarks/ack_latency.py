@@ -1,0 +1,197 @@
+"""How fast does the bot acknowledge Slack, and how long do digests and reports take?
+
+    python benchmarks/ack_latency.py [--requests 400] [--senders 20] [--interviews 10000 100000]
+
+1. Ack latency (p50/p95/p99) of a slash command (`/exit-interview help`) and a button click (a
+   stale invitation button) under N concurrent senders, for this bot and for a bare Bolt app that
+   only acks, both served by the same waitress server in this process, against the local Slack
+   emulator. Production settings: listeners ack first (process_before_response=False).
+2. Digest and report time over N stored, approved interviews (SQLite file in a temp folder).
+3. The process's peak memory (max RSS).
+
+Everything runs on 127.0.0.1; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from slack_bolt import App
+
+from bot.config import Settings
+from bot.emulator import SlackEmulator, SlackUserAgent
+from bot.emulator.api import Message
+from bot.runtime import BotProcess
+from bot.server import HttpServer, wsgi_application
+from bot.slack_api import make_client
+
+SECRET = "bench-secret"
+TOKEN = "xoxb-bench"
+HR = "UHRBENCH1"
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
+    return f"p50 {pick(0.50):6.1f} ms  p95 {pick(0.95):6.1f} ms  p99 {pick(0.99):6.1f} ms"
+
+
+def measure(send, requests: int, senders: int) -> list[float]:
+    def one(_):
+        start = time.perf_counter()
+        reply = send()
+        assert reply.status == 200, reply
+        return time.perf_counter() - start
+
+    with ThreadPoolExecutor(senders) as pool:
+        list(pool.map(one, range(min(senders, requests))))  # warm up
+        return list(pool.map(one, range(requests)))
+
+
+def bare_bolt(slack: SlackEmulator, db) -> HttpServer:
+    app = App(client=make_client(TOKEN, slack.api_url), signing_secret=SECRET)
+    app.command("/exit-interview")(lambda ack: ack())
+    app.action("invitation.decline")(lambda ack: ack())
+    server = HttpServer(wsgi_application(app, db), "127.0.0.1", 0)
+    server.start()
+    return server
+
+
+def ack_latency(requests: int, senders: int, folder: Path) -> None:
+    slack = SlackEmulator(token=TOKEN).start()
+    slack.add_user(HR, "hr")
+    slack.add_user("ULEAVER99", "leaver")
+    settings = Settings(bot_token=TOKEN, signing_secret=SECRET, api_url=slack.api_url,
+                        database_url=f"sqlite:///{folder / 'ack.sqlite3'}", port=0, hr_user_ids=frozenset({HR}))
+    bot = BotProcess(settings, host="127.0.0.1").start()
+    bare = bare_bolt(slack, bot.db)
+    stale = Message("DLEAVER99", "1.000001", "", [{"type": "actions", "block_id": "b", "elements": [
+        {"type": "button", "action_id": "invitation.decline", "value": "424242", "text": {"type": "plain_text",
+                                                                                       "text": "x"}}]}])
+    try:
+        for name, url in (("exit-interview bot", bot.events_url),
+                          ("bare Bolt app", f"http://127.0.0.1:{bare.port}/slack/events")):
+            agent = SlackUserAgent(url, SECRET, slack)
+            command = measure(lambda a=agent: a.slash(HR, "help"), requests, senders)
+            click = measure(lambda a=agent: a.click("ULEAVER99", stale, "invitation.decline"), requests, senders)
+            print(f"{name:20s} slash command  {percentiles(command)}")
+            print(f"{name:20s} button click   {percentiles(click)}")
+            if name == "exit-interview bot":
+                ours = (statistics.median(command), statistics.median(click))
+            else:
+                print(f"{'ratio (median)':20s} slash x{ours[0] / statistics.median(command):.2f}, "
+                      f"click x{ours[1] / statistics.median(click):.2f}")
+    finally:
+        bare.stop()
+        bot.stop()
+        slack.stop()
+
+
+def seed(db, count: int) -> None:
+    """Approved, submitted interviews with realistic answers, written in bulk: all but the last 20
+    published in an earlier digest (history for the trends), the last 20 waiting for the next."""
+    from flows.questionnaire import Phase, Questionnaire, to_json
+    from flows.template import default_template
+    from storage.models import Departure, Digest, Interview, Review
+
+    template = default_template()
+    base = Questionnaire(template).new_state()
+    reasons = ["pay", "career", "leadership", "workload", "culture", "hours", "commute", "personal"]
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    with db.session() as session:
+        session.add(Digest(id=1, created_at=now, posted_at=now, interview_count=count - 20, status="posted"))
+    batch = 5000
+    for start in range(0, count, batch):
+        departures, interviews, reviews = [], [], []
+        for i in range(start, min(count, start + batch)):
+            when = now - timedelta(days=rng.randint(1, 700))
+            answers = {q: {"value": rng.randint(1, 5), "comment": None} for q in
+                       ("working_conditions", "work_content", "working_relations", "employment_terms",
+                        "manager_support")}
+            answers["reasons"] = {"values": rng.sample(reasons, rng.randint(1, 3)), "other": None}
+            answers["recommend"] = {"value": rng.randint(0, 10)}
+            answers["come_back"] = {"value": rng.choice(["yes", "maybe", "no"])}
+            answers["consent"] = {"value": True}
+            answers["improvements"] = {"value": "Meer overleg tussen de teams en duidelijkere planning."}
+            state = to_json(replace(base, answers=answers, phase=Phase.SUBMITTED, position=len(template.questions)))
+            departures.append(dict(id=i + 1, employee_id=f"U{i:08d}", interviewer_id=HR, registered_by=HR,
+                                   last_day=when.date(), language="nl", offer="both", employee_tz="Europe/Amsterdam",
+                                   stage="submitted", invite_at=when, created_at=when, closed_at=when))
+            interviews.append(dict(id=i + 1, departure_id=i + 1, mode="self", template_key=template.id,
+                                   template_version=template.version, state=state, status="submitted",
+                                   started_at=when, updated_at=when, submitted_at=when, expires_at=when, revision=1))
+            reviews.append(dict(id=i + 1, interview_id=i + 1, highlights="Meer overleg.", decision="approved",
+                                decided_by=HR, decided_at=when, inform_manager=False, created_at=when,
+                                published_digest_id=1 if i < count - 20 else None))
+        with db.session() as session:
+            session.bulk_insert_mappings(Departure, departures)
+            session.bulk_insert_mappings(Interview, interviews)
+            session.bulk_insert_mappings(Review, reviews)
+
+
+def data_volume(counts: list[int], folder: Path) -> None:
+    from bot.operations import digest
+
+    for count in counts:
+        slack = SlackEmulator(token=TOKEN).start()
+        slack.add_user(HR, "hr")
+        slack.add_channel("CMANAGERS", "managers")
+        settings = Settings(bot_token=TOKEN, signing_secret=SECRET, api_url=slack.api_url,
+                            database_url=f"sqlite:///{folder / f'volume{count}.sqlite3'}", port=0,
+                            hr_user_ids=frozenset({HR}), manager_channel_id="CMANAGERS")
+        bot = BotProcess(settings, host="127.0.0.1", sweep_seconds=3600).start()
+        try:
+            started = time.perf_counter()
+            seed(bot.db, count)
+            seeded = time.perf_counter() - started
+            started = time.perf_counter()
+            messages = digest.report(bot.services, "nl", date(2000, 1, 1), None)
+            report_time = time.perf_counter() - started
+            started = time.perf_counter()
+            outcome = digest.post_digest(bot.services)
+            digest_time = time.perf_counter() - started
+            assert outcome.posted, outcome
+            print(f"{count:>7} interviews: seeding {seeded:6.1f} s, report {report_time:6.2f} s "
+                  f"({len(messages)} messages), digest {digest_time:6.2f} s "
+                  f"({len(slack.messages_in('CMANAGERS'))} messages + chart)")
+        finally:
+            bot.stop()
+            slack.stop()
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queue depth notes under deliberate load
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--senders", type=int, default=20)
+    parser.add_argument("--interviews", type=int, nargs="*", default=[10_000, 100_000])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        print(f"ack latency, {args.requests} requests each, {args.senders} concurrent senders")
+        ack_latency(args.requests, args.senders, Path(folder))
+        if args.interviews:
+            print("data volume")
+            data_volume(args.interviews, Path(folder))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS): {peak:.0f} MB")
+    threading.Event().wait(0)
+
+
+if __name__ == "__main__":
+    main()
