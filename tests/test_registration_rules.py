@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import typing
 from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from flows import registration
 from flows.invitation import (
     CHOICE_STAGE,
     OPEN_STAGES,
@@ -41,7 +43,7 @@ INTERVIEWER = "UINTERV01"
 TODAY = date(2026, 12, 1)
 DEC_20 = date(2026, 12, 20)
 
-COMMAND_TYPES = (Help, OpenRegistrationForm, Register, ListDepartures, Cancel, Problem)
+COMMAND_TYPES = (*typing.get_args(registration.Command), Problem)
 
 
 # --- parse_command: help and unknown words -------------------------------------------------------
