@@ -2,7 +2,8 @@
 
 SQLite (a file) is the embedded default, PostgreSQL the production database; both get the same
 schema from the Alembic migrations shipped inside this package, so `exit-interview` works from
-any folder.
+any folder. A Database needs the process's encryption keys (storage.crypto): the ones configured at
+start, else the defaults (ENCRYPTION_KEY, or a key file for SQLite; PostgreSQL refuses without).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from storage import crypto
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -49,6 +52,7 @@ class Database:
 
     def __init__(self, url: str):
         self.url = normalise_url(url)
+        crypto.ensure_configured(self.url)
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -88,6 +92,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, engine: Engine | None = None) -> None:
     """Bring the schema to the newest migration (idempotent)."""
+    crypto.ensure_configured(normalise_url(url))
     config = alembic_config(url)
     if engine is None:
         command.upgrade(config, "head")

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.crypto import EncryptedJSON, EncryptedText
+
 
 class UTCDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL alike."""
@@ -67,6 +69,8 @@ class Departure(Base):
     # Set when the registration no longer blocks a new one for the same person.
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by: Mapped[str | None] = mapped_column(String(32))
+    # Set when the retention period ended: personal ids and free text are gone, aggregates stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     messages: Mapped[list[SentMessage]] = relationship(back_populates="departure", cascade="all, delete-orphan")
 
@@ -127,8 +131,9 @@ class InterviewTemplate(Base):
 class Interview(Base):
     """The answers of one departure: self-service in the DM, or the interviewer's notes of a talk.
 
-    `state` is the questionnaire state (answers, position, phase) as JSON; `revision` guards
-    against two clicks changing it at the same time (the second one is stale).
+    `state` is the questionnaire state (answers, position, phase) as JSON, encrypted at rest like
+    `excluded_quotes`; `revision` guards against two clicks changing it at the same time (the
+    second one is stale).
     """
 
     __tablename__ = "interviews"
@@ -138,7 +143,7 @@ class Interview(Base):
     mode: Mapped[str] = mapped_column(String(16))  # "self" or "talk"
     template_key: Mapped[str] = mapped_column(String(40))
     template_version: Mapped[int] = mapped_column(Integer)
-    state: Mapped[dict | None] = mapped_column(JSON)
+    state: Mapped[dict | None] = mapped_column(EncryptedJSON)
     status: Mapped[str] = mapped_column(String(16), index=True)
     channel_id: Mapped[str | None] = mapped_column(String(32))
     # The message showing the question being asked (updated in place once answered).
@@ -153,7 +158,7 @@ class Interview(Base):
     # The newest DM message (ts) taken as an answer: a redelivered event is not taken twice.
     last_message_ts: Mapped[str | None] = mapped_column(String(32))
     # Quotes (by question id) the leaver chose to leave out of what management may see.
-    excluded_quotes: Mapped[list | None] = mapped_column(JSON)
+    excluded_quotes: Mapped[list | None] = mapped_column(EncryptedJSON)
     revision: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": revision}
@@ -166,7 +171,7 @@ class Review(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), unique=True)
-    highlights: Mapped[str] = mapped_column(Text, default="")
+    highlights: Mapped[str] = mapped_column(EncryptedText, default="")
     decision: Mapped[str | None] = mapped_column(String(16))  # approved | private
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -191,3 +196,90 @@ class Digest(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     messages: Mapped[list | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))  # posting | posted
+
+
+class AuditEntry(Base):
+    """Who did what with personal data: HR's access exports and erasures, purges, key rotations.
+
+    `subject` is the Slack user id the action was about ('purged' for retention purges, empty for
+    key rotations); `detail` holds counts and ids, never answers or names.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(32), index=True)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+
+
+class DeactivationNudge(Base):
+    """HR was asked about a deactivated account that had no departure: at most one open nudge per person.
+
+    The row is the claim (the partial unique index makes a redelivered or concurrent `user_change`
+    post nothing twice); `cards` are the posted copies ([channel, ts, language]); `resolution` is
+    set once, by a conditional update, with who decided and the departure it recorded. A
+    reactivated account closes its nudge (`reactivated_at`), so a later deactivation asks again.
+    """
+
+    __tablename__ = "deactivation_nudges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(32))
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cards: Mapped[list | None] = mapped_column(JSON)
+    resolution: Mapped[str | None] = mapped_column(String(16))  # talk | missed | registered
+    resolved_by: Mapped[str | None] = mapped_column(String(32))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    departure_id: Mapped[int | None] = mapped_column(ForeignKey("departures.id", ondelete="SET NULL"))
+    reactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        Index(
+            "uq_deactivation_nudges_open_employee",
+            "employee_id",
+            unique=True,
+            sqlite_where=text("reactivated_at IS NULL"),
+            postgresql_where=text("reactivated_at IS NULL"),
+        ),
+    )
+
+
+class Setting(Base):
+    """A setting HR changed in Slack (the settings modal); it overrides the environment's value.
+
+    `value` is JSON (a list for a set of ids, null for "not set"). The newest change is here with
+    who made it and when; every change is also in the audit log (action 'setting_changed').
+    """
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[object | None] = mapped_column(JSON(none_as_null=False))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TemplateDraft(Base):
+    """An interview template HR sent from Slack, previewed in their DM until Activate or Discard.
+
+    `status` moves once, by a conditional update: pending → activated | discarded | refused.
+    `messages` are the preview messages ([channel, ts]) whose buttons go when it is decided.
+    """
+
+    __tablename__ = "template_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+    uploaded_by: Mapped[str] = mapped_column(String(32))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The Slack file it came from (None when pasted): a redelivered file_share event adds nothing.
+    file_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    messages: Mapped[list | None] = mapped_column(JSON)

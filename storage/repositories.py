@@ -5,11 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Integer, Text, case, delete, exists, func, select, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import Departure, Digest, Interview, InterviewTemplate, Review, SentMessage
+from storage.crypto import EncryptedJSON, EncryptedText
+from storage.models import (
+    AuditEntry,
+    Base,
+    DeactivationNudge,
+    Departure,
+    Digest,
+    Interview,
+    InterviewTemplate,
+    Review,
+    SentMessage,
+    Setting,
+    TemplateDraft,
+)
 
 INVITATION = "invitation"
 REMINDER = "reminder"
@@ -408,3 +423,303 @@ def pending_review_count(session: Session) -> int:
         select(func.count()).select_from(Review).join(Interview, Interview.id == Review.interview_id)
         .where(Review.decision.is_(None), Interview.state.is_not(None))
     ) or 0
+
+
+# -- privacy: retention, access, erasure, key rotation --------------------------------------------
+
+
+def departures_due_for_purge(session: Session, last_day_until: date) -> Sequence[Departure]:
+    """Not yet purged, last working day on or before `last_day_until` (flows.retention decides the day)."""
+    return session.scalars(
+        select(Departure)
+        .where(Departure.purged_at.is_(None), Departure.last_day <= last_day_until)
+        .order_by(Departure.last_day, Departure.id)
+    ).all()
+
+
+def departures_of_employee(session: Session, employee_id: str) -> Sequence[Departure]:
+    return session.scalars(select(Departure).where(Departure.employee_id == employee_id).order_by(Departure.id)).all()
+
+
+def messages_of(session: Session, departure_id: int) -> Sequence[SentMessage]:
+    """Every message record of a departure, claimed-only ones included."""
+    return session.scalars(
+        select(SentMessage).where(SentMessage.departure_id == departure_id).order_by(SentMessage.id)
+    ).all()
+
+
+def purge_departure(
+    session: Session, departure_id: int, *, neutral: str, stage: str, interview_state: dict | None,
+    interview_status: str | None, now: datetime,
+) -> int:
+    """Remove a departure's personal data and free text, keep what trends need; returns the message
+    records deleted. The caller computes what stays of the answers (flows.retention)."""
+    session.execute(
+        update(Departure).where(Departure.id == departure_id).values(
+            employee_id=neutral, manager_id=None, interviewer_id=neutral, registered_by=neutral,
+            cancelled_by=case((Departure.cancelled_by.is_(None), None), else_=neutral), employee_tz="UTC",
+            stage=stage, closed_at=func.coalesce(Departure.closed_at, now), purged_at=now,
+        )
+    )
+    interview = interview_for_departure(session, departure_id)
+    if interview is not None:
+        session.execute(
+            update(Interview).where(Interview.id == interview.id).values(
+                state=interview_state, excluded_quotes=None, channel_id=None, question_ts=None,
+                last_message_ts=None, status=interview_status or interview.status,
+                recorded_by=case((Interview.recorded_by.is_(None), None), else_=neutral),
+                revision=Interview.revision + 1,  # a click holding the old revision is now stale
+            ).execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(Review).where(Review.interview_id == interview.id).values(
+                highlights="", cards=None, decided_by=case((Review.decided_by.is_(None), None), else_=neutral),
+            )
+        )
+    deleted = session.execute(delete(SentMessage).where(SentMessage.departure_id == departure_id)).rowcount
+    session.expire_all()
+    return deleted
+
+
+def references_to(session: Session, user_id: str) -> dict[str, list[int]]:
+    """Where a person appears in other people's records (not as the leaver): ids per role."""
+    def ids(query) -> list[int]:
+        return list(session.scalars(query).all())
+
+    return {
+        "manager_of_departures": ids(select(Departure.id).where(Departure.manager_id == user_id)),
+        "interviewer_of_departures": ids(select(Departure.id).where(Departure.interviewer_id == user_id,
+                                                                    Departure.employee_id != user_id)),
+        "registered_departures": ids(select(Departure.id).where(Departure.registered_by == user_id,
+                                                                Departure.employee_id != user_id)),
+        "cancelled_departures": ids(select(Departure.id).where(Departure.cancelled_by == user_id,
+                                                               Departure.employee_id != user_id)),
+        "recorded_interviews": ids(select(Interview.id).join(Departure, Departure.id == Interview.departure_id)
+                                   .where(Interview.recorded_by == user_id, Departure.employee_id != user_id)),
+        "decided_reviews": ids(select(Review.id).join(Interview, Interview.id == Review.interview_id)
+                               .join(Departure, Departure.id == Interview.departure_id)
+                               .where(Review.decided_by == user_id, Departure.employee_id != user_id)),
+        "requested_digests": ids(select(Digest.id).where(Digest.requested_by == user_id)),
+        "installed_templates": ids(select(InterviewTemplate.id).where(InterviewTemplate.installed_by == user_id)),
+    }
+
+
+def erase_person(session: Session, user_id: str, *, neutral: str) -> dict[str, int]:
+    """Delete every departure of this leaver (interviews, reviews and message records go with it),
+    and replace the person's id wherever it appears in someone else's records. Digests keep their
+    aggregate numbers. Returns what was removed, as counts."""
+    departure_ids = [d.id for d in departures_of_employee(session, user_id)]
+    interview_ids = list(session.scalars(select(Interview.id).where(Interview.departure_id.in_(departure_ids))))
+    counts = {
+        "departures": len(departure_ids),
+        "interviews": len(interview_ids),
+        "reviews": session.scalar(select(func.count(Review.id)).where(Review.interview_id.in_(interview_ids))) or 0,
+        "sent_messages": session.scalar(
+            select(func.count(SentMessage.id)).where(SentMessage.departure_id.in_(departure_ids))
+        ) or 0,
+    }
+    # Explicitly child first: the same on every database, whatever its foreign-key settings.
+    session.execute(delete(Review).where(Review.interview_id.in_(interview_ids)))
+    session.execute(delete(Interview).where(Interview.id.in_(interview_ids)))
+    session.execute(delete(SentMessage).where(SentMessage.departure_id.in_(departure_ids)))
+    session.execute(delete(Departure).where(Departure.id.in_(departure_ids)))
+    references = 0
+    changes = [
+        (Departure, Departure.manager_id, None),
+        (Departure, Departure.interviewer_id, neutral),
+        (Departure, Departure.registered_by, neutral),
+        (Departure, Departure.cancelled_by, neutral),
+        (Interview, Interview.recorded_by, neutral),
+        (Review, Review.decided_by, neutral),
+        (Digest, Digest.requested_by, neutral),
+        (InterviewTemplate, InterviewTemplate.installed_by, neutral),
+    ]
+    for model, column, value in changes:
+        references += session.execute(
+            update(model).where(column == user_id).values({column.key: value})
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    counts["references"] = references
+    session.expire_all()
+    return counts
+
+
+def add_audit(
+    session: Session, *, at: datetime, actor: str, action: str, subject: str | None, detail: dict | None = None
+) -> AuditEntry:
+    entry = AuditEntry(at=at, actor=actor, action=action, subject=subject, detail=detail)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def audit_entries(session: Session, subject: str | None = None, action: str | None = None) -> Sequence[AuditEntry]:
+    query = select(AuditEntry)
+    if subject is not None:
+        query = query.where(AuditEntry.subject == subject)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    return session.scalars(query.order_by(AuditEntry.id)).all()
+
+
+def encrypted_columns() -> list[tuple[str, str]]:
+    """(table, column) of every column stored encrypted, from the models."""
+    return [
+        (table.name, column.name)
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, EncryptedText | EncryptedJSON)
+    ]
+
+
+def _raw(table: str, column: str):
+    return sa_table(table, sa_column("id", Integer), sa_column(column, Text))
+
+
+def ciphertexts(session: Session, table: str, column: str, after_id: int, limit: int) -> list[tuple[int, str]]:
+    """The stored tokens as they are (not decrypted), by id, `limit` at a time."""
+    raw = _raw(table, column)
+    rows = session.execute(
+        select(raw.c.id, raw.c[column]).where(raw.c.id > after_id, raw.c[column].is_not(None))
+        .order_by(raw.c.id).limit(limit)
+    ).all()
+    return [(row_id, value) for row_id, value in rows]
+
+
+def replace_ciphertext(session: Session, table: str, column: str, row_id: int, old: str, new: str) -> bool:
+    """Swap a token for its re-encryption unless the row changed meanwhile (the bot wrote it anew)."""
+    raw = _raw(table, column)
+    result = session.execute(update(raw).where(raw.c.id == row_id, raw.c[column] == old).values({column: new}))
+    return result.rowcount == 1
+
+
+# -- deactivated accounts ------------------------------------------------------------------------------
+
+
+def claim_nudge(session: Session, employee_id: str, now: datetime) -> int | None:
+    """Reserve the one open nudge for this person; None when it exists already (a redelivered event)."""
+    nudge = DeactivationNudge(employee_id=employee_id, noticed_at=now)
+    try:
+        with session.begin_nested():
+            session.add(nudge)
+            session.flush()
+    except IntegrityError:
+        return None
+    return nudge.id
+
+
+def release_nudge(session: Session, nudge_id: int) -> None:
+    """Nothing reached HR: give the claim back so a later event tries again."""
+    session.execute(delete(DeactivationNudge).where(DeactivationNudge.id == nudge_id,
+                                                    DeactivationNudge.resolution.is_(None)))
+
+
+def nudge_by_id(session: Session, nudge_id: int) -> DeactivationNudge | None:
+    return session.get(DeactivationNudge, nudge_id)
+
+
+def set_nudge_cards(session: Session, nudge_id: int, cards: list) -> None:
+    session.execute(update(DeactivationNudge).where(DeactivationNudge.id == nudge_id).values(cards=cards))
+
+
+def resolve_nudge(session: Session, nudge_id: int, resolution: str, resolved_by: str, now: datetime) -> bool:
+    """Record what HR decided, once; False when it was decided already (a double click, two HR users)."""
+    result = session.execute(
+        update(DeactivationNudge)
+        .where(DeactivationNudge.id == nudge_id, DeactivationNudge.resolution.is_(None))
+        .values(resolution=resolution, resolved_by=resolved_by, resolved_at=now)
+    )
+    return result.rowcount == 1
+
+
+def link_nudge(session: Session, nudge_id: int, departure_id: int, resolution: str | None = None) -> None:
+    values: dict = {"departure_id": departure_id}
+    if resolution is not None:
+        values["resolution"] = resolution
+    session.execute(update(DeactivationNudge).where(DeactivationNudge.id == nudge_id).values(**values))
+
+
+def close_nudges_of(session: Session, employee_id: str, now: datetime) -> int:
+    """The account is active again: its open nudge no longer blocks one for a later deactivation."""
+    result = session.execute(
+        update(DeactivationNudge)
+        .where(DeactivationNudge.employee_id == employee_id, DeactivationNudge.reactivated_at.is_(None))
+        .values(reactivated_at=now)
+    )
+    return result.rowcount
+
+
+# -- settings HR changed in Slack ----------------------------------------------------------------
+
+SETTING_CHANGED = "setting_changed"  # audit log action: detail {"setting", "old", "new"}
+
+
+def setting_overrides(session: Session) -> dict[str, object]:
+    """The settings HR changed, by key (the environment gives every other value)."""
+    return {row.key: row.value for row in session.scalars(select(Setting))}
+
+
+def setting_rows(session: Session) -> Sequence[Setting]:
+    return session.scalars(select(Setting).order_by(Setting.key)).all()
+
+
+def put_setting(session: Session, key: str, value: object, updated_by: str, now: datetime) -> None:
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value, updated_by=updated_by, updated_at=now))
+    else:
+        row.value, row.updated_by, row.updated_at = value, updated_by, now
+    session.flush()
+
+
+def remove_setting(session: Session, key: str) -> None:
+    """Back to the environment's value."""
+    session.execute(delete(Setting).where(Setting.key == key))
+
+
+def setting_changes(session: Session, limit: int = 20) -> Sequence[AuditEntry]:
+    """The newest changes to settings first."""
+    return session.scalars(
+        select(AuditEntry).where(AuditEntry.action == SETTING_CHANGED).order_by(AuditEntry.id.desc()).limit(limit)
+    ).all()
+
+
+# -- templates uploaded from Slack ----------------------------------------------------------------
+
+DRAFT_PENDING, DRAFT_ACTIVATED, DRAFT_DISCARDED, DRAFT_REFUSED = "pending", "activated", "discarded", "refused"
+
+
+def add_template_draft(
+    session: Session, *, key: str, version: int, source: str, uploaded_by: str, now: datetime,
+    file_id: str | None = None,
+) -> TemplateDraft:
+    draft = TemplateDraft(key=key, version=version, source=source, uploaded_by=uploaded_by, uploaded_at=now,
+                          file_id=file_id, status=DRAFT_PENDING)
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def template_draft(session: Session, draft_id: int) -> TemplateDraft | None:
+    return session.get(TemplateDraft, draft_id)
+
+
+def template_draft_from_file(session: Session, file_id: str) -> TemplateDraft | None:
+    return session.scalar(select(TemplateDraft).where(TemplateDraft.file_id == file_id).limit(1))
+
+
+def set_draft_messages(session: Session, draft_id: int, messages: list[list[str]]) -> None:
+    session.execute(update(TemplateDraft).where(TemplateDraft.id == draft_id).values(messages=messages))
+
+
+def decide_template_draft(
+    session: Session, draft_id: int, status: str, decided_by: str, now: datetime, *, from_status: str = DRAFT_PENDING
+) -> bool:
+    """Move a draft on once: True for the one call that did (a double click changes nothing)."""
+    result = session.execute(
+        update(TemplateDraft)
+        .where(TemplateDraft.id == draft_id, TemplateDraft.status == from_status)
+        .values(status=status, decided_by=decided_by, decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

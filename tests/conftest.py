@@ -32,6 +32,8 @@ MANAGER = "UMANAGE01"
 COLLEAGUE = "UCOLLEA01"
 SIGNING_SECRET = "test-signing-secret"
 TOKEN = "xoxb-test-token"
+# A fixed Fernet key for the encrypted columns (storage.crypto): the keyring is one per process.
+TEST_KEY = "ZXhpdC1pbnRlcnZpZXctdGVzdC1rZXktMzItYnl0ZXM="
 
 _postgres_problem: str | None = None
 _postgres_checked = False
@@ -88,6 +90,9 @@ def slack() -> Iterator[SlackEmulator]:
 
 @pytest.fixture
 def settings(database_url, slack) -> Settings:
+    from storage import crypto
+
+    crypto.configure(TEST_KEY)
     return Settings(
         bot_token=TOKEN,
         signing_secret=SIGNING_SECRET,
@@ -96,6 +101,7 @@ def settings(database_url, slack) -> Settings:
         port=0,
         hr_user_ids=frozenset({HR, HR_2}),
         default_language="nl",
+        encryption_key=TEST_KEY,
     )
 
 
