@@ -22,7 +22,15 @@ _GROUP_ID = re.compile(r"^S[A-Z0-9]{2,}$")
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message names it."""
+    """A setting is missing or malformed; the message names it.
+
+    `low` and `high` are the accepted range when the setting is a number (HR's settings modal
+    words its own field errors with them)."""
+
+    def __init__(self, message: str, *, low: float | None = None, high: float | None = None):
+        super().__init__(message)
+        self.low = low
+        self.high = high
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,12 @@ class Settings:
     # "first-working-day HH:MM", or a crontab line such as "0 9 1 * *"
     digest_schedule: str = "first-working-day 09:00"
     holiday_country: str = "NL"
+    # Fernet keys, comma-separated, the first encrypts (storage.crypto); None: the SQLite key file.
+    encryption_key: str | None = field(default=None, repr=False)
+    # Months after the last working day until personal data and free text are purged.
+    retention_months: int = 24
+    # The one friendly reminder after an unanswered invitation (REMINDER_WORKING_DAYS later).
+    reminders_enabled: bool = True
 
     @property
     def socket_mode(self) -> bool:
@@ -112,6 +126,15 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
     if country not in holidays.list_supported_countries():
         raise ConfigError(f"HOLIDAY_COUNTRY {country!r} is not a country code the holidays library knows")
 
+    encryption_key = env.get("ENCRYPTION_KEY")
+    if encryption_key:
+        from storage.crypto import KeyringError, parse_keys
+
+        try:
+            parse_keys(encryption_key)
+        except KeyringError as error:
+            raise ConfigError(str(error)) from None
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -134,6 +157,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         signal_low_score=_number(env, "SIGNAL_LOW_SCORE", 3.0, 1.0, 5.0),
         digest_schedule=_schedule(env.get("DIGEST_SCHEDULE", "first-working-day 09:00")),
         holiday_country=country,
+        encryption_key=encryption_key,
+        retention_months=_integer(env, "RETENTION_MONTHS", 24, 1, 240),
+        reminders_enabled=_boolean(env, "REMINDERS_ENABLED", True),
     )
 
 
@@ -151,10 +177,25 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}", low=low, high=high) from None
     if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}", low=low, high=high)
     return value
+
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
 def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from bot.operations import digest as digests
-from bot.operations import interview, invitations, review
+from bot.operations import interview, invitations, privacy, review
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -43,3 +43,12 @@ def digest() -> None:
     """The scheduled digest to the managers' channel."""
     if services := _bound():
         digests.scheduled_digest(services)
+
+
+def retention() -> None:
+    """The daily purge of personal data whose retention period has ended (RETENTION_MONTHS)."""
+    if services := _bound():
+        try:
+            privacy.retention_job(services)
+        except Exception:
+            log.exception("the retention purge failed; tomorrow's run tries again")

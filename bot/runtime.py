@@ -60,7 +60,8 @@ class BotProcess:
         self.app = build_app(self.services, process_before_response=self.process_before_response)
         self.scheduler = Scheduler(
             self.db, sweep_seconds=self.sweep_seconds, sweep_at_start=self.sweep_at_start,
-            digest_schedule=self.settings.digest_schedule, timezone=self.settings.timezone,
+            # HR may have changed the schedule in Slack: the database's value wins over the environment's.
+            digest_schedule=self.services.settings.digest_schedule, timezone=self.settings.timezone,
         )
         self.services.scheduler = self.scheduler
         jobs.bind(self.services)

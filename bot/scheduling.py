@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "sweep"
 DIGEST_JOB_ID = "digest"
+RETENTION_JOB_ID = "retention"
+RETENTION_HOUR = 3  # daily, 03:00 in the company's time zone
 
 
 def digest_trigger(schedule: str, timezone: str) -> CronTrigger:
@@ -61,6 +63,9 @@ class Scheduler:
         if self.digest_schedule:
             self._scheduler.add_job("bot.jobs:digest", digest_trigger(self.digest_schedule, self.timezone),
                                     id=DIGEST_JOB_ID, replace_existing=True)
+        self._scheduler.add_job("bot.jobs:retention",
+                                CronTrigger(hour=RETENTION_HOUR, minute=0, timezone=self.timezone),
+                                id=RETENTION_JOB_ID, replace_existing=True)
         self._scheduler.start()
 
     def shutdown(self) -> None:
@@ -85,8 +90,22 @@ class Scheduler:
     def planned_jobs(self) -> list[tuple[str, datetime | None]]:
         return [(job.id, job.next_run_time) for job in self._scheduler.get_jobs()]
 
+    def reschedule_digest(self, schedule: str | None) -> None:
+        """Move the digest job to a new schedule now (HR changed it in Slack); None stops it."""
+        self.digest_schedule = schedule
+        if not schedule:
+            with contextlib.suppress(JobLookupError):
+                self._scheduler.remove_job(DIGEST_JOB_ID)
+            return
+        self._scheduler.add_job("bot.jobs:digest", digest_trigger(schedule, self.timezone),
+                                id=DIGEST_JOB_ID, replace_existing=True)
+
     def next_digest(self) -> datetime | None:
         job = self._scheduler.get_job(DIGEST_JOB_ID)
+        return job.next_run_time if job else None
+
+    def next_retention(self) -> datetime | None:
+        job = self._scheduler.get_job(RETENTION_JOB_ID)
         return job.next_run_time if job else None
 
     def run_sweep_now(self) -> None:

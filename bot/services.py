@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
 from bot.slack_api import Directory
@@ -15,6 +18,8 @@ from storage.db import Database
 
 if TYPE_CHECKING:
     from bot.scheduling import Scheduler
+
+log = logging.getLogger(__name__)
 
 
 class Clock:
@@ -30,14 +35,50 @@ class Clock:
         self.offset += delta
 
 
-@dataclass
 class Services:
-    settings: Settings
-    db: Database
-    client: WebClient
-    directory: Directory
-    clock: Clock = field(default_factory=Clock)
-    scheduler: Scheduler | None = None
+    """`settings` are the environment's (`base_settings`) with what HR changed in Slack on top.
+
+    They are read from the database once and cached; a change in this process refreshes them at
+    once (`reload_settings`), a change by another process within SETTINGS_TTL seconds.
+    """
+
+    SETTINGS_TTL = 30.0
+
+    def __init__(self, settings: Settings, db: Database, client: WebClient, directory: Directory,
+                 clock: Clock | None = None, scheduler: Scheduler | None = None):
+        self.base_settings = settings
+        self.db = db
+        self.client = client
+        self.directory = directory
+        self.clock = clock if clock is not None else Clock()
+        self.scheduler = scheduler
+        self._settings: Settings | None = None
+        self._settings_read_at = 0.0
+        self._settings_lock = threading.Lock()
+
+    @property
+    def settings(self) -> Settings:
+        cached = self._settings
+        if cached is not None and time.monotonic() - self._settings_read_at < self.SETTINGS_TTL:
+            return cached
+        return self.reload_settings()
+
+    def reload_settings(self) -> Settings:
+        """Read HR's changes again; when the database cannot say, the last known settings stay."""
+        from bot.operations.settings import effective_settings
+
+        with self._settings_lock:
+            try:
+                effective = effective_settings(self.base_settings, self.db)
+            except SQLAlchemyError as error:
+                log.warning("could not read the settings from the database (%s); using the last known ones",
+                            type(error).__name__)
+                return self._settings or self.base_settings
+            self._settings, self._settings_read_at = effective, time.monotonic()
+        use_settings = getattr(self.directory, "use_settings", None)
+        if use_settings is not None:
+            use_settings(effective)
+        return effective
 
     @property
     def calendar(self) -> WorkingCalendar:

@@ -132,6 +132,13 @@ class Directory:
     def hr_members(self) -> frozenset[str]:
         return self.settings.hr_user_ids | self._hr_group_members()
 
+    def use_settings(self, settings: Settings) -> None:
+        """HR changed the settings while the bot runs: who is HR follows at once."""
+        with self._lock:
+            if settings.hr_usergroup_id != self.settings.hr_usergroup_id:
+                self._hr_group = None
+            self.settings = settings
+
     def _hr_group_members(self) -> frozenset[str]:
         group = self.settings.hr_usergroup_id
         if not group:

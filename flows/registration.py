@@ -89,7 +89,23 @@ class Report:
     end: date | None = None
 
 
-Command = Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report
+@dataclass(frozen=True)
+class Access:
+    """Right of access: send HR everything stored about this person."""
+
+    employee_id: str
+
+
+@dataclass(frozen=True)
+class Erase:
+    """Right to erasure: delete everything stored about this person (after HR confirms)."""
+
+    employee_id: str
+
+
+Command = (
+    Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report | Access | Erase
+)
 
 
 def parse_command(text: str) -> Command | Problem:
@@ -121,7 +137,18 @@ def parse_command(text: str) -> Command | Problem:
             return Problem("notes.usage")
         user_id = parse_user(args[0])
         return Notes(user_id) if user_id else Problem("command.not_a_user", {"text": args[0]})
+    if verb in ("access", "inzage"):
+        return _parse_person(args, Access, "privacy.access_usage")
+    if verb in ("erase", "wissen", "wis"):
+        return _parse_person(args, Erase, "privacy.erase_usage")
     return Help(unknown=words[0][:40])
+
+
+def _parse_person(args: list[str], command: type[Access] | type[Erase], usage: str) -> Command | Problem:
+    if len(args) != 1:
+        return Problem(usage)
+    user_id = parse_user(args[0])
+    return command(user_id) if user_id else Problem("command.not_a_user", {"text": args[0]})
 
 
 def _parse_start(args: list[str]) -> Command | Problem:

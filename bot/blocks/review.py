@@ -25,6 +25,7 @@ from flows.questionnaire import Answer, is_skipped
 from flows.template import Category, QuestionType, Template
 
 HIGHLIGHTS_CALLBACK = "review_highlights"
+EXPORT_RECORD_ACTION = "records:export"  # the record for the personnel file (bot/operations/records.py)
 
 
 @dataclass(frozen=True)
@@ -95,14 +96,20 @@ def review_card(_: Translator, template: Template, answers: dict[str, Answer], f
             confirm=ConfirmObject(title=_("review.private.title"), text=_("review.private.text"),
                                   confirm=_("review.private.confirm"), deny=_("review.private.deny")),
         ))
+        buttons.append(_export_button(_, facts.review_id))
         blocks.append(ActionsBlock(block_id=f"review-{rid}", elements=buttons))
     else:
         key = f"review.decided.{facts.decision}" + (".manager" if facts.inform_manager else "")
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_(
             key, who=mention(facts.decided_by), date=_.date(facts.decided_on), manager=mention(facts.manager_id)))]))
         blocks.append(ActionsBlock(block_id=f"review-{facts.review_id}-done", elements=[
-            ButtonElement(text=_("review.button.view"), action_id="review:view", value=str(facts.review_id))]))
+            ButtonElement(text=_("review.button.view"), action_id="review:view", value=str(facts.review_id)),
+            _export_button(_, facts.review_id)]))
     return _("review.header"), dicts(blocks)
+
+
+def _export_button(_: Translator, review_id: int) -> ButtonElement:
+    return ButtonElement(text=_("records.button.export"), action_id=EXPORT_RECORD_ACTION, value=str(review_id))
 
 
 def answers_modal(_: Translator, template: Template, answers: dict[str, Answer], employee_name: str) -> dict:

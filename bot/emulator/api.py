@@ -389,6 +389,41 @@ class SlackEmulator:
             done.append({"id": stored["id"], "title": stored["title"], "name": stored["filename"]})
         return {"ok": True, "files": done}
 
+    def add_file(self, name: str, content: bytes, user: str, *, mimetype: str = "text/csv") -> dict:
+        """A file a person uploaded (e.g. in a form's file_input); returns the file object Slack hands out."""
+        with self._lock:
+            stored = {"id": f"F{next(self._ids):08d}", "filename": name, "length": len(content), "content": content,
+                      "channel": None, "title": name, "user": user, "mimetype": mimetype}
+            self.workspace.files.append(stored)
+            return self._file_object(stored)
+
+    def _file_object(self, stored: dict) -> dict:
+        name = stored["filename"]
+        base = f"{self.base_url}files-pri/{TEAM_ID}-{stored['id']}"
+        return {"id": stored["id"], "name": name, "title": stored.get("title") or name, "user": stored.get("user"),
+                "size": stored["length"], "mimetype": stored.get("mimetype") or "application/octet-stream",
+                "filetype": name.rsplit(".", 1)[-1] if "." in name else "", "url_private": f"{base}/{name}",
+                "url_private_download": f"{base}/download/{name}"}
+
+    def _api_files_info(self, params):
+        stored = next((f for f in self.workspace.files if f["id"] == params.get("file")), None)
+        if stored is None or stored["content"] is None:
+            return self._error("file_not_found")
+        return {"ok": True, "file": self._file_object(stored)}
+
+    def download(self, path: str, authorization: str) -> tuple[int, bytes, str]:
+        """GET of a file's url_private(_download): like Slack, a login page without the bot token."""
+        with self._changed:
+            self.calls.append(Call("files.download", {"path": path}, authorization[len("Bearer "):] or None))
+            self._changed.notify_all()
+            if authorization != f"Bearer {self.token}":
+                return 200, b"<html><body>Sign in to Slack</body></html>", "text/html; charset=utf-8"
+            file_id = path.split("/")[2].rsplit("-", 1)[-1] if path.count("/") >= 3 else ""
+            stored = next((f for f in self.workspace.files if f["id"] == file_id), None)
+            if stored is None or stored["content"] is None:
+                return 404, b"not found", "text/plain"
+            return 200, stored["content"], stored.get("mimetype") or "application/octet-stream"
+
     def record_upload(self, file_id: str, content: bytes) -> bool:
         with self._changed:
             stored = next((f for f in self.workspace.files if f["id"] == file_id), None)
@@ -442,6 +477,12 @@ def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, *args):  # quiet
             pass
+
+        def do_GET(self):
+            if not self.path.startswith("/files-pri/"):
+                return self._send(404, {}, b"not found", "text/plain")
+            status, body, content_type = emulator.download(self.path, self.headers.get("Authorization", ""))
+            return self._send(status, {}, body, content_type)
 
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)

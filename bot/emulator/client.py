@@ -200,6 +200,10 @@ def _find_element(blocks: list[dict], action_id: str) -> dict | None:
 
 def _initial(element: dict) -> Any:
     """What Slack submits for a field the person left as it was."""
+    if "initial_users" in element:
+        return list(element["initial_users"])
+    if "initial_conversations" in element:
+        return list(element["initial_conversations"])
     if "initial_user" in element:
         return element["initial_user"]
     if "initial_date" in element:
@@ -221,8 +225,14 @@ def _element_state(element: dict, value: Any) -> dict:
         return {"type": kind, "selected_option": {"value": value} if value is not None else None}
     if kind in ("checkboxes", "multi_static_select"):
         return {"type": kind, "selected_options": [{"value": v} for v in (value or [])]}
-    if kind == "plain_text_input":
+    if kind in ("plain_text_input", "number_input"):
         return {"type": kind, "value": value}
+    if kind == "multi_users_select":
+        return {"type": kind, "selected_users": list(value or [])}
+    if kind == "multi_conversations_select":
+        return {"type": kind, "selected_conversations": list(value or [])}
+    if kind == "file_input":
+        return {"type": kind, "files": list(value or [])}
     raise AssertionError(f"unsupported input element {kind}")
 
 

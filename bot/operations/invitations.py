@@ -144,13 +144,15 @@ def _mark_unreachable(services: Services, snapshot: _Snapshot, code: str) -> Non
 
 
 def sweep(services: Services) -> None:
-    """Send every due, unsent invitation, and the one reminder where it is due."""
+    """Send every due, unsent invitation, and the one reminder where it is due (unless turned off)."""
     now = services.clock.now()
     with services.db.session() as session:
         due = list(repo.departures_due_for_invitation(session, now))
     for departure_id in due:
         _safely(deliver_invitation, services, departure_id)
 
+    if not services.settings.reminders_enabled:
+        return  # HR turned the reminder off (REMINDERS_ENABLED or the settings in Slack)
     reminders = []
     with services.db.session() as session:
         for departure in repo.departures_awaiting_choice(session):

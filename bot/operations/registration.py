@@ -45,8 +45,11 @@ class RegistrationOutcome:
         return self.departure_id is not None
 
 
-def register(services: Services, request: RegistrationRequest) -> RegistrationOutcome:
-    """Check the registration against Slack and the rules, store it and plan the invitation."""
+def register(services: Services, request: RegistrationRequest, *, refresh_home: bool = True) -> RegistrationOutcome:
+    """Check the registration against Slack and the rules, store it and plan the invitation.
+
+    `refresh_home=False`: the caller refreshes HR's App Home itself (once after a bulk import), or
+    not at all (the CLI: the Home is rebuilt whenever HR opens it)."""
     directory = services.directory
     employee = directory.user(request.employee_id, fresh=True)
     manager = directory.user(request.manager_id, fresh=True) if request.manager_id else None
@@ -97,7 +100,8 @@ def register(services: Services, request: RegistrationRequest) -> RegistrationOu
 
     log.info("registered departure %s, invitation at %s", departure_id, send_at.isoformat())
     invitations.plan(services, departure_id, send_at)
-    _home_changed(services)
+    if refresh_home:
+        _home_changed(services)
     return RegistrationOutcome(
         departure_id=departure_id,
         warnings=verdict.warnings,

@@ -2,8 +2,9 @@ import re
 
 from slack_bolt import App
 
+from bot.blocks.bulk import MISSED_ACTION, TALK_ACTION
 from bot.blocks.notes import RECORD_NOTES_ACTION
-from bot.listeners.actions import home, questionnaire, review
+from bot.listeners.actions import bulk, home, nudge, questionnaire, records, review, settings, template_admin
 from bot.listeners.actions.invitation_choice import handle_invitation_choice
 from bot.listeners.actions.talk_notes import handle_record_notes
 
@@ -29,7 +30,18 @@ def register(app: App) -> None:
     app.action("review:approve")(review.handle_approve)
     app.action("review:approve_manager")(review.handle_approve_manager)
     app.action("review:private")(review.handle_private)
+    app.action(records.EXPORT_ACTION)(records.handle_export)
     app.action("home:register")(home.handle_register)
     app.action("home:page")(home.handle_page)
     app.action("home:remind")(home.handle_remind)
     app.action("home:cancel")(home.handle_cancel)
+    app.action("home:import")(bulk.handle_import)
+    app.action(TALK_ACTION)(nudge.handle_talk)
+    app.action(MISSED_ACTION)(nudge.handle_missed)
+    app.action("home:settings")(settings.handle_open_settings)
+    app.action("home:templates")(template_admin.handle_open_templates)
+    app.action("tpl:download")(template_admin.handle_download)
+    app.action("tpl:paste")(template_admin.handle_paste)
+    app.action("tpl:activate")(template_admin.handle_activate)
+    app.action("tpl:discard")(template_admin.handle_discard)
+    app.action(re.compile(r"^tpl:preview:"))(template_admin.handle_inert)

@@ -10,12 +10,15 @@ from slack_sdk.errors import SlackClientError
 
 from bot.blocks import notes as notes_view
 from bot.blocks import registration as view
+from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.listeners.common import services_of, translator_for
-from bot.operations import digest, registration, talks
+from bot.operations import digest, privacy, registration, talks
 from bot.services import Services
 from flows.registration import (
+    Access,
     Cancel,
+    Erase,
     Help,
     ListDepartures,
     Notes,
@@ -33,7 +36,9 @@ log = logging.getLogger(__name__)
 def handle_exit_interview(ack: Ack, command: dict, respond: Respond, client: WebClient, context: BoltContext) -> None:
     ack()
     services = services_of(context)
-    user_id = command["user_id"]
+    user_id = command.get("user_id")
+    if not user_id or not command.get("response_url"):
+        return  # not something Slack sends; nothing to answer to
     try:
         _ = translator_for(services, user_id)
         parsed = parse_command(command.get("text", ""))
@@ -98,6 +103,17 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
         case Report(start=start, end=end):
             for text, blocks in digest.report(services, _.language, start, end)[:5]:
                 _reply(respond, text, blocks)
+        case Access(employee_id=employee_id):
+            outcome = privacy.send_access_export(services, employee_id, user_id)
+            if outcome.problem is not None:
+                _reply(respond, *view.plain(_(outcome.problem.key)))
+            else:
+                _reply(respond, *view.plain(_("privacy.access.sent", user=mention(employee_id),
+                                              departures=outcome.departures)))
+        case Erase(employee_id=employee_id):
+            problem = privacy.open_erase_confirmation(services, employee_id, user_id, command["trigger_id"])
+            if problem is not None:
+                _reply(respond, *view.plain(_(problem.key, **{k: mention(v) for k, v in problem.params.items()})))
 
 
 def _reply(respond: Respond, text: str, blocks: list[dict]) -> None:

@@ -1,13 +1,20 @@
 from slack_bolt import App
 
+from bot.blocks.bulk import IMPORT_CALLBACK
 from bot.blocks.notes import NOTES_CALLBACK
 from bot.blocks.questionnaire import TEXT_CALLBACK
 from bot.blocks.registration import REGISTER_CALLBACK
 from bot.blocks.review import HIGHLIGHTS_CALLBACK
+from bot.blocks.settings import SETTINGS_CALLBACK
+from bot.blocks.template_admin import PASTE_CALLBACK
 from bot.listeners.views.answer_text import handle_answer_text
+from bot.listeners.views.bulk import handle_import_submission
 from bot.listeners.views.highlights import handle_highlights
 from bot.listeners.views.notes import handle_notes_submission
+from bot.listeners.views.privacy import ERASE_CALLBACK, handle_erase_submission
 from bot.listeners.views.registration import handle_registration_submission
+from bot.listeners.views.settings import handle_settings_submission
+from bot.listeners.views.template_admin import handle_paste_submission
 
 
 def register(app: App) -> None:
@@ -15,3 +22,7 @@ def register(app: App) -> None:
     app.view(TEXT_CALLBACK)(handle_answer_text)
     app.view(NOTES_CALLBACK)(handle_notes_submission)
     app.view(HIGHLIGHTS_CALLBACK)(handle_highlights)
+    app.view(IMPORT_CALLBACK)(handle_import_submission)
+    app.view(ERASE_CALLBACK)(handle_erase_submission)
+    app.view(SETTINGS_CALLBACK)(handle_settings_submission)
+    app.view(PASTE_CALLBACK)(handle_paste_submission)

@@ -1,0 +1,159 @@
+"""HR's settings modal, reading its submission, and the confirmation of what changed."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    ConversationFilter,
+    ConversationMultiSelectElement,
+    InputBlock,
+    MarkdownTextObject,
+    NumberInputElement,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.blocks.text import dicts, escape, mention
+from bot.config import Settings
+from bot.i18n import LANGUAGES, Translator
+from bot.operations.settings import (
+    BOOLEAN,
+    CHANNEL,
+    FIELDS,
+    INTEGER,
+    LANGUAGE,
+    SCHEDULE,
+    USERGROUP,
+    USERS,
+    Change,
+    Field,
+    PastChange,
+    limits,
+)
+
+SETTINGS_CALLBACK = "settings_modal"
+FIELD = "value"  # the action_id of every input
+# Section headings, each before the first field of its group.
+GROUPS = {
+    "hr_user_ids": "settings.group.hr",
+    "hr_channel_id": "settings.group.channels",
+    "default_language": "settings.group.invitations",
+    "digest_schedule": "settings.group.digest",
+    "retention_months": "settings.group.privacy",
+}
+
+
+def settings_modal(_: Translator, settings: Settings, recent: list[PastChange]) -> dict:
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=_("settings.modal.intro")))]
+    for setting in FIELDS:
+        if setting.key in GROUPS:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{_(GROUPS[setting.key])}*")))
+        blocks.append(_input(_, setting, getattr(settings, setting.key)))
+    if recent:
+        lines = [_("settings.modal.changed", setting=_(f"settings.field.{c.key}"), user=mention(c.by),
+                   moment=_.moment(c.at.astimezone(settings.tz))) for c in recent]
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="\n".join(lines))]))
+    return View(
+        type="modal",
+        callback_id=SETTINGS_CALLBACK,
+        title=_("settings.modal.title"),
+        submit=_("settings.modal.submit"),
+        close=_("settings.modal.close"),
+        blocks=blocks,
+    ).to_dict()
+
+
+def _input(_: Translator, setting: Field, value) -> InputBlock:
+    label, key = _(f"settings.field.{setting.key}"), setting.key
+    bounds = limits(setting)
+    hint = _(f"settings.hint.{key}", low=bounds[0], high=bounds[1]) if bounds else _(f"settings.hint.{key}")
+    optional = setting.kind in (USERS, USERGROUP, CHANNEL)
+    if setting.kind == USERS:
+        element = UserMultiSelectElement(action_id=FIELD, placeholder=_("settings.placeholder.people"),
+                                         **({"initial_users": sorted(value)} if value else {}))
+    elif setting.kind == CHANNEL:
+        # A multi-select of at most one: unlike a single select, it can be emptied again.
+        element = ConversationMultiSelectElement(
+            action_id=FIELD, placeholder=_("settings.placeholder.channel"), max_selected_items=1,
+            filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True,
+                                      exclude_external_shared_channels=True),
+            **({"initial_conversations": [value]} if value else {}),
+        )
+    elif setting.kind == LANGUAGE:
+        options = [Option(value=code, text=_(f"language.{code}")) for code in LANGUAGES]
+        element = StaticSelectElement(action_id=FIELD, options=options,
+                                      initial_option=options[LANGUAGES.index(value)] if value in LANGUAGES else None)
+    elif setting.kind == BOOLEAN:
+        options = [Option(value="true", text=_("settings.value.on")),
+                   Option(value="false", text=_("settings.value.off"))]
+        element = RadioButtonsElement(action_id=FIELD, options=options, initial_option=options[0 if value else 1])
+    elif setting.kind == INTEGER:
+        element = NumberInputElement(action_id=FIELD, is_decimal_allowed=False, initial_value=str(value),
+                                     **({"min_value": str(bounds[0]), "max_value": str(bounds[1])} if bounds else {}))
+    else:  # SCHEDULE, USERGROUP: typed
+        element = PlainTextInputElement(action_id=FIELD, initial_value=value or None, max_length=100,
+                                        placeholder=_(f"settings.placeholder.{setting.kind}"))
+    return InputBlock(block_id=key, label=label, hint=hint, optional=optional, element=element)
+
+
+def form_values(values: dict) -> dict[str, str]:
+    """The submitted modal as text per setting (what the environment would hold); fields that are
+    missing or of an unexpected shape are left out, so they stay as they are."""
+    form: dict[str, str] = {}
+    for setting in FIELDS:
+        state = (values.get(setting.key) or {}).get(FIELD)
+        if not isinstance(state, dict):
+            continue
+        kind = state.get("type")
+        if kind == "multi_users_select":
+            form[setting.key] = ",".join(_strings(state.get("selected_users")))
+        elif kind == "multi_conversations_select":
+            form[setting.key] = ",".join(_strings(state.get("selected_conversations")))
+        elif kind in ("static_select", "radio_buttons"):
+            option = state.get("selected_option")
+            form[setting.key] = str(option.get("value") or "") if isinstance(option, dict) else ""
+        elif isinstance(state.get("value"), str | int) or state.get("value") is None:
+            form[setting.key] = str(state.get("value") if state.get("value") is not None else "")
+    return form
+
+
+def _strings(values) -> list[str]:
+    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+
+def show(_: Translator, setting: Field, value) -> str:
+    """A setting's value in a message, safe as mrkdwn (nothing in it can ping a group)."""
+    if value is None or value == frozenset():
+        return _("settings.value.none")
+    if setting.kind == USERS:
+        return ", ".join(mention(v) for v in sorted(value))
+    if setting.kind == CHANNEL:
+        return f"<#{value}>" if str(value).isalnum() else escape(str(value))
+    if setting.kind == LANGUAGE:
+        return _(f"language.{value}") if value in LANGUAGES else escape(str(value))
+    if setting.kind == BOOLEAN:
+        return _("settings.value.on") if value else _("settings.value.off")
+    if setting.kind in (SCHEDULE, USERGROUP):
+        return f"`{escape(str(value))}`"
+    return escape(str(value))
+
+
+def saved_message(_: Translator, changes: list[Change], next_digest: str | None) -> tuple[str, list[dict]]:
+    from bot.operations.settings import BY_KEY
+
+    if not changes:
+        text = _("settings.saved.nothing")
+        return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])
+    lines = [_("settings.saved.line", setting=_(f"settings.field.{c.key}"), old=show(_, BY_KEY[c.key], c.old),
+               new=show(_, BY_KEY[c.key], c.new)) for c in changes]
+    if next_digest and any(c.key == "digest_schedule" for c in changes):
+        lines.append(_("settings.saved.next_digest", moment=next_digest))
+    text = _("settings.saved.header") + "\n" + "\n".join(lines)
+    blocks = [SectionBlock(text=MarkdownTextObject(text=text[:2900])),
+              ContextBlock(elements=[MarkdownTextObject(text=_("settings.saved.audit"))])]
+    return _("settings.saved.header"), dicts(blocks)

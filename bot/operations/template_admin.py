@@ -1,0 +1,352 @@
+"""HR manages the interview template from Slack (HR only, every step checked again):
+
+1. download any installed version, or the active one, as a YAML file in their DM;
+2. send a new one, pasted in a modal or shared as a .yml file in the DM with the bot;
+3. a template with problems is refused with every issue in plain words (flows.template);
+4. a good one is previewed in the DM as a leaver would see it, with Activate / Discard;
+   Activate installs it (bot.operations.templates.install), so new interviews use it, while
+   interviews already begun keep the version they started with.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.blocks import template_admin as view
+from bot.i18n import Translator
+from bot.operations import templates
+from bot.services import Services
+from flows.registration import Problem
+from flows.template import DEFAULT_TEMPLATE_PATH, Template, TemplateError, default_template, parse_template
+from storage import repositories as repo
+
+log = logging.getLogger(__name__)
+
+MAX_TEMPLATE_BYTES = 200_000  # the standard template is 8 KB
+TEMPLATE_ACTIVATED = "template_activated"  # audit log action
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def _translator(services: Services, user_id: str) -> Translator:
+    return Translator(services.directory.language(user_id))
+
+
+# -- versions and downloads ------------------------------------------------------------------------
+
+
+def versions(services: Services, language: str) -> list[view.VersionRow]:
+    """Every installed version, newest first, and the shipped standard when it was never installed."""
+    default = default_template()
+    with services.db.session() as session:
+        installed = [(r.id, r.key, r.version, r.installed_at, r.installed_by, r.active)
+                     for r in repo.template_versions(session)]
+    rows: list[view.VersionRow] = []
+    for row_id, key, version, installed_at, installed_by, active in reversed(installed):
+        try:
+            name = templates.template_for(services.db, key, version).name.get(language, key)
+        except (LookupError, TemplateError):
+            name = key
+        rows.append(view.VersionRow(key, version, name, installed_at, installed_by, active, str(row_id)))
+    if not any((row.key, row.version) == (default.id, default.version) for row in rows):
+        rows.append(view.VersionRow(default.id, default.version, default.name.get(language, default.id), None, None,
+                                    not any(row.active for row in rows), "default"))
+    return rows
+
+
+def _source(services: Services, ref: str) -> tuple[str, int, str] | None:
+    """(key, version, YAML) of `ref`: 'active', 'default' or an installed row's id."""
+    default = default_template()
+    with services.db.session() as session:
+        if ref == "active":
+            row = repo.active_template(session)
+        elif ref.isdigit():
+            row = next((r for r in repo.template_versions(session) if r.id == int(ref)), None)
+            if row is None:
+                return None
+        else:
+            row = None
+        if row is not None:
+            return row.key, row.version, row.source
+    if ref not in ("active", "default"):
+        return None
+    return default.id, default.version, DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8")
+
+
+def send_yaml(services: Services, user_id: str, ref: str) -> Problem | None:
+    """A template version as a .yml file in the HR member's DM, ready to edit and send back."""
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    found = _source(services, ref)
+    if found is None:
+        return Problem("tpl.unknown_version")
+    key, version, source = found
+    _ = _translator(services, user_id)
+    try:
+        channel = services.client.conversations_open(users=user_id)["channel"]["id"]
+        services.client.files_upload_v2(
+            channel=channel, content=source.encode("utf-8"), filename=f"{key}-v{version}.yml",
+            title=_("tpl.download.title", template=key, version=version),
+            initial_comment=_("tpl.download.comment", template=key, version=version),
+        )
+    except SlackClientError as error:
+        log.warning("could not send template %s v%s to %s: %s", key, version, user_id, error)
+        return Problem("tpl.download.failed")
+    return None
+
+
+# -- receiving a new template ------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    template: Template | None = None
+    issues: list[str] = field(default_factory=list)
+    problem: Problem | None = None
+
+
+def normalise(source: str) -> str:
+    return source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def check_source(services: Services, source: str, origin: str) -> Checked:
+    """Is this a template that could be installed? Fast and without Slack: a modal waits for it."""
+    source = normalise(source)
+    if not source.strip():
+        return Checked(problem=Problem("tpl.empty"))
+    if len(source.encode("utf-8")) > MAX_TEMPLATE_BYTES:
+        return Checked(problem=Problem("tpl.too_large", {"limit": str(MAX_TEMPLATE_BYTES // 1000)}))
+    try:
+        template = parse_template(source, origin)
+    except TemplateError as error:
+        return Checked(issues=[str(issue) for issue in error.issues])
+    taken = version_taken(services, template, source)
+    if taken:
+        return Checked(problem=taken)
+    return Checked(template=template)
+
+
+def version_taken(services: Services, template: Template, source: str) -> Problem | None:
+    """This id and version are installed already with other content (the shipped standard too)."""
+    default = default_template()
+    taken = (template.id, template.version) == (default.id, default.version) and (
+        source.strip() != DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8").strip()
+    )
+    if not taken:
+        with services.db.session() as session:
+            row = repo.template_version(session, template.id, template.version)
+            taken = row is not None and row.source != source
+    if not taken:
+        return None
+    with services.db.session() as session:
+        highest = max([r.version for r in repo.template_versions(session) if r.key == template.id]
+                      + [default.version if default.id == template.id else 0, template.version])
+    return Problem("tpl.version_taken", {"template": template.id, "version": str(template.version),
+                                         "next": str(highest + 1)})
+
+
+def refuse(services: Services, user_id: str, origin: str, checked: Checked) -> None:
+    """Tell the HR member in the DM why the template was not taken."""
+    _ = _translator(services, user_id)
+    if checked.problem is not None:
+        message = view.plain(_(checked.problem.key, **checked.problem.params))
+    else:
+        message = view.issues_message(_, origin, checked.issues)
+    _post(services, user_id, message)
+
+
+def preview(services: Services, user_id: str, source: str, template: Template, file_id: str | None = None) -> int:
+    """Keep the template as a draft and show it in the DM as a leaver would see it, then the
+    outline with Activate / Discard. Returns the draft's id."""
+    now = services.clock.now()
+    with services.db.session() as session:
+        draft_id = repo.add_template_draft(session, key=template.id, version=template.version,
+                                           source=normalise(source), uploaded_by=user_id, now=now,
+                                           file_id=file_id).id
+    _ = _translator(services, user_id)
+    posted = []
+    channel = _dm_channel(services, user_id)
+    if channel is not None:
+        for message in view.preview_messages(_, template):
+            _post(services, channel, message)
+        decision = _post(services, channel, view.decision_message(_, template, draft_id))
+        if decision is not None:
+            posted.append(list(decision))
+    with services.db.session() as session:
+        repo.set_draft_messages(session, draft_id, posted)
+    log.info("template %s v%s previewed for %s (draft %s)", template.id, template.version, user_id, draft_id)
+    return draft_id
+
+
+def receive(services: Services, user_id: str, source: str, origin: str, file_id: str | None = None) -> int | None:
+    """A template HR sent: refused with its problems, or previewed. The draft's id when previewed."""
+    checked = check_source(services, source, origin)
+    if checked.template is None:
+        refuse(services, user_id, origin, checked)
+        return None
+    return preview(services, user_id, source, checked.template, file_id)
+
+
+def receive_file(services: Services, user_id: str, shared: dict) -> int | None:
+    """A file HR shared in the DM with the bot (a `file_share` message): read it as a template."""
+    if not services.directory.is_hr(user_id):
+        return None
+    file_id = shared.get("id")
+    if not isinstance(file_id, str) or not file_id:
+        return None
+    with services.db.session() as session:
+        if repo.template_draft_from_file(session, file_id) is not None:
+            return None  # Slack delivered the event again
+    _ = _translator(services, user_id)
+    content = download(services, file_id)
+    if isinstance(content, Problem):
+        _post(services, user_id, view.plain(_(content.key, **content.params)))
+        return None
+    name, text = content
+    return receive(services, user_id, text, name, file_id=file_id)
+
+
+def download(services: Services, file_id: str) -> tuple[str, str] | Problem:
+    """(file name, text) of a file shared with the bot: files.info for its private download URL,
+    then a GET with the bot token. Only from Slack's own hosts (the token goes along)."""
+    try:
+        info = services.client.files_info(file=file_id)["file"]
+    except SlackApiError as error:
+        log.warning("files.info refused file %s: %s", file_id, error.response.get("error"))
+        return Problem("tpl.file.unreadable")
+    except SlackClientError as error:
+        log.warning("files.info failed for %s: %s", file_id, error)
+        return Problem("tpl.file.unreadable")
+    name = str(info.get("name") or info.get("title") or file_id)
+    if not name.lower().endswith(YAML_SUFFIXES) and info.get("filetype") != "yaml":
+        return Problem("tpl.file.not_yaml", {"name": name})
+    if int(info.get("size") or 0) > MAX_TEMPLATE_BYTES:
+        return Problem("tpl.too_large", {"limit": str(MAX_TEMPLATE_BYTES // 1000)})
+    url = info.get("url_private_download") or info.get("url_private")
+    if not isinstance(url, str) or not _trusted(url, services.client.base_url):
+        log.warning("not downloading file %s from an unexpected address", file_id)
+        return Problem("tpl.file.unreadable")
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {services.client.token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:  # the address was checked above
+            if "text/html" in (response.headers.get("Content-Type") or ""):
+                return Problem("tpl.file.unreadable")  # a login page: the token may not read files
+            data = response.read(MAX_TEMPLATE_BYTES + 1)
+    except (urllib.error.URLError, OSError) as error:
+        log.warning("could not download file %s: %s", file_id, error)
+        return Problem("tpl.file.unreadable")
+    if len(data) > MAX_TEMPLATE_BYTES:
+        return Problem("tpl.too_large", {"limit": str(MAX_TEMPLATE_BYTES // 1000)})
+    try:
+        return name, data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return Problem("tpl.file.not_text", {"name": name})
+
+
+def _trusted(url: str, api_url: str) -> bool:
+    address, api = urlparse(url), urlparse(api_url)
+    if address.scheme == "https" and (address.hostname or "").split(".")[-2:] == ["slack", "com"]:
+        return True  # slack.com and its subdomains (files.slack.com)
+    # A Slack emulator (SLACK_API_URL): the files come from the same place as the API.
+    return bool(address.hostname) and (address.scheme, address.netloc) == (api.scheme, api.netloc)
+
+
+# -- deciding ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Decision:
+    problem: Problem | None = None
+    key: str = ""
+    version: int = 0
+
+
+def activate(services: Services, draft_id: int, user_id: str) -> Decision:
+    """Install the previewed template: the standard for new interviews from now on."""
+    if not services.directory.is_hr(user_id):
+        return Decision(Problem("hr.only"))
+    now = services.clock.now()
+    with services.db.session() as session:
+        draft = repo.template_draft(session, draft_id)
+        if draft is None:
+            return Decision(Problem("tpl.draft.unknown"))
+        if not repo.decide_template_draft(session, draft_id, repo.DRAFT_ACTIVATED, user_id, now):
+            return Decision(Problem("tpl.draft.decided"))
+        source, key, version, messages = draft.source, draft.key, draft.version, draft.messages or []
+        uploader = draft.uploaded_by
+    try:
+        template = templates.install(services.db, source, user_id, now, origin=f"{key} v{version}")
+    except (repo.TemplateVersionTaken, TemplateError) as error:
+        with services.db.session() as session:
+            repo.decide_template_draft(session, draft_id, repo.DRAFT_REFUSED, user_id, now,
+                                       from_status=repo.DRAFT_ACTIVATED)
+        if isinstance(error, TemplateError):
+            return Decision(Problem("tpl.invalid_now"), key, version)
+        template = parse_template(source, f"{key} v{version}")
+        return Decision(version_taken(services, template, source) or Problem("tpl.invalid_now"), key, version)
+    except Exception:  # e.g. the database went away: the draft can be activated again
+        with services.db.session() as session:
+            repo.decide_template_draft(session, draft_id, repo.DRAFT_PENDING, user_id, now,
+                                       from_status=repo.DRAFT_ACTIVATED)
+        raise
+    with services.db.session() as session:
+        repo.add_audit(session, at=now, actor=user_id, action=TEMPLATE_ACTIVATED, subject=None,
+                       detail={"key": template.id, "version": template.version, "draft": draft_id})
+    _show_decided(services, uploader, messages, key, version, "activated", user_id, now)
+    log.info("template %s v%s activated by %s", key, version, user_id)
+    return Decision(None, key, version)
+
+
+def discard(services: Services, draft_id: int, user_id: str) -> Decision:
+    if not services.directory.is_hr(user_id):
+        return Decision(Problem("hr.only"))
+    now = services.clock.now()
+    with services.db.session() as session:
+        draft = repo.template_draft(session, draft_id)
+        if draft is None:
+            return Decision(Problem("tpl.draft.unknown"))
+        if not repo.decide_template_draft(session, draft_id, repo.DRAFT_DISCARDED, user_id, now):
+            return Decision(Problem("tpl.draft.decided"))
+        key, version, messages, uploader = draft.key, draft.version, draft.messages or [], draft.uploaded_by
+    _show_decided(services, uploader, messages, key, version, "discarded", user_id, now)
+    return Decision(None, key, version)
+
+
+def _show_decided(services: Services, uploader: str, messages: list, key: str, version: int, outcome: str,
+                  by: str, at) -> None:
+    """The preview's decision message (in the uploader's DM) loses its buttons and says what happened."""
+    _ = _translator(services, uploader)
+    text, blocks = view.decided_message(_, key, version, outcome, by, at.astimezone(services.settings.tz))
+    for channel, ts in messages:
+        try:
+            services.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackClientError as error:
+            log.warning("could not update the template preview %s: %s", ts, error)
+
+
+def _dm_channel(services: Services, user_id: str) -> str | None:
+    try:
+        return services.client.conversations_open(users=user_id)["channel"]["id"]
+    except SlackClientError as error:
+        log.warning("could not open the DM with %s: %s", user_id, error)
+        return None
+
+
+def _post(services: Services, channel: str | None, message: tuple[str, list[dict]]) -> tuple[str, str] | None:
+    """Post in a DM channel (D…), or in the DM with a user id (U…)."""
+    if channel is not None and channel.startswith(("U", "W")):
+        channel = _dm_channel(services, channel)
+    if channel is None:
+        return None
+    text, blocks = message
+    try:
+        response = services.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except SlackClientError as error:
+        log.warning("could not post to %s: %s", channel, error)
+        return None
+    return response["channel"], response["ts"]
