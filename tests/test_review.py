@@ -45,7 +45,7 @@ def test_the_leaver_sees_what_could_be_shared_and_can_leave_it_out(harness, slac
 
 
 def test_hr_reviews_edits_and_approves_once(harness, slack):
-    answer_everything(harness, LEAVER, improvements=PERSONAL, manager=MANAGER)
+    answer_everything(harness, LEAVER, improvements=PERSONAL, manager=MANAGER, reasons=("career", "pay"))
     card = card_for(slack, HR)
     english_card = card_for(slack, HR_2)
     assert "Concept-hoofdpunten" in str(card.blocks) and "Draft highlights" in str(english_card.blocks)
@@ -64,6 +64,8 @@ def test_hr_reviews_edits_and_approves_once(harness, slack):
     harness.user.click(HR, card, "review:view")
     answers_view = list(slack.workspace.views.values())[-1]
     assert "Vertrouwelijk" in str(answers_view["blocks"][0]) and "mira@example.com" in str(answers_view)
+    weighed = next(b["text"]["text"] for b in answers_view["blocks"] if "zwaarst" in b.get("text", {}).get("text", ""))
+    assert "Doorgroeimogelijkheden" in weighed  # the option's text, not its id
     harness.user.click(HR, card, "review:edit")
     editor = list(slack.workspace.views.values())[-1]
     reply = harness.user.submit_view(HR, editor, {"highlights": "Planning kwam vaak te laat.\n\nMeer overleg."})

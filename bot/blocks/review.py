@@ -112,12 +112,20 @@ def _export_button(_: Translator, review_id: int) -> ButtonElement:
     return ButtonElement(text=_("records.button.export"), action_id=EXPORT_RECORD_ACTION, value=str(review_id))
 
 
+def _options(template: Template, question) -> tuple:
+    """A question that offers the picks of another ("which weighed most?") shows that one's options."""
+    if question.choices_from:
+        source = template.question(question.choices_from)
+        return source.options if source is not None else ()
+    return question.options
+
+
 def answers_modal(_: Translator, template: Template, answers: dict[str, Answer], employee_name: str) -> dict:
     """Every answer, for HR's eyes only."""
     blocks: list = [ContextBlock(elements=[MarkdownTextObject(text=_("review.answers.confidential"))])]
     for question in template.questions:
         text = question.text.get(_.language) or question.text.get("en", question.id)
-        shown = display_answer(_, question, answers.get(question.id))
+        shown = display_answer(_, question, answers.get(question.id), _options(template, question))
         for index, part in enumerate(_chunks(shown, 2800)):
             heading = f"*{escape(text)}*\n" if index == 0 else ""
             blocks.append(SectionBlock(text=MarkdownTextObject(text=heading + part)))
