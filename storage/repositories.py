@@ -477,6 +477,7 @@ def purge_departure(
             )
         )
     deleted = session.execute(delete(SentMessage).where(SentMessage.departure_id == departure_id)).rowcount
+    session.execute(delete(DeactivationNudge).where(DeactivationNudge.departure_id == departure_id))
     session.expire_all()
     return deleted
 
@@ -523,6 +524,10 @@ def erase_person(session: Session, user_id: str, *, neutral: str) -> dict[str, i
     session.execute(delete(Interview).where(Interview.id.in_(interview_ids)))
     session.execute(delete(SentMessage).where(SentMessage.departure_id.in_(departure_ids)))
     session.execute(delete(Departure).where(Departure.id.in_(departure_ids)))
+    # HR's nudges about this person's deactivated account are about them too.
+    counts["nudges"] = session.execute(
+        delete(DeactivationNudge).where(DeactivationNudge.employee_id == user_id)
+    ).rowcount
     references = 0
     changes = [
         (Departure, Departure.manager_id, None),
@@ -533,6 +538,10 @@ def erase_person(session: Session, user_id: str, *, neutral: str) -> dict[str, i
         (Review, Review.decided_by, neutral),
         (Digest, Digest.requested_by, neutral),
         (InterviewTemplate, InterviewTemplate.installed_by, neutral),
+        (DeactivationNudge, DeactivationNudge.resolved_by, neutral),
+        (Setting, Setting.updated_by, neutral),
+        (TemplateDraft, TemplateDraft.uploaded_by, neutral),
+        (TemplateDraft, TemplateDraft.decided_by, neutral),
     ]
     for model, column, value in changes:
         references += session.execute(

@@ -21,7 +21,7 @@ from flows.template import QuestionType, default_template
 from storage import crypto
 from storage import repositories as repo
 from storage.db import Database
-from storage.models import AuditEntry, Departure, Digest, Interview, Review, SentMessage
+from storage.models import AuditEntry, DeactivationNudge, Departure, Digest, Interview, Review, SentMessage, Setting
 from tests.conftest import COLLEAGUE, HR, HR_2, LEAVER, LEAVER_EN, MANAGER, TEST_KEY
 from tests.steps import answer_everything
 
@@ -235,11 +235,14 @@ def test_erasure_deletes_the_leaver_and_replaces_them_elsewhere(db):
     with db.session() as session:
         session.get(Departure, theirs).interviewer_id = LEAVER
         session.add(Digest(created_at=now, requested_by=LEAVER, interview_count=3, stats={"x": 1}, status="posted"))
+        session.add(DeactivationNudge(employee_id=LEAVER, noticed_at=now))  # HR was asked about this person
+        session.add(Setting(key="language", value="en", updated_by=LEAVER, updated_at=now))
     assert privacy.erasure_counts(db, LEAVER) == {"departures": 1, "interviews": 1, "reviews": 1,
                                                   "sent_messages": 2, "references": 3}
     with db.session() as session:
         counts = repo.erase_person(session, LEAVER, neutral="purged")
-    assert counts == {"departures": 1, "interviews": 1, "reviews": 1, "sent_messages": 2, "references": 3}
+    assert counts == {"departures": 1, "interviews": 1, "reviews": 1, "sent_messages": 2, "nudges": 1,
+                      "references": 4}
     with db.session() as session:
         assert session.get(Departure, mine) is None
         assert session.scalar(select(func.count(Interview.id))) == 1
@@ -249,6 +252,8 @@ def test_erasure_deletes_the_leaver_and_replaces_them_elsewhere(db):
         assert (other.employee_id, other.manager_id, other.interviewer_id) == (LEAVER_EN, None, "purged")
         digest = session.scalars(select(Digest)).one()
         assert (digest.requested_by, digest.interview_count, digest.stats) == ("purged", 3, {"x": 1})
+        assert session.scalar(select(func.count(DeactivationNudge.id))) == 0
+        assert session.get(Setting, "language").updated_by == "purged"
     assert privacy.erasure_counts(db, LEAVER) == dict.fromkeys(
         ("departures", "interviews", "reviews", "sent_messages", "references"), 0)
 
