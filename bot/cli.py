@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     run = commands.add_parser("run", help="run the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)")
     run.add_argument("--log-level", default=os.environ.get("LOG_LEVEL", "INFO"))
+    run.add_argument("--role", choices=("all", "web", "scheduler"), default="all",
+                     help="all (default): Slack requests and, when it wins the lock, the scheduler; "
+                          "web: Slack requests only; scheduler: the scheduled jobs only")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="create or upgrade the schema to the newest version")
@@ -32,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "run":
-            return _run(getattr(args, "log_level", "INFO"))
+            return _run(getattr(args, "log_level", "INFO"), getattr(args, "role", "all"))
         if command == "db":
             return _db_upgrade()
         if command == "template":
@@ -56,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
-def _run(log_level: str) -> int:
+def _run(log_level: str, role: str = "all") -> int:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings()
     _configure_encryption(settings.database_url, settings.encryption_key)
@@ -64,7 +67,7 @@ def _run(log_level: str) -> int:
 
     from bot.runtime import BotProcess
 
-    bot = BotProcess(settings)
+    bot = BotProcess(settings, role=role, sweep_seconds=settings.sweep_seconds)
     try:
         bot.start()
     except SlackApiError as error:

@@ -50,6 +50,8 @@ class Settings:
     invite_working_days_before: int = 10
     reminder_working_days: int = 3
     interview_expiry_days: int = 14
+    # How often the scheduler catches up with what is due (the database is the source of truth).
+    sweep_seconds: int = 60
     digest_min_interviews: int = 3
     # Signals in digests and reports (flows.insights.Thresholds holds the defaults and the rules).
     signal_drop: float = 0.5
@@ -151,6 +153,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         invite_working_days_before=_integer(env, "INVITE_WORKING_DAYS_BEFORE", 10, 1, 60),
         reminder_working_days=_integer(env, "REMINDER_WORKING_DAYS", 3, 1, 30),
         interview_expiry_days=_integer(env, "INTERVIEW_EXPIRY_DAYS", 14, 1, 365),
+        sweep_seconds=_integer(env, "SWEEP_SECONDS", 60, 1, 3600),
         digest_min_interviews=_integer(env, "DIGEST_MIN_INTERVIEWS", 3, 3, 1000),
         signal_drop=_number(env, "SIGNAL_DROP", 0.5, 0.1, 4.0),
         signal_reason_share=_number(env, "SIGNAL_REASON_SHARE", 0.4, 0.05, 1.0),

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot import jobs
 from bot.app import build_app
 from bot.config import Settings
+from bot.leadership import Leadership
 from bot.scheduling import Scheduler
 from bot.server import HttpServer, wsgi_application
 from bot.services import Clock, Services
@@ -24,6 +25,9 @@ from bot.slack_api import Directory, make_client
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+# all: web and (if it wins the lock) scheduler; web: Slack requests only; scheduler: jobs only.
+ROLES = ("all", "web", "scheduler")
 
 
 class BotProcess:
@@ -37,7 +41,13 @@ class BotProcess:
         sweep_seconds: float = 60.0,
         sweep_at_start: bool = True,
         process_before_response: bool = False,
+        role: str = "all",
+        leader_poll_seconds: float = 2.0,
     ):
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        self.role = role
+        self.leader_poll_seconds = leader_poll_seconds
         self.settings = settings
         self.host = host
         self.db = Database(settings.database_url)
@@ -54,30 +64,67 @@ class BotProcess:
         self.http: HttpServer | None = None
         self._socket = None
         self._stopped = threading.Event()
+        self.leadership = Leadership(self.db)
+        self._leader_thread: threading.Thread | None = None
 
     def start(self) -> BotProcess:
         self.db.upgrade()
         self.app = build_app(self.services, process_before_response=self.process_before_response)
-        self.scheduler = Scheduler(
-            self.db, sweep_seconds=self.sweep_seconds, sweep_at_start=self.sweep_at_start,
-            # HR may have changed the schedule in Slack: the database's value wins over the environment's.
-            digest_schedule=self.services.settings.digest_schedule, timezone=self.settings.timezone,
-        )
-        self.services.scheduler = self.scheduler
         jobs.bind(self.services)
-        self.scheduler.start()
+        if self.role in ("all", "scheduler"):
+            self._try_to_lead()  # usually at once; else a standby that takes over when the leader goes
+            self._leader_thread = threading.Thread(target=self._lead, name="leadership", daemon=True)
+            self._leader_thread.start()
+        if self.role == "scheduler":
+            self.http = HttpServer(wsgi_application(None, self.db, self.scheduler_state), self.host, self.settings.port)
+            self.http.start()
+            log.info("exit-interview scheduler process running, health check on port %s", self.http.port)
+            return self
         if self.settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
             self._socket = SocketModeHandler(self.app, self.settings.app_token)
             self._socket.connect()
-            self.http = HttpServer(wsgi_application(None, self.db), self.host, self.settings.port)
+            self.http = HttpServer(wsgi_application(None, self.db, self.scheduler_state), self.host, self.settings.port)
         else:
-            self.http = HttpServer(wsgi_application(self.app, self.db), self.host, self.settings.port)
+            self.http = HttpServer(wsgi_application(self.app, self.db, self.scheduler_state), self.host,
+                                   self.settings.port)
         self.http.start()
         log.info("exit-interview bot running (%s), HTTP on port %s",
                  "Socket Mode" if self._socket else "HTTP mode", self.http.port)
         return self
+
+    def _try_to_lead(self) -> None:
+        try:
+            if not self.leadership.try_acquire():
+                return
+        except Exception as error:  # the database is down: try again on the next round
+            log.warning("could not ask for the scheduler lock: %s", error)
+            return
+        if self.scheduler is None:
+            self.scheduler = Scheduler(
+                self.db, sweep_seconds=self.sweep_seconds, sweep_at_start=self.sweep_at_start,
+                # HR may have changed the schedule in Slack: the database's value wins over the environment's.
+                digest_schedule=self.services.settings.digest_schedule, timezone=self.settings.timezone,
+            )
+            self.services.scheduler = self.scheduler
+            self.scheduler.start()
+            log.info("this process runs the scheduler (leader)")
+
+    def _lead(self) -> None:
+        while not self._stopped.wait(self.leader_poll_seconds):
+            if self.scheduler is not None and not self.leadership.still_held():
+                log.warning("lost the scheduler lock; stopping the scheduler here")
+                self.services.scheduler = None
+                self.scheduler.shutdown()
+                self.scheduler = None
+            elif self.scheduler is None:
+                self._try_to_lead()
+
+    def scheduler_state(self) -> str:
+        if self.role == "web":
+            return "off"
+        return "leader" if self.scheduler is not None else "standby"
 
     @property
     def port(self) -> int:
@@ -96,8 +143,11 @@ class BotProcess:
             self._socket.close()
         if self.http is not None:
             self.http.stop()
+        if self._leader_thread is not None:
+            self._leader_thread.join(timeout=self.leader_poll_seconds + 5)
         if self.scheduler is not None:
             self.scheduler.shutdown()
+        self.leadership.release()
         jobs.bind(None)
         self.db.dispose()
         log.info("exit-interview bot stopped")

@@ -15,8 +15,8 @@ from storage.db import Database
 EVENTS_PATH = "/slack/events"
 
 
-def wsgi_application(app: App | None, db: Database):
-    """`app` None (Socket Mode) serves the health check only."""
+def wsgi_application(app: App | None, db: Database, scheduler_state=None):
+    """`app` None (Socket Mode, a scheduler-only process) serves the health check only."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
 
     def application(environ, start_response):
@@ -24,6 +24,8 @@ def wsgi_application(app: App | None, db: Database):
         if path == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             healthy = db.is_healthy()
             body = b"ok\n" if healthy else b"database unavailable\n"
+            if scheduler_state is not None:
+                body += f"scheduler: {scheduler_state()}\n".encode()
             start_response("200 OK" if healthy else "503 Service Unavailable",
                            [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]

@@ -41,7 +41,7 @@ def test_requests_with_a_bad_or_stale_signature_are_refused(harness, slack):
 def test_health_check_answers_when_the_database_does(harness):
     with urllib.request.urlopen(f"http://127.0.0.1:{harness.bot.port}/healthz", timeout=5) as response:
         assert response.status == 200
-        assert response.read() == b"ok\n"
+        assert response.read() == b"ok\nscheduler: leader\n"  # a single process leads the scheduler
 
 
 def test_health_check_reports_a_database_that_does_not_answer(harness):

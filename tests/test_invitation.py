@@ -206,8 +206,8 @@ def test_a_deactivated_account_is_reported_to_hr_once(harness, slack):
     harness.bot.scheduler.run_sweep_now()
     harness.wait_for_stage(LEAVER, "unreachable")
     harness.bot.scheduler.run_sweep_now()
-    notice = slack.wait_for(lambda: slack.dms_to(HR), what="HR notice")
-    assert "kon niet worden bezorgd" in notice[0].text
+    notice = slack.wait_for(lambda: [m for m in slack.dms_to(HR) if "bezorgd" in m.text], what="HR notice")
+    assert "kon niet worden bezorgd" in notice[0].text and "<@ULEAVER01>" in notice[0].text
     time.sleep(1.2)  # two more sweeps
     assert len([m for m in slack.dms_to(HR) if "bezorgd" in m.text]) == 1
 

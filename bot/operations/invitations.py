@@ -8,6 +8,7 @@ post that fails for certain gives the claim back for the next sweep.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -32,7 +33,12 @@ UNREACHABLE = frozenset({"user_not_found", "user_disabled", "account_inactive", 
 
 def plan(services: Services, departure_id: int, when: datetime) -> None:
     if services.scheduler is None:
-        return  # the sweep of the process that runs the scheduler picks it up
+        # Another process runs the scheduler (or none yet): its sweep sends what is due. Due now
+        # means now, so send it from here; the claim makes sure only one process posts it.
+        if when <= services.clock.now():
+            threading.Thread(target=_safely, args=(deliver_invitation, services, departure_id),
+                             name=f"invite-{departure_id}", daemon=True).start()
+        return
     try:
         services.scheduler.plan_invitation(departure_id, when)
     except Exception:  # the database stays the source of truth; the sweep sends it
