@@ -32,7 +32,8 @@ def send_invitation(departure_id: int) -> None:
 def sweep() -> None:
     """Catch up with what is due: invitations, their one reminder, pause reminders, expiry."""
     if services := _bound():
-        for part in (invitations.sweep, interview.sweep, review.send_manager_feedback):
+        for part in (invitations.reconcile, invitations.send_outbox, invitations.sweep, interview.sweep,
+                     review.send_manager_feedback):
             try:
                 part(services)
             except Exception:

@@ -23,6 +23,9 @@ from storage.db import Database
 log = logging.getLogger(__name__)
 
 LOCK_KEY = 0x45584954  # "EXIT"
+# Advisory locks are server-wide: scope ours to this database and schema, so two installations
+# (or test runs) sharing a PostgreSQL server do not take each other's scheduler.
+SCOPED_KEY = ":key, hashtext(current_database() || '.' || current_schema())"
 
 
 class Leadership:
@@ -41,7 +44,8 @@ class Leadership:
         if self.db.engine.dialect.name == "postgresql":
             connection = self.db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             try:
-                got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}).scalar())
+                query = text(f"SELECT pg_try_advisory_lock({SCOPED_KEY})")
+                got = bool(connection.execute(query, {"key": LOCK_KEY}).scalar())
             except Exception:
                 connection.close()
                 raise
@@ -80,7 +84,7 @@ class Leadership:
     def release(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(Exception):
-                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LOCK_KEY})
+                self._connection.execute(text(f"SELECT pg_advisory_unlock({SCOPED_KEY})"), {"key": LOCK_KEY})
             with contextlib.suppress(Exception):
                 self._connection.close()
             self._connection = None

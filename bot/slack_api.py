@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -22,11 +22,26 @@ from flows.registration import Person
 log = logging.getLogger(__name__)
 
 
+# A broken connection can surface as a plain OSError (http.client.RemoteDisconnected) rather than
+# slack_sdk's own error; both mean "Slack did not (certainly) take it".
+SLACK_FAILURES = (SlackClientError, OSError)
+
+
+class NoDuplicatePostRetryHandler(ConnectionErrorRetryHandler):
+    """Retries broken connections, except for posting a message: when the connection broke after
+    Slack took it, a retry would post it twice. Those go to reconciliation or the outbox instead."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if request.url.rstrip("/").endswith("chat.postMessage"):
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
 def make_client(token: str, base_url: str | None = None, timeout: int = 10) -> WebClient:
     """A WebClient that honours Retry-After on 429 and retries 5xx and broken connections."""
     client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout)
     client.retry_handlers = [
-        ConnectionErrorRetryHandler(max_retry_count=2),
+        NoDuplicatePostRetryHandler(max_retry_count=2),
         RateLimitErrorRetryHandler(max_retry_count=3),
         ServerErrorRetryHandler(max_retry_count=2),
     ]

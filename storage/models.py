@@ -283,3 +283,20 @@ class TemplateDraft(Base):
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     messages: Mapped[list | None] = mapped_column(JSON)
+
+
+class OutboxMessage(Base):
+    """A notice Slack would not take (an outage, a rate limit that outlasted the retries): kept here
+    and retried by the sweep with growing pauses, never dropped."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(EncryptedText)
+    blocks: Mapped[list | None] = mapped_column(EncryptedJSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Integer, Text, case, delete, exists, func, select, update
 from sqlalchemy import column as sa_column
@@ -20,6 +20,7 @@ from storage.models import (
     Digest,
     Interview,
     InterviewTemplate,
+    OutboxMessage,
     Review,
     SentMessage,
     Setting,
@@ -732,3 +733,39 @@ def decide_template_draft(
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+# -- sending under uncertainty -------------------------------------------------------------------------
+
+
+def record_channel(session: Session, departure_id: int, purpose: str, channel_id: str) -> None:
+    """Where a claimed message is about to be posted: what reconciling looks at if the outcome is lost."""
+    session.execute(
+        update(SentMessage)
+        .where(SentMessage.departure_id == departure_id, SentMessage.purpose == purpose, SentMessage.ts.is_(None))
+        .values(channel_id=channel_id)
+    )
+
+
+def unfinished_claims(session: Session, claimed_before: datetime) -> Sequence[SentMessage]:
+    """Claims without a message ts for a while: the post failed silently, or the process died."""
+    return session.scalars(
+        select(SentMessage).where(SentMessage.ts.is_(None), SentMessage.claimed_at < claimed_before,
+                                  SentMessage.purpose.in_((INVITATION, REMINDER, "manager_points")))
+    ).all()
+
+
+def add_to_outbox(session: Session, channel: str, text: str, blocks: list | None, now: datetime, error: str) -> None:
+    session.add(OutboxMessage(channel=channel, text=text, blocks=blocks, created_at=now, attempts=1,
+                              next_attempt_at=now + timedelta(minutes=1), last_error=error[:200]))
+
+
+def outbox_due(session: Session, now: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
+    return session.scalars(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id).limit(limit)
+    ).all()
+
+
+def outbox_message(session: Session, message_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, message_id)

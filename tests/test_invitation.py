@@ -244,3 +244,55 @@ def test_one_friendly_reminder_after_three_working_days_and_no_more(harness, sla
     harness.user.click(LEAVER, reminder, "invitation.decline")
     for message in (invitation, reminder):
         assert actions_in(slack.message(message.channel, message.ts)) == []
+
+
+def test_a_post_whose_answer_was_lost_is_reconciled_not_repeated(harness, slack):
+    """Slack took the invitation, then the connection broke: the bot finds it in the DM."""
+    harness.register(LEAVER, harness.in_working_days(30))
+    slack.fail("chat.postMessage", drop_after=True)
+    harness.advance_past_invitation(LEAVER)
+    harness.bot.scheduler.run_sweep_now()
+    harness.invitation_for(LEAVER)  # it did reach the leaver
+    time.sleep(1.0)
+    with harness.services.db.session() as session:
+        claim = session.scalars(select(SentMessage)).one()
+        assert claim.ts is None and claim.channel_id is not None  # outcome unknown, recorded as such
+    harness.clock.advance(timedelta(minutes=3))
+    harness.bot.scheduler.run_sweep_now()
+    harness.wait_for_stage(LEAVER, "invited")
+    time.sleep(1.0)
+    assert len(slack.dms_to(LEAVER)) == 1
+    with harness.services.db.session() as session:
+        assert session.scalars(select(SentMessage)).one().ts == slack.dms_to(LEAVER)[0].ts
+
+
+def test_a_post_that_never_reached_slack_goes_out_once_after_reconciling(harness, slack):
+    harness.register(LEAVER, harness.in_working_days(30))
+    slack.fail("chat.postMessage", drop_connection=True)
+    harness.advance_past_invitation(LEAVER)
+    harness.bot.scheduler.run_sweep_now()
+    time.sleep(1.5)
+    assert slack.dms_to(LEAVER) == []
+    harness.clock.advance(timedelta(minutes=3))
+    harness.bot.scheduler.run_sweep_now()
+    harness.invitation_for(LEAVER)
+    harness.wait_for_stage(LEAVER, "invited")
+    time.sleep(1.0)
+    assert len(slack.dms_to(LEAVER)) == 1
+
+
+def test_a_notice_slack_would_not_take_waits_in_the_outbox(harness, slack):
+    harness.register(LEAVER, harness.in_working_days(2))
+    invitation = harness.invitation_for(LEAVER)
+    harness.wait_for_stage(LEAVER, "invited")
+    slack.fail("chat.postMessage", "internal_error", status=500, times=6)  # HR's two notices fail for now
+    harness.user.click(LEAVER, invitation, "invitation.decline")
+    assert not [m for m in slack.dms_to(HR) if "doet niet mee" in m.text]
+    slack.faults.clear()
+    harness.clock.advance(timedelta(minutes=2))
+    harness.bot.scheduler.run_sweep_now()
+    slack.wait_for(lambda: [m for m in slack.dms_to(HR) if "doet niet mee" in m.text], what="the notice, later")
+    harness.clock.advance(timedelta(minutes=10))
+    harness.bot.scheduler.run_sweep_now()
+    time.sleep(1.0)
+    assert len([m for m in slack.dms_to(HR) if "doet niet mee" in m.text]) == 1

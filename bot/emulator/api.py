@@ -51,6 +51,7 @@ class Fault:
     retry_after: int | None = None
     times: int = 1
     drop_connection: bool = False
+    drop_after: bool = False  # do the work, then break the connection: the caller never learns
 
 
 @dataclass
@@ -152,10 +153,10 @@ class SlackEmulator:
         return "D" + user_id[1:]
 
     def fail(self, method: str, error: str | None = None, *, status: int = 200, retry_after: int | None = None,
-             times: int = 1, drop_connection: bool = False) -> None:
+             times: int = 1, drop_connection: bool = False, drop_after: bool = False) -> None:
         """Make the next `times` calls of `method` fail like Slack would."""
         with self._lock:
-            self.faults.append(Fault(method, error, status, retry_after, times, drop_connection))
+            self.faults.append(Fault(method, error, status, retry_after, times, drop_connection, drop_after))
 
     # -- what the bot did ------------------------------------------------------------------------
 
@@ -201,6 +202,12 @@ class SlackEmulator:
             fault = next((f for f in self.faults if f.method == method and f.times > 0), None)
             if fault:
                 fault.times -= 1
+                if fault.drop_after and token == self.token:
+                    handler = getattr(self, "_api_" + method.replace(".", "_"), None)
+                    if handler is not None:
+                        handler(params)
+                        self._changed.notify_all()
+                    return -1, {}, {}
                 if fault.drop_connection:
                     return -1, {}, {}
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
@@ -257,6 +264,22 @@ class SlackEmulator:
         if str(params.get("include_locale", "")).lower() not in ("true", "1"):
             user.pop("locale", None)
         return {"ok": True, "user": user}
+
+    def _api_conversations_history(self, params):
+        channel = self._resolve_channel(params.get("channel"))
+        if channel is None:
+            return self._error("channel_not_found")
+        oldest = float(params.get("oldest") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("true", "1")
+        found = [m for m in self.workspace.messages if m.channel == channel and float(m.ts) >= oldest]
+        found = sorted(found, key=lambda m: float(m.ts), reverse=True)[: int(params.get("limit") or 100)]
+        messages = []
+        for m in found:
+            item = {"type": "message", "user": m.user, "text": m.text, "ts": m.ts}
+            if with_metadata and m.metadata:
+                item["metadata"] = m.metadata
+            messages.append(item)
+        return {"ok": True, "messages": messages, "has_more": False}
 
     def _api_users_list(self, params):
         members = sorted(self.workspace.users.values(), key=lambda u: u["id"])

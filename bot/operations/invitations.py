@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -20,6 +20,7 @@ from bot.blocks.registration import plain
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.services import Services
+from bot.slack_api import SLACK_FAILURES
 from flows.invitation import CHOICE_STAGE, Choice, Stage, check_choice, choices_offered
 from flows.registration import Offer, Problem
 from flows.timing import reminder_moment
@@ -36,8 +37,12 @@ def plan(services: Services, departure_id: int, when: datetime) -> None:
         # Another process runs the scheduler (or none yet): its sweep sends what is due. Due now
         # means now, so send it from here; the claim makes sure only one process posts it.
         if when <= services.clock.now():
-            threading.Thread(target=_safely, args=(deliver_invitation, services, departure_id),
-                             name=f"invite-{departure_id}", daemon=True).start()
+            threading.Thread(
+                target=_safely,
+                args=(deliver_invitation, services, departure_id),
+                name=f"invite-{departure_id}",
+                daemon=True,
+            ).start()
         return
     try:
         services.scheduler.plan_invitation(departure_id, when)
@@ -57,8 +62,15 @@ class _Snapshot:
 
 
 def _snapshot(departure) -> _Snapshot:
-    return _Snapshot(departure.id, departure.employee_id, departure.interviewer_id, departure.last_day,
-                     departure.language, Offer(departure.offer), departure.employee_tz)
+    return _Snapshot(
+        departure.id,
+        departure.employee_id,
+        departure.interviewer_id,
+        departure.last_day,
+        departure.language,
+        Offer(departure.offer),
+        departure.employee_tz,
+    )
 
 
 def employee_language(services: Services, employee_id: str, registered_language: str | None) -> str:
@@ -87,7 +99,10 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
 
     _ = employee_translator(services, snapshot)
     text, message_blocks = blocks.invitation_message(
-        _, departure_id=snapshot.id, last_day=snapshot.last_day, choices=choices_offered(snapshot.offer),
+        _,
+        departure_id=snapshot.id,
+        last_day=snapshot.last_day,
+        choices=choices_offered(snapshot.offer),
         interviewer_id=snapshot.interviewer_id,
     )
     sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
@@ -114,28 +129,108 @@ def deliver_reminder(services: Services, departure_id: int) -> bool:
     return _post_claimed(services, snapshot, repo.REMINDER, text, message_blocks)
 
 
-def _post_claimed(services: Services, snapshot: _Snapshot, purpose: str, text: str, message_blocks) -> bool:
+METADATA_EVENT = "exit_interview_message"
+
+
+def post_claimed_dm(
+    services: Services, departure_id: int, purpose: str, user_id: str, text: str, message_blocks
+) -> tuple[bool, str | None]:
+    """Post a claimed message in a DM. Returns (sent, Slack's error code when Slack refused it).
+
+    The message carries metadata naming the departure and purpose, and the claim knows the channel
+    before the post: when the answer is lost (the connection broke after Slack took the message,
+    or the process died) the claim stays open and the sweep reconciles it by looking in the DM,
+    instead of blindly posting again.
+    """
     try:
-        channel = services.client.conversations_open(users=snapshot.employee_id)["channel"]["id"]
-        response = services.client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
+        channel = services.client.conversations_open(users=user_id)["channel"]["id"]
     except SlackApiError as error:
-        code = error.response.get("error")
         with services.db.session() as session:
-            repo.release_message(session, snapshot.id, purpose)
-        if code in UNREACHABLE:
-            _mark_unreachable(services, snapshot, code)
-        else:
-            log.warning("Slack refused the %s for departure %s (%s); the sweep retries", purpose, snapshot.id, code)
-        return False
-    except SlackClientError as error:
-        # No answer at all; the post most likely did not happen. Retried by the sweep.
-        log.warning("Slack unreachable sending the %s for departure %s: %s", purpose, snapshot.id, error)
+            repo.release_message(session, departure_id, purpose)
+        return False, error.response.get("error")
+    except SLACK_FAILURES as error:  # nothing was posted: try again later
+        log.warning("Slack unreachable opening a DM for departure %s: %s", departure_id, error)
         with services.db.session() as session:
-            repo.release_message(session, snapshot.id, purpose)
-        return False
+            repo.release_message(session, departure_id, purpose)
+        return False, None
     with services.db.session() as session:
-        repo.complete_message(session, snapshot.id, purpose, response["channel"], response["ts"], services.clock.now())
-    return True
+        repo.record_channel(session, departure_id, purpose, channel)
+    try:
+        response = services.client.chat_postMessage(
+            channel=channel,
+            text=text,
+            blocks=message_blocks,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"departure": departure_id, "purpose": purpose}},
+        )
+    except SlackApiError as error:  # Slack answered: certainly not posted
+        with services.db.session() as session:
+            repo.release_message(session, departure_id, purpose)
+        return False, error.response.get("error")
+    except SLACK_FAILURES as error:
+        log.warning(
+            "the outcome of the %s for departure %s is unknown (%s); the sweep reconciles it",
+            purpose,
+            departure_id,
+            error,
+        )
+        return False, None
+    with services.db.session() as session:
+        repo.complete_message(session, departure_id, purpose, response["channel"], response["ts"], services.clock.now())
+    return True, None
+
+
+def _post_claimed(services: Services, snapshot: _Snapshot, purpose: str, text: str, message_blocks) -> bool:
+    sent, code = post_claimed_dm(services, snapshot.id, purpose, snapshot.employee_id, text, message_blocks)
+    if sent:
+        return True
+    if code in UNREACHABLE:
+        _mark_unreachable(services, snapshot, code)
+    elif code:
+        log.warning("Slack refused the %s for departure %s (%s); the sweep retries", purpose, snapshot.id, code)
+    return False
+
+
+RECONCILE_AFTER = timedelta(minutes=2)
+
+
+def reconcile(services: Services) -> None:
+    """Claims still open after a while: find the message in the DM (then record it), or give the
+    claim back so the sweep sends it. Never a second message for the same purpose."""
+    now = services.clock.now()
+    with services.db.session() as session:
+        stale = [
+            (c.departure_id, c.purpose, c.channel_id, c.claimed_at)
+            for c in repo.unfinished_claims(session, now - RECONCILE_AFTER)
+        ]
+    for departure_id, purpose, channel, _claimed_at in stale:
+        if channel is None:  # the DM was never opened: nothing can have been posted
+            with services.db.session() as session:
+                repo.release_message(session, departure_id, purpose)
+            continue
+        try:
+            # A DM with the bot holds few messages: the newest 200 certainly include this one.
+            history = services.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
+        except SLACK_FAILURES as error:
+            log.warning("could not reconcile the %s of departure %s: %s", purpose, departure_id, error)
+            continue
+        found = next(
+            (
+                m
+                for m in history.get("messages", [])
+                if (m.get("metadata") or {}).get("event_type") == METADATA_EVENT
+                and (m["metadata"].get("event_payload") or {}) == {"departure": departure_id, "purpose": purpose}
+            ),
+            None,
+        )
+        with services.db.session() as session:
+            if found is not None:
+                repo.complete_message(session, departure_id, purpose, channel, found["ts"], now)
+                if purpose == repo.INVITATION:
+                    repo.mark_invited(session, departure_id)
+                log.info("reconciled: the %s of departure %s had been posted", purpose, departure_id)
+            else:
+                repo.release_message(session, departure_id, purpose)
+                log.info("reconciled: the %s of departure %s was not posted; it goes out again", purpose, departure_id)
 
 
 def _mark_unreachable(services: Services, snapshot: _Snapshot, code: str) -> None:
@@ -166,8 +261,11 @@ def sweep(services: Services) -> None:
             if invitation is None or invitation.sent_at is None:
                 continue
             when = reminder_moment(
-                invitation.sent_at, departure.last_day, services.settings.reminder_working_days,
-                ZoneInfo(departure.employee_tz), services.calendar,
+                invitation.sent_at,
+                departure.last_day,
+                services.settings.reminder_working_days,
+                ZoneInfo(departure.employee_tz),
+                services.calendar,
             )
             if when is not None and when <= now:
                 reminders.append(departure.id)
@@ -197,14 +295,22 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
         if departure is None:
             return ChoiceOutcome(False, Problem("choice.unknown"), language=services.directory.language(clicked_by))
         snapshot = _snapshot(departure)
-        problem = check_choice(stage=Stage(departure.stage), offer=snapshot.offer, choice=choice,
-                               clicked_by=clicked_by, employee_id=departure.employee_id)
+        problem = check_choice(
+            stage=Stage(departure.stage),
+            offer=snapshot.offer,
+            choice=choice,
+            clicked_by=clicked_by,
+            employee_id=departure.employee_id,
+        )
         if problem is None and not repo.record_choice(
             session, departure_id, choice.value, CHOICE_STAGE[choice].value, services.clock.now()
         ):
             problem = Problem("choice.already_made")
-        messages = [(m.channel_id, m.ts) for m in repo.delivered_messages(session, departure_id)
-                    if m.purpose in (repo.INVITATION, repo.REMINDER)]
+        messages = [
+            (m.channel_id, m.ts)
+            for m in repo.delivered_messages(session, departure_id)
+            if m.purpose in (repo.INVITATION, repo.REMINDER)
+        ]
 
     _ = employee_translator(services, snapshot)
     if problem is not None:
@@ -221,8 +327,12 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
         from bot.operations import talks  # talks uses notify_hr from here
 
         talks.send_talk_checklist(services, departure_id)
-        notify_hr(services, "hr.talk_requested", employee=mention(snapshot.employee_id),
-                  interviewer=mention(snapshot.interviewer_id))
+        notify_hr(
+            services,
+            "hr.talk_requested",
+            employee=mention(snapshot.employee_id),
+            interviewer=mention(snapshot.interviewer_id),
+        )
     elif choice == Choice.DECLINE:
         notify_hr(services, "hr.declined", employee=mention(snapshot.employee_id))
     from bot.operations import home
@@ -238,8 +348,11 @@ def withdraw(services: Services, departure_id: int) -> None:
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
         snapshot = _snapshot(departure)
-        messages = [(m.channel_id, m.ts) for m in repo.delivered_messages(session, departure_id)
-                    if m.purpose in (repo.INVITATION, repo.REMINDER)]
+        messages = [
+            (m.channel_id, m.ts)
+            for m in repo.delivered_messages(session, departure_id)
+            if m.purpose in (repo.INVITATION, repo.REMINDER)
+        ]
     if messages:
         text, message_blocks = blocks.withdrawn_message(employee_translator(services, snapshot))
         for channel, ts in messages:
@@ -272,5 +385,28 @@ def notify_user(services: Services, user_id: str, key: str, **params: str) -> No
 def _send(services: Services, channel: str, text: str, message_blocks) -> None:
     try:
         services.client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
-    except SlackClientError as error:
-        log.warning("could not notify %s: %s", channel, error)
+    except SLACK_FAILURES as error:
+        log.warning("could not notify %s now (%s); kept in the outbox", channel, error)
+        with services.db.session() as session:
+            repo.add_to_outbox(session, channel, text, message_blocks, services.clock.now(), str(error))
+
+
+def send_outbox(services: Services) -> None:
+    """Retry the notices Slack would not take, with growing pauses (1, 2, 4 … minutes, at most 1 h)."""
+    now = services.clock.now()
+    with services.db.session() as session:
+        due = [(m.id, m.channel, m.text, m.blocks) for m in repo.outbox_due(session, now)]
+    for message_id, channel, text, message_blocks in due:
+        try:
+            services.client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
+            error = None
+        except SLACK_FAILURES as failure:
+            error = str(failure)
+        with services.db.session() as session:
+            message = repo.outbox_message(session, message_id)
+            if error is None:
+                message.sent_at = now
+            else:
+                message.attempts += 1
+                message.last_error = error[:200]
+                message.next_attempt_at = now + min(timedelta(hours=1), timedelta(minutes=2**message.attempts))

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackClientError
 from bot.blocks import review as view
 from bot.i18n import Translator
 from bot.operations import templates
+from bot.operations.invitations import post_claimed_dm
 from bot.services import Services
 from flows import highlights
 from flows.questionnaire import Questionnaire, from_json
@@ -214,12 +215,4 @@ def send_manager_feedback(services: Services) -> None:
                 continue
         _ = Translator(services.directory.language(manager_id))
         message_text, blocks = view.manager_points(_, employee_id=employee_id, highlights=highlights.parse(text))
-        try:
-            response = services.client.chat_postMessage(channel=manager_id, text=message_text, blocks=blocks)
-        except SlackClientError as error:
-            log.warning("could not send the main points to the manager: %s", error)
-            with services.db.session() as session:
-                repo.release_message(session, departure_id, "manager_points")
-            continue
-        with services.db.session() as session:
-            repo.complete_message(session, departure_id, "manager_points", response["channel"], response["ts"], now)
+        post_claimed_dm(services, departure_id, "manager_points", manager_id, message_text, blocks)
