@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_privacy_commands(commands)
     _add_export_command(commands)
     _add_import_command(commands)
+    _add_audit_command(commands)
     shell = commands.add_parser("shell", help="try the bot without Slack: a terminal that plays the whole story")
     shell.add_argument("--db", metavar="PATH", help="keep the data in this SQLite file (default: a temporary one)")
     shell.add_argument("--lang", choices=("nl", "en"), default="nl", help="the people's language (default nl)")
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
             return _export(args)
         if command == "import":
             return _import(args)
+        if command == "audit":
+            return _audit(args)
         if command == "shell":
             from bot.shell import run as run_shell
 
@@ -597,6 +600,51 @@ def _import(args: argparse.Namespace) -> int:
         return 2
     print(view.summary_table(_, report))
     return 0 if report.ok else 1
+
+
+
+# -- audit ---------------------------------------------------------------------------------------------
+
+
+def _add_audit_command(commands) -> None:
+    audit = commands.add_parser("audit", help="export the audit log (who did what with personal data) as CSV")
+    audit.add_argument("--out", required=True, help="the CSV file to write ('-': standard output)")
+
+
+def _audit(args: argparse.Namespace) -> int:
+    import io
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.operations.loop import write_audit_csv
+
+    database = _open_database()
+    text = io.StringIO(newline="")
+    try:
+        database.upgrade()
+        count = write_audit_csv(database, text)
+    except SQLAlchemyError as error:
+        print(f"exit-interview: database error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    summary = f"exported {count} audit entr{'y' if count == 1 else 'ies'}"
+    if args.out == "-":
+        sys.stdout.write(text.getvalue())
+        sys.stdout.flush()
+        print(summary, file=sys.stderr)
+        return 0
+    target = Path(args.out)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(text.getvalue(), encoding="utf-8", newline="")
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        print(f"exit-interview: {args.out}: cannot be written: {error.strerror or error}", file=sys.stderr)
+        return 1
+    print(f"{summary} to {target}")
+    return 0
 
 
 if __name__ == "__main__":

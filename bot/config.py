@@ -52,6 +52,8 @@ class Settings:
     interview_expiry_days: int = 14
     # How often the scheduler catches up with what is due (the database is the source of truth).
     sweep_seconds: int = 60
+    # Messages per second per channel (Slack: about 1, short bursts allowed).
+    messages_per_second: float = 1.0
     digest_min_interviews: int = 3
     # Signals in digests and reports (flows.insights.Thresholds holds the defaults and the rules).
     signal_drop: float = 0.5
@@ -154,6 +156,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         reminder_working_days=_integer(env, "REMINDER_WORKING_DAYS", 3, 1, 30),
         interview_expiry_days=_integer(env, "INTERVIEW_EXPIRY_DAYS", 14, 1, 365),
         sweep_seconds=_integer(env, "SWEEP_SECONDS", 60, 1, 3600),
+        messages_per_second=_number(env, "SLACK_MESSAGES_PER_SECOND", 1.0, 0.1, 1000.0),
         digest_min_interviews=_integer(env, "DIGEST_MIN_INTERVIEWS", 3, 3, 1000),
         signal_drop=_number(env, "SIGNAL_DROP", 0.5, 0.1, 4.0),
         signal_reason_share=_number(env, "SIGNAL_REASON_SHARE", 0.4, 0.05, 1.0),

@@ -51,7 +51,8 @@ class BotProcess:
         self.settings = settings
         self.host = host
         self.db = Database(settings.database_url)
-        self.client = client or make_client(settings.bot_token, settings.api_url)
+        self.client = client or make_client(settings.bot_token, settings.api_url,
+                                            per_second=settings.messages_per_second)
         self.services = Services(
             settings=settings, db=self.db, client=self.client, directory=Directory(self.client, settings),
             clock=clock or Clock(),

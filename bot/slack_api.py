@@ -37,9 +37,40 @@ class NoDuplicatePostRetryHandler(ConnectionErrorRetryHandler):
         return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
-def make_client(token: str, base_url: str | None = None, timeout: int = 10) -> WebClient:
-    """A WebClient that honours Retry-After on 429 and retries 5xx and broken connections."""
-    client = WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout)
+class PacedWebClient(WebClient):
+    """Posts about `per_second` messages per channel (Slack allows about one per second per
+    channel, with short bursts): a token bucket per channel, waiting rather than being refused."""
+
+    def __init__(self, *args, per_second: float = 1.0, burst: int = 4, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.per_second = per_second
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._pace_lock = threading.Lock()
+
+    def chat_postMessage(self, *, channel: str, **kwargs):
+        self._wait_for_slot(channel)
+        return super().chat_postMessage(channel=channel, **kwargs)
+
+    def _wait_for_slot(self, channel: str) -> None:
+        with self._pace_lock:
+            now = time.monotonic()
+            tokens, stamp = self._buckets.get(channel, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - stamp) * self.per_second)
+            if tokens >= 1:
+                delay, tokens = 0.0, tokens - 1
+            else:  # reserve the next token: later callers queue behind this one
+                delay, tokens = (1 - tokens) / self.per_second, 0.0
+            self._buckets[channel] = (tokens, now + delay)
+        if delay:
+            time.sleep(delay)
+
+
+def make_client(token: str, base_url: str | None = None, timeout: int = 10, per_second: float = 1.0) -> WebClient:
+    """A WebClient that honours Retry-After on 429, retries 5xx and broken connections, and paces
+    posts per channel."""
+    client = PacedWebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout,
+                            per_second=per_second)
     client.retry_handlers = [
         NoDuplicatePostRetryHandler(max_retry_count=2),
         RateLimitErrorRetryHandler(max_retry_count=3),

@@ -103,8 +103,14 @@ class Erase:
     employee_id: str
 
 
+@dataclass(frozen=True)
+class Audit:
+    """HR's view of the audit log: the latest entries."""
+
+
 Command = (
     Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report | Access | Erase
+    | Audit
 )
 
 
@@ -123,6 +129,8 @@ def parse_command(text: str) -> Command | Problem:
         return ListDepartures()
     if verb in ("digest", "overzicht"):
         return PostDigest()
+    if verb in ("audit", "auditlog"):
+        return Audit()
     if verb in ("report", "rapport"):
         return _parse_report(args)
     if verb in ("start", "register", "registreer"):

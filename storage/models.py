@@ -300,3 +300,21 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class LoopAction(Base):
+    """"You said, we did": an action HR took on what leavers told us (issue 5, closing the loop).
+
+    `subject` is the signal it answers as "<kind>:<subject>" (e.g. "category:work_content",
+    "reason:pay") or "general"; `owner_id` is the employee who took the action (never a leaver).
+    """
+
+    __tablename__ = "loop_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    what: Mapped[str] = mapped_column(Text)
+    done_on: Mapped[date] = mapped_column(Date, index=True)
+    owner_id: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(80))
+    recorded_by: Mapped[str] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -769,3 +769,61 @@ def outbox_due(session: Session, now: datetime, limit: int = 50) -> Sequence[Out
 
 def outbox_message(session: Session, message_id: int) -> OutboxMessage | None:
     return session.get(OutboxMessage, message_id)
+
+
+# -- "you said, we did": actions HR took on the signals -------------------------------------------------
+
+
+def add_loop_action(
+    session: Session, *, what: str, done_on: date, owner_id: str, subject: str, recorded_by: str, recorded_at: datetime
+):
+    from storage.models import LoopAction
+
+    action = LoopAction(what=what, done_on=done_on, owner_id=owner_id, subject=subject, recorded_by=recorded_by,
+                        recorded_at=recorded_at)
+    session.add(action)
+    session.flush()
+    return action
+
+
+def loop_actions(session: Session, recorded_after: datetime | None = None) -> Sequence:
+    """Every recorded action (oldest first), or those recorded after a moment (the previous digest)."""
+    from storage.models import LoopAction
+
+    query = select(LoopAction)
+    if recorded_after is not None:
+        query = query.where(LoopAction.recorded_at > recorded_after)
+    return session.scalars(query.order_by(LoopAction.done_on, LoopAction.id)).all()
+
+
+def latest_audit_entries(session: Session, limit: int = 20) -> Sequence[AuditEntry]:
+    """The newest entries first."""
+    return session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()
+
+
+def set_question_ts(session: Session, interview_id: int, ts: str) -> None:
+    """Which message shows the current step; a plain UPDATE, so the revision (and with it any
+    click already under way) is left alone."""
+    session.execute(update(Interview).where(Interview.id == interview_id).values(question_ts=ts)
+                    .execution_options(synchronize_session=False))
+
+
+def interviews_not_shown(session: Session, before: datetime) -> Sequence[int]:
+    return session.scalars(
+        select(Interview.id).where(Interview.status == "in_progress", Interview.mode == "self",
+                                   Interview.question_ts.is_(None), Interview.updated_at < before)
+    ).all()
+
+
+def interviews_without_review(session: Session, before: datetime) -> Sequence[int]:
+    reviewed = exists().where(Review.interview_id == Interview.id)
+    return session.scalars(
+        select(Interview.id).where(Interview.status == "submitted", Interview.state.is_not(None), ~reviewed,
+                                   Interview.submitted_at < before)
+    ).all()
+
+
+def reviews_without_cards(session: Session, before: datetime) -> Sequence[int]:
+    return session.scalars(
+        select(Review.id).where(Review.cards.is_(None), Review.created_at < before)
+    ).all()

@@ -102,6 +102,7 @@ def settings(database_url, slack) -> Settings:
         hr_user_ids=frozenset({HR, HR_2}),
         default_language="nl",
         encryption_key=TEST_KEY,
+        messages_per_second=50.0,  # paced like production, just faster: tests click quickly
     )
 
 

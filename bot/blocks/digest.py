@@ -342,6 +342,7 @@ def digest_messages(
     highlights: list[str],
     period_label: str,
     seed: int | str | bytes,
+    extra: Sequence = (),
 ) -> list[tuple[str, list[dict]]]:
     """The digest for the managers' channel, in as many messages as Slack needs (never truncated).
 
@@ -371,6 +372,7 @@ def digest_messages(
         ContextBlock(elements=[MarkdownTextObject(text=_("digest.enps.explain"))]),
         DividerBlock(),
         *signal_sections(_, template, signals),
+        *extra,  # "you said, we did" (bot/blocks/loop.py)
     ]
     quotes = [text.strip() for text in shuffled(highlights, seed) if text and text.strip()]
     if quotes:

@@ -17,6 +17,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks.loop import record_button
+from bot.blocks.review import EXPORT_RECORD_ACTION
 from bot.blocks.text import mention
 from bot.i18n import Translator
 
@@ -62,6 +64,7 @@ def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0)
             ButtonElement(text=_("home.button.import"), action_id="home:import", value="csv"),
             ButtonElement(text=_("home.button.templates"), action_id="home:templates", value="templates"),
             ButtonElement(text=_("home.button.settings"), action_id="home:settings", value="settings"),
+            record_button(_),
         ]),
     ]
     ordered = sorted(rows, key=lambda r: (STAGE_ORDER.index(r.stage) if r.stage in STAGE_ORDER else 99,
@@ -101,6 +104,9 @@ def _row_buttons(_: Translator, row: HomeRow) -> list[ButtonElement]:
     buttons = []
     if row.review_id is not None and row.stage == "awaiting_review":
         buttons.append(ButtonElement(text=_("home.button.review"), action_id="review:view", value=str(row.review_id)))
+    if row.review_id is not None:  # the listener (bot/listeners/actions/records.py) takes the review id
+        buttons.append(ButtonElement(text=_("loop.home.export_record"), action_id=EXPORT_RECORD_ACTION,
+                                     value=str(row.review_id)))
     if row.can_remind:
         buttons.append(ButtonElement(text=_("home.button.remind"), action_id="home:remind", value=value))
     if row.stage in ("talk_requested", "invited", "declined", "unreachable"):

@@ -42,6 +42,7 @@ def report_messages(
     stats: PeriodStats,
     monthly: Sequence[tuple[str, PeriodStats]],
     signals: Sequence[Signal],
+    extra: Sequence = (),
 ) -> list[tuple[str, list[dict]]]:
     """The report for HR. `counts` has registered, invited, answered, talks, declined, withdrawn,
     expired and unreachable (a missing one counts 0); `monthly` is (month label, its statistics)
@@ -80,6 +81,7 @@ def report_messages(
         )
         blocks.append(DividerBlock())
         blocks += signal_sections(_, template, list(signals))
+    blocks += list(extra)  # the actions and whether their numbers moved, "Record an action" (bot/blocks/loop.py)
     parts = split_blocks(dicts(blocks))
     fallback = f"{_('report.header')}: {period}"
     return [

@@ -17,9 +17,10 @@ from datetime import date, timedelta
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks.digest import digest_messages, withheld_message
+from bot.blocks.loop import movement_blocks, said_did_blocks
 from bot.blocks.report import report_messages
 from bot.i18n import Translator
-from bot.operations import templates
+from bot.operations import loop, templates
 from bot.operations.invitations import notify_hr
 from bot.services import Services
 from flows import highlights
@@ -106,10 +107,12 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
     template = templates.active_template(services.db)
     _ = Translator(services.settings.default_language)
     period = _period_label(_, current_facts)
+    said_did = said_did_blocks(_, loop.actions_since_previous_digest(services, before_digest_id=digest_id))
     messages = digest_messages(
         _, template=template, stats=stats, previous=previous,
         changes=changes(stats, previous, limits) if previous else {},
         signals=signals(stats, previous, overall, limits), highlights=quotes, period_label=period, seed=digest_id,
+        extra=said_did,
     )
     posted = []
     try:
@@ -203,9 +206,11 @@ def report(services: Services, language: str, start: date | None, end: date | No
     previous = compute(previous_facts, limits) if previous_facts else None
     overall = compute(all_facts, limits) if all_facts else None
     _ = Translator(language)
+    template = templates.active_template(services.db)
     return report_messages(
-        _, template=templates.active_template(services.db), period_from=start, period_to=end, counts=counts,
+        _, template=template, period_from=start, period_to=end, counts=counts,
         stats=stats, monthly=monthly(facts, limits), signals=signals(stats, previous, overall, limits) if facts else [],
+        extra=movement_blocks(_, template, loop.movements(services, all_facts)),
     )
 
 

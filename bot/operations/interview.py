@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackClientError
@@ -128,6 +128,9 @@ def step(
             repo.set_departure_stage(session, loaded.departure_id, Stage.SUBMITTED.value)
         if message_ts is not None:
             interview.last_message_ts = message_ts
+        # Not shown yet: if the process dies before the next message is posted, this tells the
+        # next DM, click or sweep to post it (instead of leaving the leaver without a question).
+        interview.question_ts = None
         try:
             session.flush()
         except StaleDataError:
@@ -226,10 +229,31 @@ def _post_current(services: Services, loaded: Loaded, state: State) -> None:
     last_ts = None
     for text, blocks in messages:
         last_ts = _post(services, loaded.channel_id, (text, blocks))
+    if last_ts:
+        with services.db.session() as session:
+            # Without touching the revision: a click on this new message must not be called stale.
+            repo.set_question_ts(session, loaded.interview_id, last_ts)
+
+
+SHOW_AGAIN_AFTER = timedelta(seconds=2)
+
+
+def show_current_again(services: Services, interview_id: int, user_id: str | None = None,
+                       force: bool = False) -> bool:
+    """The state moved on but its message was never posted (the process died in between): post it
+    now. True when it did."""
     with services.db.session() as session:
-        interview = repo.interview_by_id(session, loaded.interview_id)
-        if interview is not None and last_ts:
-            interview.question_ts = last_ts
+        interview = repo.interview_by_id(session, interview_id)
+        if interview is None or interview.question_ts is not None or interview.status != Status.IN_PROGRESS:
+            return False
+        if not force and services.clock.now() - interview.updated_at < SHOW_AGAIN_AFTER:
+            return False  # probably being posted right now
+        departure = repo.departure_by_id(session, interview.departure_id)
+        loaded, problem = _load(services, session, interview, user_id or departure.employee_id)
+    if problem is not None:
+        return False
+    _post_current(services, loaded, loaded.state)
+    return True
 
 
 def _shared(services: Services, loaded: Loaded, state: State) -> list[tuple[str, str, bool]] | None:
@@ -474,6 +498,8 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
         return view.note(_("q.already_submitted"))
     if loaded.status not in OPEN:
         return None
+    if loaded.message_ts is None and show_current_again(services, loaded.interview_id, user_id, force=True):
+        return None  # the question they could not see is there now; this text was not its answer
     question = loaded.questionnaire.current(loaded.state)
     if question is None:
         return view.note(_("q.use_summary_buttons"))
@@ -528,6 +554,10 @@ def problem_text(_: Translator, problem: Problem, template: Template | None = No
 
 def sweep(services: Services) -> None:
     now = services.clock.now()
+    with services.db.session() as session:
+        not_shown = list(repo.interviews_not_shown(session, now - timedelta(minutes=1)))
+    for interview_id in not_shown:
+        show_current_again(services, interview_id)
     reminders = []
     with services.db.session() as session:
         for interview in repo.paused_interviews(session):

@@ -117,6 +117,9 @@ def send_record(services: Services, interview_id: int, user_id: str) -> Problem 
     services.client.files_upload_v2(
         channel=channel, file_uploads=files, initial_comment=_("records.sent", employee=mention(employee_id))
     )
+    with services.db.session() as session:  # who took the record out, in the audit log
+        repo.add_audit(session, at=services.clock.now(), actor=user_id, action="record_exported",
+                       subject=employee_id, detail={"interview": interview_id})
     log.info("record of interview %s sent to %s", interview_id, user_id)
     return None
 

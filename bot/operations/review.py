@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk.errors import SlackClientError
 
@@ -13,6 +14,7 @@ from bot.i18n import Translator
 from bot.operations import templates
 from bot.operations.invitations import post_claimed_dm
 from bot.services import Services
+from bot.slack_api import SLACK_FAILURES
 from flows import highlights
 from flows.questionnaire import Questionnaire, from_json
 from flows.registration import Problem
@@ -75,6 +77,11 @@ def open_review(services: Services, interview_id: int) -> None:
         if review is None:
             return
         review_id = review.id
+    post_cards(services, review_id)
+
+
+def post_cards(services: Services, review_id: int) -> None:
+    """Post the review card to HR; if none could be posted, the sweep tries again later."""
     cards = []
     for channel, language in _review_audience(services):
         with services.db.session() as session:
@@ -83,8 +90,10 @@ def open_review(services: Services, interview_id: int) -> None:
         try:
             response = services.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
             cards.append([response["channel"], response["ts"], language])
-        except SlackClientError as error:
+        except SLACK_FAILURES as error:
             log.warning("could not post the review card to %s: %s", channel, error)
+    if not cards:
+        return  # cards stay NULL: the sweep posts them once Slack answers
     with services.db.session() as session:
         repo.review_by_id(session, review_id).cards = cards
     from bot.operations import home
@@ -97,6 +106,19 @@ def _review_audience(services: Services) -> list[tuple[str, str]]:
     if services.settings.hr_channel_id:
         return [(services.settings.hr_channel_id, services.settings.default_language)]
     return [(user, services.directory.language(user)) for user in sorted(services.directory.hr_members())]
+
+
+def sweep(services: Services) -> None:
+    """Reviews a crash or an outage left behind: a submitted interview without a review, a review
+    whose card never reached HR."""
+    before = services.clock.now() - timedelta(seconds=5)  # posting the cards takes well under that
+    with services.db.session() as session:
+        missing = list(repo.interviews_without_review(session, before))
+        unposted = list(repo.reviews_without_cards(session, before))
+    for interview_id in missing:
+        open_review(services, interview_id)
+    for review_id in unposted:
+        post_cards(services, review_id)
 
 
 def refresh_cards(services: Services, review_id: int) -> None:
@@ -166,6 +188,9 @@ def show_answers(services: Services, review_id: int, user_id: str, trigger_id: s
     services.client.views_open(
         trigger_id=trigger_id, view=view.answers_modal(_, loaded.template, loaded.answers, loaded.facts.employee_id)
     )
+    with services.db.session() as session:  # who read the full answers, in the audit log
+        repo.add_audit(session, at=services.clock.now(), actor=user_id, action="answers_viewed",
+                       subject=loaded.facts.employee_id, detail={"review": review_id})
     return None
 
 

@@ -3,8 +3,9 @@ import re
 from slack_bolt import App
 
 from bot.blocks.bulk import MISSED_ACTION, TALK_ACTION
+from bot.blocks.loop import RECORD_ACTION
 from bot.blocks.notes import RECORD_NOTES_ACTION
-from bot.listeners.actions import bulk, home, nudge, questionnaire, records, review, settings, template_admin
+from bot.listeners.actions import bulk, home, loop, nudge, questionnaire, records, review, settings, template_admin
 from bot.listeners.actions.invitation_choice import handle_invitation_choice
 from bot.listeners.actions.talk_notes import handle_record_notes
 
@@ -32,6 +33,7 @@ def register(app: App) -> None:
     app.action("review:private")(review.handle_private)
     app.action(records.EXPORT_ACTION)(records.handle_export)
     app.action("home:register")(home.handle_register)
+    app.action(RECORD_ACTION)(loop.handle_record)
     app.action("home:page")(home.handle_page)
     app.action("home:remind")(home.handle_remind)
     app.action("home:cancel")(home.handle_cancel)

@@ -27,6 +27,11 @@ def _run(respond: Respond, context: BoltContext, user_id: str, call, body: dict 
     services = services_of(context)
     try:
         problem = call(services)
+        if problem is not None and problem.key == "questionnaire.stale" and body:
+            # A click on the last question shown, whose successor was never posted: post it now.
+            parsed = _parse(((body.get("actions") or [{}])[0]).get("value"))
+            if parsed and interview.show_current_again(services, parsed[0], user_id):
+                problem = None
     except SlackClientError as error:
         log.warning("Slack failed during a questionnaire step: %s", error)
         problem = Problem("slack.unavailable")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks.review import EXPORT_RECORD_ACTION
-from bot.listeners.common import services_of, translator_for
+from bot.listeners.common import services_of, tell, translator_for
 from bot.operations import records
 from flows.registration import Problem
 
@@ -17,7 +18,8 @@ log = logging.getLogger(__name__)
 EXPORT_ACTION = EXPORT_RECORD_ACTION
 
 
-def handle_export(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
+def handle_export(ack: Ack, action: dict, body: dict, respond: Respond, client: WebClient,
+                  context: BoltContext) -> None:
     ack()
     services = services_of(context)
     user_id = body["user"]["id"]
@@ -32,4 +34,4 @@ def handle_export(ack: Ack, action: dict, body: dict, respond: Respond, context:
         problem = Problem("slack.unavailable")
     _ = translator_for(services, user_id)
     text = _(problem.key, **problem.params) if problem is not None else _("records.sent_here")
-    respond(text=text, response_type="ephemeral", replace_original=False)
+    tell(body, respond, client, text)  # the App Home has no response URL: a DM there

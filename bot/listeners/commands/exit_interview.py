@@ -13,10 +13,11 @@ from bot.blocks import registration as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.listeners.common import services_of, translator_for
-from bot.operations import digest, privacy, registration, talks
+from bot.operations import digest, loop, privacy, registration, talks
 from bot.services import Services
 from flows.registration import (
     Access,
+    Audit,
     Cancel,
     Erase,
     Help,
@@ -103,6 +104,8 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
         case Report(start=start, end=end):
             for text, blocks in digest.report(services, _.language, start, end)[:5]:
                 _reply(respond, text, blocks)
+        case Audit():
+            _reply(respond, *loop.audit_message(services, user_id))
         case Access(employee_id=employee_id):
             outcome = privacy.send_access_export(services, employee_id, user_id)
             if outcome.problem is not None:

@@ -1,6 +1,7 @@
 from slack_bolt import App
 
 from bot.blocks.bulk import IMPORT_CALLBACK
+from bot.blocks.loop import LOOP_CALLBACK
 from bot.blocks.notes import NOTES_CALLBACK
 from bot.blocks.questionnaire import TEXT_CALLBACK
 from bot.blocks.registration import REGISTER_CALLBACK
@@ -10,6 +11,7 @@ from bot.blocks.template_admin import PASTE_CALLBACK
 from bot.listeners.views.answer_text import handle_answer_text
 from bot.listeners.views.bulk import handle_import_submission
 from bot.listeners.views.highlights import handle_highlights
+from bot.listeners.views.loop import handle_action_submission
 from bot.listeners.views.notes import handle_notes_submission
 from bot.listeners.views.privacy import ERASE_CALLBACK, handle_erase_submission
 from bot.listeners.views.registration import handle_registration_submission
@@ -26,3 +28,4 @@ def register(app: App) -> None:
     app.view(ERASE_CALLBACK)(handle_erase_submission)
     app.view(SETTINGS_CALLBACK)(handle_settings_submission)
     app.view(PASTE_CALLBACK)(handle_paste_submission)
+    app.view(LOOP_CALLBACK)(handle_action_submission)

@@ -1,0 +1,229 @@
+""""You said, we did" (issue 5): HR records what was done about a signal; the next digest lists the
+actions taken since the previous one, and HR's report shows whether the signal's numbers moved
+afterwards (before vs after the action's date, with n; "not enough data yet" below 3 on a side).
+
+Also the audit log as HR sees it (`/exit-interview audit`) and as a CSV export (CLI).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TextIO
+
+from bot.blocks import loop as view
+from bot.i18n import Translator
+from bot.services import Services
+from flows.insights import InterviewFacts, PeriodStats, compute, signals
+from flows.registration import Problem
+from storage import repositories as repo
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+GENERAL = "general"
+MAX_WHAT = 500
+MIN_SIDE = 3  # fewest interviews on either side of an action before we say whether numbers moved
+LOOP_ACTION_RECORDED = "loop_action_recorded"  # audit log action
+ANSWERS_VIEWED = "answers_viewed"  # audit log action (bot/operations/review.show_answers)
+RECORD_EXPORTED = "record_exported"  # audit log action (bot/operations/records.send_record)
+AUDIT_COLUMNS = ("id", "at", "actor", "action", "subject", "detail")
+
+
+@dataclass(frozen=True)
+class Action:
+    id: int
+    what: str
+    done_on: date
+    owner_id: str
+    subject: str
+    owner_is_leaver: bool = False
+
+
+@dataclass(frozen=True)
+class Movement:
+    """A signal's number before and after an action: a mean (category) or a share (reason)."""
+
+    action: Action
+    kind: str  # "category" | "reason"
+    name: str
+    before: float | None
+    before_n: int
+    after: float | None
+    after_n: int
+
+    @property
+    def enough(self) -> bool:
+        return self.before_n >= MIN_SIDE and self.after_n >= MIN_SIDE
+
+
+# -- recording ------------------------------------------------------------------------------------------
+
+
+def current_subjects(services: Services) -> list[str]:
+    """The subjects of the signals in the report of the last twelve months ("category:x", "reason:y")."""
+    from bot.operations.digest import _facts, thresholds
+
+    today = services.today()
+    limits = thresholds(services)
+    with services.db.session() as session:
+        all_facts = _facts(services, repo.submitted_interviews(session))
+    start = today - timedelta(days=365)  # the report's default period
+    facts = [f for f in all_facts if start <= f.submitted_on <= today]
+    if not facts:
+        return []
+    subjects: list[str] = []
+    overall = compute(all_facts, limits)
+    for signal in signals(compute(facts, limits), None, overall, limits):
+        if signal.kind in ("category_drop", "category_low"):
+            subject = f"category:{signal.subject}"
+        elif signal.kind == "reason_common":
+            subject = f"reason:{signal.subject}"
+        else:
+            continue
+        if subject not in subjects:
+            subjects.append(subject)
+    return subjects
+
+
+def open_form(services: Services, user_id: str, trigger_id: str) -> Problem | None:
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    from bot.operations import templates
+
+    _ = Translator(services.directory.language(user_id))
+    services.client.views_open(trigger_id=trigger_id, view=view.action_modal(
+        _, template=templates.active_template(services.db), subjects=current_subjects(services),
+        today=services.today(), owner_id=user_id))
+    return None
+
+
+def _valid_subject(subject: str) -> bool:
+    if subject == GENERAL:
+        return True
+    kind, _sep, name = subject.partition(":")
+    return kind in ("category", "reason") and bool(name) and len(subject) <= 80
+
+
+def record(services: Services, user_id: str, *, what: str | None, done_on: str | None, owner_id: str | None,
+           subject: str | None) -> dict[str, Problem]:
+    """Store the action; {} when stored, else the problems per modal block (block ids of the modal)."""
+    if not services.directory.is_hr(user_id):
+        return {view.BLOCK_WHAT: Problem("hr.only")}
+    problems: dict[str, Problem] = {}
+    text = (what or "").strip()
+    if not text:
+        problems[view.BLOCK_WHAT] = Problem("loop.what_missing")
+    elif len(text) > MAX_WHAT:
+        problems[view.BLOCK_WHAT] = Problem("loop.what_too_long", {"limit": str(MAX_WHAT)})
+    day = None
+    try:
+        day = date.fromisoformat(done_on or "")
+    except ValueError:
+        problems[view.BLOCK_WHEN] = Problem("loop.when_missing")
+    if day is not None and day > services.today():
+        problems[view.BLOCK_WHEN] = Problem("loop.when_future")
+    if not owner_id:
+        problems[view.BLOCK_OWNER] = Problem("loop.owner_missing")
+    else:
+        with services.db.session() as session:
+            if repo.latest_departure_of(session, owner_id) is not None:
+                problems[view.BLOCK_OWNER] = Problem("loop.owner_leaver")
+    subject = subject or GENERAL
+    if not _valid_subject(subject):
+        problems[view.BLOCK_SUBJECT] = Problem("loop.subject_unknown")
+    if problems:
+        return problems
+    now = services.clock.now()
+    with services.db.session() as session:
+        action = repo.add_loop_action(session, what=text, done_on=day, owner_id=owner_id, subject=subject,
+                                      recorded_by=user_id, recorded_at=now)
+        repo.add_audit(session, at=now, actor=user_id, action=LOOP_ACTION_RECORDED, subject=None,
+                       detail={"loop_action": action.id, "signal": subject})
+    log.info("loop action recorded by %s on %s", user_id, subject)
+    return {}
+
+
+# -- reading --------------------------------------------------------------------------------------------
+
+
+def _actions(session, recorded_after: datetime | None = None) -> list[Action]:
+    leavers: dict[str, bool] = {}
+    actions = []
+    for row in repo.loop_actions(session, recorded_after):
+        if row.owner_id not in leavers:
+            leavers[row.owner_id] = repo.latest_departure_of(session, row.owner_id) is not None
+        actions.append(Action(row.id, row.what, row.done_on, row.owner_id, row.subject, leavers[row.owner_id]))
+    return actions
+
+
+def actions_since_previous_digest(services: Services, before_digest_id: int | None = None) -> list[Action]:
+    """The actions recorded since the previous posted digest (all of them before the first digest)."""
+    with services.db.session() as session:
+        previous = repo.latest_posted_digest(session, before_id=before_digest_id)
+        since = (previous.posted_at or previous.created_at) if previous is not None else None
+        return _actions(session, since)
+
+
+def movements(services: Services, all_facts: list[InterviewFacts]) -> list[Movement]:
+    """Per action with a subject: the signal's number before (up to and on its day) and after it."""
+    from bot.operations.digest import thresholds
+
+    limits = thresholds(services)
+    with services.db.session() as session:
+        actions = [a for a in _actions(session) if a.subject != GENERAL]
+    result = []
+    for action in actions:
+        kind, _sep, name = action.subject.partition(":")
+        before = compute([f for f in all_facts if f.submitted_on <= action.done_on], limits)
+        after = compute([f for f in all_facts if f.submitted_on > action.done_on], limits)
+        result.append(Movement(action, kind, name, *_number(kind, name, before), *_number(kind, name, after)))
+    return result
+
+
+def _number(kind: str, name: str, stats: PeriodStats) -> tuple[float | None, int]:
+    if kind == "category":
+        mean = stats.categories.get(name)
+        return (mean.value, mean.n) if mean is not None else (None, 0)
+    if kind == "reason":
+        if stats.reasons_n == 0:
+            return None, 0
+        count = next((item.count for item in stats.reasons if item.reason == name), 0)
+        return count / stats.reasons_n, stats.reasons_n
+    return None, 0
+
+
+# -- the audit log ---------------------------------------------------------------------------------------
+
+
+def audit_message(services: Services, user_id: str, limit: int = 20) -> tuple[str, list[dict]]:
+    _ = Translator(services.directory.language(user_id))
+    if not services.directory.is_hr(user_id):
+        text = _("hr.only")
+        return text, view.plain(text)
+    with services.db.session() as session:
+        entries = [(e.at, e.actor, e.action, e.subject) for e in repo.latest_audit_entries(session, limit)]
+    return view.audit_message(_, entries, services.settings.tz)
+
+
+def write_audit_csv(db: Database, out: TextIO) -> int:
+    """Every audit entry, oldest first, as CSV; returns the number of entries."""
+    with db.session() as session:
+        rows = [(e.id, e.at.isoformat(), e.actor, e.action, e.subject or "",
+                 json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail is not None else "")
+                for e in repo.audit_entries(session)]
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    for row in rows:
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return len(rows)
+
+
+def _safe_cell(value):
+    """No formula injection when the CSV is opened in a spreadsheet."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

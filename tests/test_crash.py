@@ -1,0 +1,454 @@
+"""kill -9 in the middle of a questionnaire: real `exit-interview run` processes, one database.
+
+A leaver answers the questionnaire in the DM while the bot process is killed with SIGKILL (no
+goodbye, no clean shutdown) at different moments, and started again on the same database and the
+same Slack emulator. The leaver simply goes on, as a person in Slack would.
+
+The moments, each on another question (KILLS), one process each:
+
+- "acked": right after Slack's request was acknowledged (HTTP 200; the bot acks first and works
+  after), here a click (question 1) and a typed answer (question 11): saved or not, by chance;
+- "saved": after the answer was saved, while the bot rewrites the answered question (the
+  `chat.update` is held in the emulator and never happens): the DM still shows it with buttons;
+- "shown": after the rewrite, while the bot posts the next question (the `chat.postMessage` is
+  held and never happens): the DM shows the answer but no next question;
+- and at the end, on *Send*: while the bot posts the first HR review card (the submission is saved).
+
+What must hold:
+
+- every answer the bot had acknowledged in Slack before a kill (its question rewritten to show the
+  answer, or a later question posted) is still stored after the restart; the bot commits before it
+  touches Slack, so anything Slack shows must be in the database;
+- the stored answers at the end are exactly what the leaver gave, and nothing the leaver typed
+  is taken as the answer to a question the DM never showed them;
+- one review card per HR member (HR_USER_IDS has two, each gets a DM), one invitation overall;
+- no question is posted twice in a row for the same position without an answer in between, with
+  one exception: after a restart the bot may post the current question again (the kill may have
+  come between saving the answer and posting the next question, and the new process cannot know
+  whether the leaver has it). That is resuming, not a duplicate: allowed once per restart.
+
+The leaver after a restart (a second later): if the DM asks the next question, they answer it; if
+it still asks the question they were answering (buttons still there), they answer it again; if that
+is refused as stale (the answer was saved after all), or the DM asks nothing at all, they type a
+message to carry on and expect the question they are at to be shown.
+
+Each action waits READING seconds first, as a person reading the question would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.emulator.client import SlackUserAgent, menu_state
+from tests.conftest import HR, HR_2, LEAVER, SIGNING_SECRET, TEST_KEY
+from tests.test_scale import free_port, health, wait_until
+
+PROGRESS = re.compile(r"\*(\d+)/(\d+)\*")
+DONE = ":white_check_mark:"
+RESUME_TEXT = "Hallo, de bot was even weg. Ik ga verder."
+# A person reads a question before answering it. (Much faster, within milliseconds of the post, a
+# click can arrive before the bot has recorded which message asks the question: see the report.)
+READING = 0.3
+
+# The standard template, question by question: what the leaver does and what must be stored.
+SCRIPT: list[tuple[str, tuple, dict]] = [
+    ("working_conditions", ("click", "q:choose:4"), {"value": 4, "comment": None}),
+    ("work_content", ("click", "q:choose:3"), {"value": 3, "comment": None}),
+    ("working_relations", ("click", "q:skip"), {"skipped": True}),
+    ("employment_terms", ("click", "q:choose:2"), {"value": 2, "comment": None}),
+    ("manager_support", ("click", "q:choose:5"), {"value": 5, "comment": None}),
+    ("improvements", ("type", "Meer overleg tussen teams."), {"value": "Meer overleg tussen teams."}),
+    ("strengths", ("click", "q:skip"), {"skipped": True}),
+    ("reasons", ("confirm", ["pay", "career"]), {"values": ["pay", "career"], "other": None}),
+    ("reasons_detail", ("click", "q:skip"), {"skipped": True}),
+    ("reason_main", ("click", "q:choose:career"), {"value": "career"}),
+    ("destination", ("type", "Een scale-up in Utrecht"), {"value": "Een scale-up in Utrecht"}),
+    ("competitor_offer", ("click", "q:skip"), {"skipped": True}),
+    ("recommend", ("click", "q:choose:8"), {"value": 8}),
+    ("come_back", ("click", "q:choose:maybe"), {"value": "maybe"}),
+    ("anything_else", ("click", "q:skip"), {"skipped": True}),
+    ("consent", ("click", "q:choose:yes"), {"value": True}),
+]
+# Question position (1-based) -> how the process dies while that answer is handled.
+KILLS = {1: "acked", 3: "saved", 5: "shown", 11: "acked"}
+
+
+class Bot:
+    """One `exit-interview run` process (role all) on the shared database and emulator."""
+
+    def __init__(self, tmp_path: Path, slack, database_url: str, number: int):
+        self.port = free_port()
+        self.log = tmp_path / f"bot-{number}.log"
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "HR_USER_IDS": f"{HR},{HR_2}",
+            "PORT": str(self.port),
+            "DATABASE_URL": database_url,
+            "ENCRYPTION_KEY": TEST_KEY,
+            "SWEEP_SECONDS": "1",
+        }
+        exe = Path(sys.executable).with_name("exit-interview")
+        command = [str(exe), "run"] if exe.exists() else [sys.executable, "-m", "bot.cli", "run"]
+        with open(self.log, "wb") as log:
+            self.popen = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+        wait_until(lambda: "ok" in health(self.port) or self.popen.poll() is not None, 40, f"bot {number} up")
+        assert self.popen.poll() is None, self.log_tail()
+        self.user = SlackUserAgent(f"http://127.0.0.1:{self.port}/slack/events", SIGNING_SECRET, slack)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def kill(self) -> None:
+        os.kill(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+
+class Hold:
+    """Holds the bot's next matching Slack API call in the emulator, so the process can be killed
+    exactly while it waits for it. The held call is never carried out (its caller is dead by then)."""
+
+    def __init__(self, slack):
+        self._original = slack.handle
+        self._lock = threading.Lock()
+        self._match: tuple[str, str] | None = None
+        self.reached = threading.Event()
+        self._released = threading.Event()
+        slack.handle = self._handle
+
+    def arm(self, method: str, channel: str) -> None:
+        with self._lock:
+            self._match = (method, channel)
+            self.reached, self._released = threading.Event(), threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def _handle(self, method, params, token):
+        with self._lock:
+            held = self._match is not None and (method, params.get("channel")) == self._match
+            if held:
+                self._match = None
+            reached, released = self.reached, self._released
+        if not held:
+            return self._original(method, params, token)
+        reached.set()
+        released.wait(30)
+        return 200, {}, {"ok": False, "error": "fatal_error"}
+
+
+def _dm(channel: str | None) -> str | None:
+    """Where a post lands: a user id as channel means the DM with that user (as in Slack)."""
+    return "D" + channel[1:] if channel and channel[0] in "UW" else channel
+
+
+def _blocks(params: dict) -> list[dict]:
+    blocks = params.get("blocks") or []
+    return json.loads(blocks) if isinstance(blocks, str) else blocks
+
+
+def _action_ids(blocks: list[dict]) -> list[str]:
+    return [e.get("action_id", "") for b in blocks if b.get("type") == "actions" for e in b.get("elements", [])]
+
+
+def _position(blocks: list[dict]) -> int | None:
+    """The question's position when these blocks ask it (buttons there), else None."""
+    if not blocks or not any(a.startswith("q:") and a != "q:withdraw" for a in _action_ids(blocks)):
+        return None
+    found = PROGRESS.search(str((blocks[0].get("text") or {}).get("text", "")))
+    return int(found.group(1)) if found else None
+
+
+class Leaver:
+    """Jan, answering in the DM; sends through whichever bot process is running now."""
+
+    def __init__(self, slack, bot: Bot):
+        self.slack = slack
+        self.bot = bot
+        self.channel = slack.dm_channel(LEAVER)
+        self.restarts_at: list[int] = []  # how many DM posts there were at each restart
+
+    # -- what the DM shows ---------------------------------------------------------------------
+
+    def posts(self) -> list[list[dict]]:
+        """The blocks of every message the bot posted in the DM, in order (as posted)."""
+        return [
+            _blocks(c.params)
+            for c in self.slack.calls_to("chat.postMessage")
+            if _dm(c.params.get("channel")) == self.channel
+        ]
+
+    def posted_positions(self) -> list[int | None]:
+        return [_position(blocks) for blocks in self.posts()]
+
+    def asking(self):
+        """The newest message in the DM that asks a question (still has its buttons), else None."""
+        for message in reversed(self.slack.dms_to(LEAVER)):
+            if _position(message.blocks) is not None:
+                return message
+        return None
+
+    def summary(self):
+        return next((m for m in reversed(self.slack.dms_to(LEAVER)) if "q:submit" in _action_ids(m.blocks)), None)
+
+    def acknowledged(self) -> set[int]:
+        """Positions whose answer Slack shows: the question rewritten with its answer, or a later one posted."""
+        shown = set()
+        for call in self.slack.calls_to("chat.update"):
+            if _dm(call.params.get("channel")) != self.channel:
+                continue
+            blocks = _blocks(call.params)
+            text = str((blocks[0].get("text") or {}).get("text", "")) if blocks else ""
+            found = PROGRESS.search(text)
+            if found and DONE in text:
+                shown.add(int(found.group(1)))
+        posted = [p for p in self.posted_positions() if p is not None]
+        summary_posted = any("q:submit" in _action_ids(blocks) for blocks in self.posts())
+        highest = len(SCRIPT) + 1 if summary_posted else max(posted, default=0)
+        return shown | set(range(1, highest))
+
+    # -- what the leaver does ------------------------------------------------------------------
+
+    def send(self, position: int) -> None:
+        """The answer to the question at `position`; returns when the bot acknowledged the request."""
+        _, (how, what), _ = SCRIPT[position - 1]
+        time.sleep(READING)
+        if how == "type":
+            reply = self.bot.user.dm(LEAVER, what)
+        else:
+            message = self.asking()
+            assert message is not None and _position(message.blocks) == position, self.where()
+            if how == "confirm":
+                reply = self.bot.user.click(
+                    LEAVER, message, "q:confirm", state=menu_state(message, "q:multi", list(what))
+                )
+            else:
+                reply = self.bot.user.click(LEAVER, message, what)
+        assert reply.status == 200, reply
+
+    def next_is_there(self, position: int, after: int) -> bool:
+        """The bot posted what follows `position` (the next question or the summary) after post number `after`."""
+        later = self.posts()[after:]
+        if position == len(SCRIPT):
+            return any("q:submit" in _action_ids(blocks) for blocks in later)
+        return any(_position(blocks) == position + 1 for blocks in later)
+
+    def wait(self, condition, what: str, timeout: float = 10) -> None:
+        try:
+            self.slack.wait_for(condition, timeout, what)
+        except TimeoutError:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; {self.where()}") from None
+
+    def answer(self, position: int) -> None:
+        before = len(self.posts())
+        self.send(position)
+        self.wait(lambda: self.next_is_there(position, before), f"what follows question {position}")
+
+    def go_on(self, position: int) -> None:
+        """After a restart, with the answer to `position` in flight: carry on as a person would."""
+        time.sleep(1)  # back a moment later (whatever the new process does at its start is done by then)
+        asking = self.asking()
+        if asking is not None and _position(asking.blocks) == position + 1:
+            return  # the next question is there: the answer arrived
+        if asking is not None and _position(asking.blocks) == position:
+            # The DM still asks this question: answer it again.
+            before, responses = len(self.posts()), len(self.slack.workspace.responses)
+            self.send(position)
+            self.wait(
+                lambda: len(self.posts()) > before or len(self.slack.workspace.responses) > responses,
+                f"a reply to answering question {position} again",
+            )
+            time.sleep(0.5)  # whatever else that answer brings
+            if self._went_on(position, before, f"answering question {position} again"):
+                return
+        # Nothing to answer in the DM, or the old question was refused as stale: say so.
+        before = len(self.posts())
+        assert self.bot.user.dm(LEAVER, RESUME_TEXT).status == 200
+        self.wait(lambda: len(self.posts()) > before, f"a reply to typing {RESUME_TEXT!r}")
+        time.sleep(0.5)  # whatever else that message brings
+        assert self._went_on(position, before, f"typing {RESUME_TEXT!r}"), (
+            f"after the restart the leaver cannot get to question {position + 1}: the DM never showed it, "
+            f"and neither the buttons still in the DM nor typing {RESUME_TEXT!r} brought it; "
+            f"{self.where()}"
+        )
+
+    def _went_on(self, position: int, before: int, what: str) -> bool:
+        """Did `what` bring the question after `position` (or the summary)? Never one further on."""
+        later = [p for p in (_position(blocks) for blocks in self.posts()[before:]) if p is not None]
+        assert all(p <= position + 1 for p in later), (
+            f"{what} was taken as the answer to question {position + 1}, which the DM never showed: "
+            f"question {max(later)} came next; {self.where()}"
+        )
+        return self.next_is_there(position, before)
+
+    def where(self) -> str:
+        asking = self.asking()
+        last = self.slack.dms_to(LEAVER)[-1] if self.slack.dms_to(LEAVER) else None
+        return (
+            f"the DM asks question {_position(asking.blocks) if asking else None}; "
+            f"its last message: {last.text[:120] if last else None!r}; "
+            f"posted positions: {self.posted_positions()}; "
+            f"last replies: {[r.get('text') for r in self.slack.workspace.responses[-2:]]}"
+        )
+
+
+def _read(database_url: str, read):
+    """`read(session)` on the database the bot processes share, with the test's encryption key."""
+    from storage import crypto
+    from storage.db import Database
+
+    crypto.configure(TEST_KEY)
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            return read(session)
+    finally:
+        db.dispose()
+
+
+def stored(database_url: str) -> tuple[str, dict]:
+    """The interview's status and its answers as the database holds them (decrypted)."""
+    from storage.models import Interview
+
+    def read(session):
+        interview = session.scalars(select(Interview)).one()
+        return interview.status, dict((interview.state or {}).get("answers") or {})
+
+    return _read(database_url, read)
+
+
+def stage(database_url: str) -> str | None:
+    from storage.models import Departure
+
+    return _read(database_url, lambda session: session.scalars(select(Departure.stage)).first())
+
+
+@pytest.fixture
+def bots():
+    started: list[Bot] = []
+    yield started
+    for bot in started:
+        bot.stop()
+
+
+def test_kill_9_while_answering_loses_no_acknowledged_answer_and_sends_nothing_twice(
+    tmp_path, slack, database_url, bots
+):
+    hold = Hold(slack)
+    try:
+        _story(tmp_path, slack, database_url, bots, hold)
+    finally:
+        hold.release()
+
+
+def _story(tmp_path, slack, database_url, bots, hold):
+    bots.append(Bot(tmp_path, slack, database_url, 1))
+    wait_until(lambda: "scheduler: leader" in health(bots[-1].port), 15, "the scheduler to run")
+    last_day = date.today() + timedelta(days=3)  # the invitation is due at once
+    assert bots[-1].user.slash(HR, f"start <@{LEAVER}|jan> {last_day.isoformat()}").status == 200
+    invitation = slack.wait_for(
+        lambda: next((m for m in slack.dms_to(LEAVER) if "invitation.answer" in _action_ids(m.blocks)), None),
+        20,
+        "the invitation",
+    )
+    wait_until(lambda: stage(database_url) == "invited", 10, "the departure to be invited")
+    jan = Leaver(slack, bots[-1])
+    assert bots[-1].user.click(LEAVER, invitation, "invitation.answer").status == 200
+    slack.wait_for(lambda: jan.asking() is not None, 10, "the first question")
+
+    def kill_and_restart(when: str) -> str:
+        """kill -9 now, start a new process; what Slack showed as answered must be stored."""
+        bots[-1].kill()
+        hold.release()
+        acknowledged = jan.acknowledged()
+        jan.restarts_at.append(len(jan.posts()))
+        bots.append(Bot(tmp_path, slack, database_url, len(bots) + 1))
+        jan.bot = bots[-1]
+        status, answers = stored(database_url)
+        for done in sorted(acknowledged):
+            done_id, _, done_answer = SCRIPT[done - 1]
+            assert answers.get(done_id) == done_answer, (
+                f"killed {when}: question {done} was acknowledged in Slack but the database holds "
+                f"{answers.get(done_id)!r}"
+            )
+        return status
+
+    for position in range(1, len(SCRIPT) + 1):
+        moment = KILLS.get(position)
+        if moment is None:
+            jan.answer(position)
+            continue
+        held = {"saved": ("chat.update", jan.channel), "shown": ("chat.postMessage", jan.channel)}.get(moment)
+        if held:
+            hold.arm(*held)
+        jan.send(position)
+        if held:
+            assert hold.reached.wait(10), f"the bot never made the held {held[0]} for question {position}"
+        assert kill_and_restart(f"at question {position} ({moment})") == "in_progress"
+        jan.go_on(position)
+
+    # Send: the process dies while it posts the first review card (the submission is saved by then).
+    summary = slack.wait_for(jan.summary, 10, "the summary")
+    time.sleep(READING)
+    hold.arm("chat.postMessage", HR)
+    assert bots[-1].user.click(LEAVER, summary, "q:submit").status == 200
+    assert hold.reached.wait(10), "the bot never posted a review card"
+    assert kill_and_restart("while posting the review cards") == "submitted"
+
+    cards = {HR: "beoordelen", HR_2: "to review"}
+    for hr, title in cards.items():
+        try:
+            slack.wait_for(lambda hr=hr, title=title: [m for m in slack.dms_to(hr) if title in m.text], 10)
+        except TimeoutError:
+            raise AssertionError(
+                f"no review card for {hr} after the restart: the submission is stored but HR never hears of it in Slack"
+            ) from None
+    time.sleep(2.5)  # a couple of sweeps later: nothing more arrives
+
+    status, answers = stored(database_url)
+    assert status == "submitted"
+    assert answers == {question_id: answer for question_id, _, answer in SCRIPT}
+    for hr, title in cards.items():
+        assert len([m for m in slack.dms_to(hr) if title in m.text]) == 1, f"review cards for {hr}"
+    invitations = [blocks for blocks in jan.posts() if "invitation.answer" in _action_ids(blocks)]
+    assert len(invitations) == 1, f"{len(invitations)} invitations posted"
+
+    # No question posted twice in a row without an answer in between, except once after a restart.
+    positions = jan.posted_positions()
+    excused: set[int] = set()
+    previous: tuple[int, int] | None = None  # (index, position) of the last question posted
+    for index, position in enumerate(positions):
+        if position is None:
+            continue
+        if previous is not None and previous[1] == position:
+            restart = next((r for r in jan.restarts_at if previous[0] < r <= index and r not in excused), None)
+            assert restart is not None, f"question {position} was posted twice in a row: {positions}"
+            excused.add(restart)
+        previous = (index, position)
+    for bot in bots[:-1]:
+        assert bot.popen.returncode == -signal.SIGKILL
+    assert bots[-1].popen.poll() is None, bots[-1].log_tail()
