@@ -131,10 +131,7 @@ def step(
         # Not shown yet: if the process dies before the next message is posted, this tells the
         # next DM, click or sweep to post it (instead of leaving the leaver without a question).
         interview.question_ts = None
-        try:
-            session.flush()
-        except StaleDataError:
-            session.rollback()
+        if not _saved(session):
             return Problem("questionnaire.stale")
     _show(services, loaded, result, resumed)
     if result.phase is Phase.SUBMITTED:
@@ -142,6 +139,16 @@ def step(
 
         review.open_review(services, interview_id)
     return None
+
+
+def _saved(session) -> bool:
+    """Flush under the revision check; False (rolled back) when another click changed it first."""
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        return False
+    return True
 
 
 def _load(
@@ -283,10 +290,7 @@ def toggle_quote(
         excluded = excluded - {question_id} if include else excluded | {question_id}
         interview.excluded_quotes = sorted(excluded)
         interview.updated_at = services.clock.now()
-        try:
-            session.flush()
-        except StaleDataError:
-            session.rollback()
+        if not _saved(session):
             return Problem("questionnaire.stale")
     _ = Translator(loaded.language)
     parts = view.summary_messages(
@@ -348,10 +352,7 @@ def pause(services: Services, interview_id: int, user_id: str, question_id: str)
         interview.paused_at = now
         interview.pause_reminded_at = None
         interview.updated_at = now
-        try:
-            session.flush()
-        except StaleDataError:
-            session.rollback()
+        if not _saved(session):
             return Problem("questionnaire.stale")
     _ = Translator(loaded.language)
     _update(
@@ -391,10 +392,7 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
         interview.status = Status.WITHDRAWN.value
         interview.updated_at = services.clock.now()
         repo.set_departure_stage(session, loaded.departure_id, Stage.WITHDRAWN.value)
-        try:
-            session.flush()
-        except StaleDataError:
-            session.rollback()
+        if not _saved(session):
             return Problem("questionnaire.stale")
     _ = Translator(loaded.language)
     if loaded.message_ts:
@@ -564,10 +562,7 @@ def sweep(services: Services) -> None:
             if pause_reminder_due(interview.paused_at, interview.pause_reminded_at, now):
                 interview.pause_reminded_at = now
                 reminders.append(interview.id)
-        try:
-            session.flush()
-        except StaleDataError:
-            session.rollback()
+        if not _saved(session):
             reminders = []
         for interview in repo.expired_interviews(session, now):
             interview.status = Status.EXPIRED.value
