@@ -33,7 +33,7 @@ def sweep() -> None:
     """Catch up with what is due: invitations, their one reminder, pause reminders, expiry."""
     if services := _bound():
         for part in (invitations.reconcile, invitations.send_outbox, invitations.sweep, interview.sweep,
-                     review.sweep, review.send_manager_feedback):
+                     review.sweep, review.send_manager_feedback, digests.settle_unfinished):
             try:
                 part(services)
             except Exception:

@@ -827,3 +827,8 @@ def reviews_without_cards(session: Session, before: datetime) -> Sequence[int]:
     return session.scalars(
         select(Review.id).where(Review.cards.is_(None), Review.created_at < before)
     ).all()
+
+
+def record_digest_parts(session: Session, digest_id: int, channel_id: str, message_ts: list[str]) -> None:
+    session.execute(update(Digest).where(Digest.id == digest_id).values(channel_id=channel_id,
+                                                                        messages=list(message_ts)))

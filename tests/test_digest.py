@@ -145,3 +145,54 @@ def test_the_scheduled_digest_runs_on_the_first_working_day_and_otherwise_tells_
     approve_all(harness, slack)
     run_on(datetime(2027, 2, 1, 9, 0, tzinfo=tz))  # Monday 1 February
     assert slack.messages_in(MANAGERS)
+
+
+def test_a_digest_interrupted_by_a_crash_never_loses_or_repeats_interviews(harness, slack):
+    """What a process killed while posting leaves behind: a digest claiming the reviews."""
+    from datetime import timedelta
+
+    from storage import repositories as repo
+
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    for user in (LEAVER, *EXTRA[:2]):
+        answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
+    approve_all(harness, slack)
+
+    # Killed right after claiming, before anything reached the channel.
+    with harness.services.db.session() as session:
+        ids = [r.id for r in repo.reviews_awaiting_publication(session)]
+        repo.create_digest(session, ids, harness.clock.now(), HR, {})
+    harness.user.slash(HR, "digest")
+    assert "wacht" in harness.last_response()["text"]  # claimed by the interrupted digest
+    harness.clock.advance(timedelta(minutes=6))
+    harness.bot.scheduler.run_sweep_now()
+    slack.wait_for(lambda: not _unfinished(harness), what="the interrupted digest to be settled")
+    harness.user.slash(HR, "digest")  # the interviews were given back: published now, once
+    assert "staat in" in harness.last_response()["text"]
+    first = len(slack.messages_in(MANAGERS))
+    assert first >= 1
+
+    # Killed half-way through posting: the parts in the channel count, nothing is posted again.
+    for user in (LEAVER_EN, EXTRA[2], "ULEAVER06"):
+        if user == "ULEAVER06":
+            slack.add_user(user, "leaver6", locale="nl-NL")
+        answer_everything(harness, user)
+    approve_all(harness, slack)
+    with harness.services.db.session() as session:
+        ids = [r.id for r in repo.reviews_awaiting_publication(session)]
+        digest = repo.create_digest(session, ids, harness.clock.now(), HR, {})
+        repo.record_digest_parts(session, digest.id, MANAGERS, ["1800000000.000001"])
+    harness.clock.advance(timedelta(minutes=6))
+    harness.bot.scheduler.run_sweep_now()
+    slack.wait_for(lambda: not _unfinished(harness), what="the half-posted digest to be settled")
+    harness.user.slash(HR, "digest")
+    assert "wacht" in harness.last_response()["text"]
+    assert len(slack.messages_in(MANAGERS)) == first
+
+
+def _unfinished(harness) -> bool:
+    from storage import repositories as repo
+
+    with harness.services.db.session() as session:
+        return bool(repo.digests_unfinished(session))

@@ -23,6 +23,7 @@ from bot.i18n import Translator
 from bot.operations import loop, templates
 from bot.operations.invitations import notify_hr
 from bot.services import Services
+from bot.slack_api import SLACK_FAILURES
 from flows import highlights
 from flows.insights import InterviewFacts, Layout, PeriodStats, Thresholds, changes, compute, digest_ready, signals
 from flows.questionnaire import Questionnaire, from_json
@@ -119,7 +120,9 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         for text, blocks in messages:
             response = services.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
             posted.append(response["ts"])
-    except SlackClientError as error:
+            with services.db.session() as session:  # progress, for a process that dies half-way
+                repo.record_digest_parts(session, digest_id, channel, posted)
+    except SLACK_FAILURES as error:
         log.warning("the digest could not be posted: %s", error)
         if not posted:  # nothing reached the channel: give the interviews back for the next digest
             with services.db.session() as session:
@@ -133,6 +136,25 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
 
     home.hr_changed(services)
     return DigestOutcome(True, pending, needed, digest_id=digest_id)
+
+
+def settle_unfinished(services: Services) -> None:
+    """Digests a process left half-way (killed while posting): with nothing posted, their
+    interviews wait for the next digest; with parts posted, they count as published (the channel
+    has them), so nothing is posted twice."""
+    before = services.clock.now() - timedelta(minutes=5)
+    with services.db.session() as session:
+        for digest in repo.digests_unfinished(session):
+            if digest.created_at >= before:
+                continue
+            if digest.messages:
+                repo.finish_digest(session, digest.id, digest.channel_id, list(digest.messages),
+                                   digest.created_at)
+                log.warning("digest %s was interrupted after %s messages; kept as posted", digest.id,
+                            len(digest.messages))
+            else:
+                repo.discard_digest(session, digest.id)
+                log.warning("digest %s was interrupted before posting; its interviews wait for the next", digest.id)
 
 
 def _upload_chart(services: Services, channel: str, _: Translator, template, stats: PeriodStats,
