@@ -832,3 +832,12 @@ def reviews_without_cards(session: Session, before: datetime) -> Sequence[int]:
 def record_digest_parts(session: Session, digest_id: int, channel_id: str, message_ts: list[str]) -> None:
     session.execute(update(Digest).where(Digest.id == digest_id).values(channel_id=channel_id,
                                                                         messages=list(message_ts)))
+
+
+def interviews_for_export(session: Session) -> Sequence[tuple[Interview, Departure, Review | None]]:
+    return session.execute(
+        select(Interview, Departure, Review)
+        .join(Departure, Departure.id == Interview.departure_id)
+        .outerjoin(Review, Review.interview_id == Interview.id)
+        .order_by(Interview.id)
+    ).all()

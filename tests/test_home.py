@@ -85,3 +85,30 @@ def test_everyone_else_gets_a_friendly_explanation_and_no_hr_data(harness, slack
     harness.user.open_home(COLLEAGUE)
     text = text_of(home_of(slack, COLLEAGUE))
     assert "exitgesprek-bot" in text and "ULEAVER01" not in text
+
+
+def test_hr_exports_every_interview_from_the_home_and_others_cannot(harness, slack):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.steps import answer_everything
+
+    answer_everything(harness, LEAVER, improvements="Meer overleg.")
+    harness.user.open_home(HR)
+
+    class Home:
+        channel, ts, text, blocks = "", "home", "", home_of(slack, HR)["blocks"]
+
+    harness.user.click(COLLEAGUE, Home, "home:export_all")
+    assert not [f for f in slack.workspace.files if f["content"]]
+    assert "alleen HR" in slack.dms_to(COLLEAGUE)[-1].text
+
+    harness.user.click(HR, Home, "home:export_all")
+    files = {f["filename"]: f["content"] for f in slack.workspace.files if f["content"]}
+    rows = list(csv.DictReader(io.StringIO(files["exit-interviews.csv"].decode("utf-8"))))
+    assert len(rows) == 1 and rows[0]["improvements"] == "Meer overleg."
+    sheet = load_workbook(io.BytesIO(files["exit-interviews.xlsx"])).active
+    header = [cell.value for cell in sheet[1]]
+    assert "improvements" in header and sheet.max_row == 2

@@ -61,6 +61,7 @@ def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0)
         ]),
         ActionsBlock(block_id="home-top", elements=[
             ButtonElement(text=_("home.button.register"), action_id="home:register", style="primary", value="new"),
+            ButtonElement(text=_("home.button.export_all"), action_id="home:export_all", value="all"),
             ButtonElement(text=_("home.button.import"), action_id="home:import", value="csv"),
             ButtonElement(text=_("home.button.templates"), action_id="home:templates", value="templates"),
             ButtonElement(text=_("home.button.settings"), action_id="home:settings", value="settings"),

@@ -17,7 +17,6 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackClientError
-from sqlalchemy import select
 
 from bot.blocks.text import mention
 from bot.i18n import Translator
@@ -30,7 +29,7 @@ from flows.questionnaire import Questionnaire, from_json
 from flows.registration import Problem
 from storage import repositories as repo
 from storage.db import Database
-from storage.models import Departure, Interview, Review
+from storage.models import Interview
 
 log = logging.getLogger(__name__)
 
@@ -108,18 +107,30 @@ def send_record(services: Services, interview_id: int, user_id: str) -> Problem 
     _ = Translator(services.directory.language(user_id))
     record = document.build_record(_, template, answers, facts)
     files = [
-        {"content": document.pdf(record), "filename": document.filename(record, "pdf"),
-         "title": f"{record.title}: {record.subtitle} (PDF)"},
-        {"content": document.markdown(record).encode("utf-8"), "filename": document.filename(record, "md"),
-         "title": f"{record.title}: {record.subtitle} (Markdown)"},
+        {
+            "content": document.pdf(record),
+            "filename": document.filename(record, "pdf"),
+            "title": f"{record.title}: {record.subtitle} (PDF)",
+        },
+        {
+            "content": document.markdown(record).encode("utf-8"),
+            "filename": document.filename(record, "md"),
+            "title": f"{record.title}: {record.subtitle} (Markdown)",
+        },
     ]
     channel = services.client.conversations_open(users=user_id)["channel"]["id"]
     services.client.files_upload_v2(
         channel=channel, file_uploads=files, initial_comment=_("records.sent", employee=mention(employee_id))
     )
     with services.db.session() as session:  # who took the record out, in the audit log
-        repo.add_audit(session, at=services.clock.now(), actor=user_id, action="record_exported",
-                       subject=employee_id, detail={"interview": interview_id})
+        repo.add_audit(
+            session,
+            at=services.clock.now(),
+            actor=user_id,
+            action="record_exported",
+            subject=employee_id,
+            detail={"interview": interview_id},
+        )
     log.info("record of interview %s sent to %s", interview_id, user_id)
     return None
 
@@ -154,8 +165,9 @@ def counts_on(interview: Interview, tz: ZoneInfo) -> date:
     return (interview.submitted_at or interview.started_at).astimezone(tz).date()
 
 
-def collect(db: Database, start: date | None = None, end: date | None = None,
-            tz: ZoneInfo | None = None) -> list[ExportedInterview]:
+def collect(
+    db: Database, start: date | None = None, end: date | None = None, tz: ZoneInfo | None = None
+) -> list[ExportedInterview]:
     """Every interview (ordered by id) whose day (`counts_on`, in `tz`) lies in [start, end].
 
     Answers only for submitted interviews: what a leaver has not sent, or withdrew, stays out.
@@ -163,37 +175,45 @@ def collect(db: Database, start: date | None = None, end: date | None = None,
     tz = tz or ZoneInfo("UTC")
     picked = []
     with db.session() as session:
-        rows = session.execute(
-            select(Interview, Departure, Review)
-            .join(Departure, Departure.id == Interview.departure_id)
-            .outerjoin(Review, Review.interview_id == Interview.id)
-            .order_by(Interview.id)
-        ).all()
+        rows = repo.interviews_for_export(session)
         for interview, departure, review in rows:
             day = counts_on(interview, tz)
             if (start is not None and day < start) or (end is not None and day > end):
                 continue
             state = interview.state if interview.status == Status.SUBMITTED else None
-            picked.append((ExportedInterview(
-                id=interview.id,
-                departure=ExportedDeparture(
-                    id=departure.id, employee_id=departure.employee_id, manager_id=departure.manager_id,
-                    interviewer_id=departure.interviewer_id, last_day=departure.last_day, stage=departure.stage,
-                ),
-                template_id=interview.template_key,
-                template_version=interview.template_version,
-                mode=interview.mode,
-                status=interview.status,
-                started_at=interview.started_at.astimezone(UTC),
-                submitted_at=interview.submitted_at.astimezone(UTC) if interview.submitted_at else None,
-                recorded_by=interview.recorded_by,
-                answers={},
-                review=None if review is None else ExportedReview(
-                    id=review.id, decision=review.decision, decided_by=review.decided_by,
-                    decided_at=review.decided_at.astimezone(UTC) if review.decided_at else None,
-                    inform_manager=bool(review.inform_manager),
-                ),
-            ), state))
+            picked.append(
+                (
+                    ExportedInterview(
+                        id=interview.id,
+                        departure=ExportedDeparture(
+                            id=departure.id,
+                            employee_id=departure.employee_id,
+                            manager_id=departure.manager_id,
+                            interviewer_id=departure.interviewer_id,
+                            last_day=departure.last_day,
+                            stage=departure.stage,
+                        ),
+                        template_id=interview.template_key,
+                        template_version=interview.template_version,
+                        mode=interview.mode,
+                        status=interview.status,
+                        started_at=interview.started_at.astimezone(UTC),
+                        submitted_at=interview.submitted_at.astimezone(UTC) if interview.submitted_at else None,
+                        recorded_by=interview.recorded_by,
+                        answers={},
+                        review=None
+                        if review is None
+                        else ExportedReview(
+                            id=review.id,
+                            decision=review.decision,
+                            decided_by=review.decided_by,
+                            decided_at=review.decided_at.astimezone(UTC) if review.decided_at else None,
+                            inform_manager=bool(review.inform_manager),
+                        ),
+                    ),
+                    state,
+                )
+            )
     found: dict[tuple[str, int], object] = {}
     exported = []
     for interview, state in picked:
@@ -224,3 +244,44 @@ def _answers(template, state: dict) -> dict:
     except ValueError as error:
         log.warning("an interview's state could not be read for the export: %s", error)
         return dict(state.get("answers") or {}) if isinstance(state, dict) else {}
+
+
+def send_all(services: Services, user_id: str) -> Problem | None:
+    """Every interview as CSV and XLSX, into the HR user's DM (the App Home's export)."""
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    import io
+
+    from bot.records import export
+
+    interviews = collect(services.db, tz=services.settings.tz)
+    text = io.StringIO(newline="")
+    export.write_csv(interviews, text)
+    _ = Translator(services.directory.language(user_id))
+    channel = services.client.conversations_open(users=user_id)["channel"]["id"]
+    services.client.files_upload_v2(
+        channel=channel,
+        file_uploads=[
+            {
+                "content": text.getvalue().encode("utf-8"),
+                "filename": "exit-interviews.csv",
+                "title": "exit-interviews.csv",
+            },
+            {
+                "content": export.xlsx_bytes(interviews),
+                "filename": "exit-interviews.xlsx",
+                "title": "exit-interviews.xlsx",
+            },
+        ],
+        initial_comment=_("records.all.sent", count=len(interviews)),
+    )
+    with services.db.session() as session:
+        repo.add_audit(
+            session,
+            at=services.clock.now(),
+            actor=user_id,
+            action="interviews_exported",
+            subject=None,
+            detail={"count": len(interviews)},
+        )
+    return None

@@ -33,6 +33,7 @@ def register(app: App) -> None:
     app.action("review:private")(review.handle_private)
     app.action(records.EXPORT_ACTION)(records.handle_export)
     app.action("home:register")(home.handle_register)
+    app.action("home:export_all")(home.handle_export_all)
     app.action(RECORD_ACTION)(loop.handle_record)
     app.action("home:page")(home.handle_page)
     app.action("home:remind")(home.handle_remind)

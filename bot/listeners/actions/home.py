@@ -57,3 +57,16 @@ def handle_cancel(ack: Ack, action: dict, body: dict, client: WebClient, context
     raw, user_id = action.get("value") or "", body["user"]["id"]
     problem = home.cancel(services_of(context), int(raw), user_id) if raw.isdigit() else Problem("choice.unknown")
     _tell(client, context, user_id, problem)
+
+
+def handle_export_all(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    ack()
+    from bot.operations import records
+
+    user_id = body["user"]["id"]
+    try:
+        problem = records.send_all(services_of(context), user_id)
+    except SlackClientError as error:
+        log.warning("could not send the export to %s: %s", user_id, error)
+        problem = Problem("slack.unavailable")
+    _tell(client, context, user_id, problem)
