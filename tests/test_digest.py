@@ -196,3 +196,37 @@ def _unfinished(harness) -> bool:
 
     with harness.services.db.session() as session:
         return bool(repo.digests_unfinished(session))
+
+
+def test_two_processes_asking_for_the_digest_at_once_publish_it_once(harness, slack):
+    import threading
+    from dataclasses import replace
+
+    from bot.operations import digest
+    from bot.runtime import BotProcess
+
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    for user in (LEAVER, *EXTRA[:2]):
+        answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
+    approve_all(harness, slack)
+    other = BotProcess(replace(harness.bot.settings, manager_channel_id=MANAGERS), host="127.0.0.1",
+                       role="web", clock=harness.clock).start()  # a second process on the same database
+    try:
+        barrier = threading.Barrier(2)
+        outcomes = []
+
+        def ask(services):
+            barrier.wait()
+            outcomes.append(digest.post_digest(services, requested_by=HR))
+
+        threads = [threading.Thread(target=ask, args=(s,)) for s in (harness.services, other.services)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        other.stop()
+    assert sorted(o.posted for o in outcomes) == [False, True]
+    headers = [m for m in slack.messages_in(MANAGERS) if "Exitgesprekken" in str(m.blocks[:1])]
+    assert len(headers) == 1
