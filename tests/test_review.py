@@ -129,4 +129,9 @@ def test_keep_private_is_recorded_with_who_and_when(harness, slack):
     harness.user.click(HR, card, "review:private")
     row = review_row(harness)
     assert row.decision == "private" and row.decided_by == HR and row.decided_at is not None
+    with harness.services.db.session() as session:
+        from storage import repositories as repo
+
+        [entry] = repo.audit_entries(session, action="review_decided")
+        assert (entry.actor, entry.subject, entry.detail["decision"]) == (HR, LEAVER, "private")
     assert "Vertrouwelijk gehouden door <@UHRANNA01>" in str(slack.message(card.channel, card.ts).blocks)

@@ -167,6 +167,9 @@ def decide(
             return Problem("review.no_manager")
         if not repo.decide_review(session, review_id, decision, user_id, services.clock.now(), inform_manager):
             return Problem("review.already_decided")
+        repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
+                       subject=departure.employee_id,
+                       detail={"review": review_id, "decision": decision, "inform_manager": inform_manager})
     refresh_cards(services, review_id)
     from bot.operations import home
 
