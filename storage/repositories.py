@@ -841,3 +841,14 @@ def interviews_for_export(session: Session) -> Sequence[tuple[Interview, Departu
         .outerjoin(Review, Review.interview_id == Interview.id)
         .order_by(Interview.id)
     ).all()
+
+
+def latest_registration_of(session: Session, employee_id: str) -> Departure | None:
+    """The newest departure of this person, whatever its stage (cancelled included)."""
+    return session.scalars(
+        select(Departure).where(Departure.employee_id == employee_id).order_by(Departure.id.desc())
+    ).first()
+
+
+def all_reviews(session: Session) -> Sequence[Review]:
+    return session.scalars(select(Review).order_by(Review.id)).all()

@@ -30,6 +30,7 @@ from bot.blocks.notes import RECORD_NOTES_ACTION
 from bot.shell.forms import FormCancelled, FormRejected, by_value
 from bot.shell.people import CASTS, Person
 from bot.shell.session import Shell, ShellError
+from storage import repositories as repo
 
 STEP_TIMEOUT = 10.0
 
@@ -195,25 +196,16 @@ class Demo:
     # -- what the bot holds --------------------------------------------------------------------------------
 
     def departure(self, person: Person):
-        from sqlalchemy import select
-
-        from storage.models import Departure
-
         with self.shell.services.db.session() as session:
-            return session.scalars(select(Departure).where(Departure.employee_id == person.user_id)
-                                   .order_by(Departure.id.desc())).first()
+            return repo.latest_registration_of(session, person.user_id)
 
     def stage(self, person: Person) -> str | None:
         departure = self.departure(person)
         return departure.stage if departure is not None else None
 
     def reviews(self) -> list:
-        from sqlalchemy import select
-
-        from storage.models import Review
-
         with self.shell.services.db.session() as session:
-            return list(session.scalars(select(Review).order_by(Review.id)))
+            return list(repo.all_reviews(session))
 
     def dms(self, person: Person):
         return self.shell.slack.dms_to(person.user_id)

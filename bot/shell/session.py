@@ -140,6 +140,8 @@ class Shell:
             timezone=self.cast.company_tz,
             holiday_country=self.cast.holiday_country,
             default_language=self.lang,
+            # The emulator is not Slack: no need to wait a second per message in a channel.
+            messages_per_second=50.0,
         )
         try:
             self.bot = BotProcess(settings, host="127.0.0.1", clock=self.clock, sweep_seconds=60.0,
