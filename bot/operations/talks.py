@@ -169,6 +169,8 @@ class SaveOutcome:
 
     errors: dict[str, Problem] = field(default_factory=dict)
     finished: bool = False
+    interview_id: int | None = None
+    employee_id: str | None = None
 
     @property
     def saved(self) -> bool:
@@ -243,9 +245,15 @@ def save_notes(services: Services, user_id: str, metadata: object, values: objec
             return _refused(Problem("notes.conflict"))
         interview_id = interview.id
     log.info("talk notes of departure %s saved by %s (%s)", departure_id, user_id, status)
-    if finished:
-        notify_hr(services, "talk.notes_finished", employee=mention(before.employee_id), recorder=mention(user_id))
-        from bot.operations import review
+    return SaveOutcome(finished=finished, interview_id=interview_id, employee_id=before.employee_id)
 
-        review.open_review(services, interview_id)
-    return SaveOutcome(finished=finished)
+
+def after_finished(services: Services, outcome: SaveOutcome, recorded_by: str) -> None:
+    """Finished notes go to HR: a notice and the review card. Called after the form was answered,
+    so this Slack work never counts against the submission's 3 seconds."""
+    if not outcome.finished or outcome.interview_id is None:
+        return
+    notify_hr(services, "talk.notes_finished", employee=mention(outcome.employee_id), recorder=mention(recorded_by))
+    from bot.operations import review
+
+    review.open_review(services, outcome.interview_id)

@@ -33,3 +33,7 @@ def handle_notes_submission(ack: Ack, body: dict, context: BoltContext) -> None:
             errors={block: view.problem_text(_, problem) for block, problem in outcome.errors.items()})
         return
     ack(response_action="update", view=view.saved_view(_, finished=outcome.finished))
+    try:
+        talks.after_finished(services, outcome, user_id)
+    except SlackClientError as error:  # the sweep posts a missing review card later
+        log.warning("could not tell HR about finished talk notes: %s", error)

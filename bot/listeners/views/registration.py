@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackClientError
 from bot.blocks import registration as view
 from bot.i18n import LANGUAGES
 from bot.listeners.common import services_of, translator_for
-from bot.operations import registration
+from bot.operations import home, registration
 from flows.registration import Offer
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,9 @@ def handle_registration_submission(ack: Ack, body: dict, context: BoltContext, c
         if isinstance(fields, str):
             ack(response_action="errors", errors={fields: _("register.field_invalid")})
             return
-        outcome = registration.register(services, registration.RegistrationRequest(registered_by=user_id, **fields))
+        outcome = registration.register(
+            services, registration.RegistrationRequest(registered_by=user_id, **fields), refresh_home=False
+        )
     except SlackClientError as error:
         log.warning("Slack failed during a registration: %s", error)
         ack(response_action="errors", errors={"employee": _("slack.unavailable")})
@@ -41,6 +43,7 @@ def handle_registration_submission(ack: Ack, body: dict, context: BoltContext, c
         })
         return
     ack()
+    home.hr_changed(services)  # after the ack: publishing every HR member's Home takes a while
     text, blocks = view.registered_message(
         _, employee_id=fields["employee_id"], last_day=fields["last_day"], invite_local=outcome.invite_local,
         immediate=outcome.immediate, warnings=outcome.warnings,
