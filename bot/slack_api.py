@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -200,3 +203,57 @@ class Directory:
             return self._hr_group[1] if self._hr_group else frozenset()
         self._hr_group = (now, members)
         return members
+
+
+class FileRefused(Exception):
+    """A file could not be fetched: `reason` is untrusted, login_page, too_big or unreachable."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def download_file(client: WebClient, url: str, limit: int, api_url: str | None = None) -> bytes:
+    """A file's private download URL fetched with the bot token, at most `limit` bytes.
+
+    The token only ever goes to Slack's own hosts (or the configured API host, e.g. an emulator),
+    redirects included.
+    """
+    if not _trusted_file_url(url, api_url):
+        raise FileRefused("untrusted")
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {client.token}"})
+    opener = urllib.request.build_opener(_TrustedRedirects(api_url))
+    try:
+        with opener.open(request, timeout=15) as response:
+            if "text/html" in (response.headers.get("Content-Type") or ""):
+                raise FileRefused("login_page")  # Slack answers a login page when the token may not read it
+            data = response.read(limit + 1)
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        log.warning("could not download %s: %s", url, error)
+        raise FileRefused("unreachable") from error
+    if len(data) > limit:
+        raise FileRefused("too_big")
+    return data
+
+
+def _trusted_file_url(url: str, api_url: str | None) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and f".{host}".endswith(".slack.com"):  # slack.com or a subdomain
+        return True
+    if api_url:
+        api = urllib.parse.urlsplit(api_url)
+        return bool(host) and (parts.scheme, parts.hostname, parts.port) == (api.scheme, api.hostname, api.port)
+    return False
+
+
+class _TrustedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to another trusted address: the Authorization header goes along."""
+
+    def __init__(self, api_url: str | None):
+        self.api_url = api_url
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if not _trusted_file_url(newurl, self.api_url):
+            return None
+        return super().redirect_request(req, fp, code, msg, headers, newurl)

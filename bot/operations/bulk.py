@@ -16,9 +16,6 @@ outside Slack, or as missed) with one click, once.
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +26,7 @@ from bot.blocks import bulk as view
 from bot.i18n import Translator
 from bot.operations import registration
 from bot.services import Services
+from bot.slack_api import FileRefused, download_file
 from flows import bulk as rules
 from flows.invitation import Stage
 from flows.registration import Offer, Problem
@@ -197,46 +195,14 @@ def read_upload(services: Services, file_id: str, user_id: str) -> bytes | Probl
     if int(info.get("size") or 0) > rules.MAX_BYTES:
         return Problem("bulk.file.too_big", {"limit": str(rules.MAX_BYTES // 1000)})
     url = info.get("url_private_download") or info.get("url_private") or ""
-    if not _trusted(url, services.settings.api_url):
-        log.warning("refusing to fetch file %s from an unexpected address", file_id)
-        return Problem("bulk.file.gone")
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {services.client.token}"})
-    opener = urllib.request.build_opener(_SlackOnlyRedirects(services.settings.api_url))
     try:
-        with opener.open(request, timeout=15) as response:
-            if "text/html" in (response.headers.get("Content-Type") or ""):
-                return Problem("bulk.file.no_access")  # Slack answers a login page when it may not
-            data = response.read(rules.MAX_BYTES + 1)
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        log.warning("could not download file %s: %s", file_id, error)
-        return Problem("bulk.file.download")
-    if len(data) > rules.MAX_BYTES:
-        return Problem("bulk.file.too_big", {"limit": str(rules.MAX_BYTES // 1000)})
-    return data
-
-
-def _trusted(url: str, api_url: str | None) -> bool:
-    """Only Slack's own file hosts (or the configured Slack API host, e.g. an emulator) get the bot token."""
-    parts = urllib.parse.urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and f".{host}".endswith(".slack.com"):  # slack.com or a subdomain
-        return True
-    if api_url:
-        api = urllib.parse.urlsplit(api_url)
-        return (parts.scheme, parts.hostname, parts.port) == (api.scheme, api.hostname, api.port)
-    return False
-
-
-class _SlackOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to another trusted address: the Authorization header goes along."""
-
-    def __init__(self, api_url: str | None):
-        self.api_url = api_url
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if not _trusted(newurl, self.api_url):
-            return None
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        return download_file(services.client, url, rules.MAX_BYTES, services.settings.api_url)
+    except FileRefused as refused:
+        if refused.reason == "untrusted":
+            log.warning("refusing to fetch file %s from an unexpected address", file_id)
+        return Problem({"untrusted": "bulk.file.gone", "login_page": "bulk.file.no_access",
+                        "unreachable": "bulk.file.download"}.get(refused.reason, "bulk.file.too_big"),
+                       {"limit": str(rules.MAX_BYTES // 1000)} if refused.reason == "too_big" else {})
 
 
 # -- deactivated accounts ------------------------------------------------------------------------------

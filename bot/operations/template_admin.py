@@ -11,10 +11,7 @@
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -22,6 +19,7 @@ from bot.blocks import template_admin as view
 from bot.i18n import Translator
 from bot.operations import templates
 from bot.services import Services
+from bot.slack_api import FileRefused, download_file
 from flows.registration import Problem
 from flows.template import DEFAULT_TEMPLATE_PATH, Template, TemplateError, default_template, parse_template
 from storage import repositories as repo
@@ -228,32 +226,18 @@ def download(services: Services, file_id: str) -> tuple[str, str] | Problem:
     if int(info.get("size") or 0) > MAX_TEMPLATE_BYTES:
         return Problem("tpl.too_large", {"limit": str(MAX_TEMPLATE_BYTES // 1000)})
     url = info.get("url_private_download") or info.get("url_private")
-    if not isinstance(url, str) or not _trusted(url, services.client.base_url):
-        log.warning("not downloading file %s from an unexpected address", file_id)
-        return Problem("tpl.file.unreadable")
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {services.client.token}"})
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # the address was checked above
-            if "text/html" in (response.headers.get("Content-Type") or ""):
-                return Problem("tpl.file.unreadable")  # a login page: the token may not read files
-            data = response.read(MAX_TEMPLATE_BYTES + 1)
-    except (urllib.error.URLError, OSError) as error:
-        log.warning("could not download file %s: %s", file_id, error)
+        data = download_file(services.client, url if isinstance(url, str) else "", MAX_TEMPLATE_BYTES,
+                             services.client.base_url)
+    except FileRefused as refused:
+        if refused.reason == "too_big":
+            return Problem("tpl.too_large", {"limit": str(MAX_TEMPLATE_BYTES // 1000)})
+        log.warning("not downloading file %s: %s", file_id, refused.reason)
         return Problem("tpl.file.unreadable")
-    if len(data) > MAX_TEMPLATE_BYTES:
-        return Problem("tpl.too_large", {"limit": str(MAX_TEMPLATE_BYTES // 1000)})
     try:
         return name, data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return Problem("tpl.file.not_text", {"name": name})
-
-
-def _trusted(url: str, api_url: str) -> bool:
-    address, api = urlparse(url), urlparse(api_url)
-    if address.scheme == "https" and (address.hostname or "").split(".")[-2:] == ["slack", "com"]:
-        return True  # slack.com and its subdomains (files.slack.com)
-    # A Slack emulator (SLACK_API_URL): the files come from the same place as the API.
-    return bool(address.hostname) and (address.scheme, address.netloc) == (api.scheme, api.netloc)
 
 
 # -- deciding ------------------------------------------------------------------------------------------
