@@ -3,9 +3,11 @@ person, each interview once; and HR's report."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, time, timedelta
 
-from storage.models import Review
+from sqlalchemy import func, select
+
+from storage.models import Departure, Review
 from tests.conftest import COLLEAGUE, HR, LEAVER, LEAVER_EN
 from tests.steps import answer_everything
 
@@ -27,6 +29,15 @@ def approve_all(harness, slack, decision="review:approve"):
             harness.user.click(HR, current, decision)
 
 
+def after_last_days(harness) -> None:
+    """The morning after the latest registered last working day: every leaver so far has left."""
+    with harness.services.db.session() as session:
+        last = session.scalar(select(func.max(Departure.last_day)))
+    morning = datetime.combine(last + timedelta(days=1), time(9), tzinfo=harness.settings.tz)
+    if morning > harness.clock.now():
+        harness.clock.advance(morning - harness.clock.now())
+
+
 def digest_text(slack) -> str:
     return "\n".join(str(m.blocks) for m in slack.messages_in(MANAGERS))
 
@@ -39,16 +50,18 @@ def test_digest_waits_for_enough_interviews_then_publishes_each_once(harness, sl
     answer_everything(harness, LEAVER_EN, improvements="More feedback from leadership please.",
                       reasons=("pay", "career"), ratings=(3, 2, 4, 3, 3), recommend=6)
     approve_all(harness, slack)
+    after_last_days(harness)
 
     harness.user.slash(HR, "digest")
     reply = harness.last_response()["text"]
     assert "wacht" in reply and "2" in reply and "3" in reply
     assert slack.messages_in(MANAGERS) == []
 
-    answer_everything(harness, EXTRA[0], improvements="Te veel overwerk in de laatste maanden.", reasons=("workload",),
-                      ratings=(3, 1, 4, 3, 4), recommend=8)
+    answer_everything(harness, EXTRA[0], improvements="Te veel overwerk in de laatste maanden.",
+                      reasons=("pay", "workload"), ratings=(3, 1, 4, 3, 4), recommend=8)
     answer_everything(harness, EXTRA[1], improvements="Nooit gedeeld, dit blijft binnen HR.", consent=True)
     approve_all(harness, slack)
+    after_last_days(harness)
     with harness.services.db.session() as session:
         reviews = session.scalars(select(Review).order_by(Review.id)).all()
         assert [r.decision for r in reviews] == ["approved", "approved", "approved", "approved"]
@@ -86,6 +99,7 @@ def test_a_kept_private_interview_never_appears(harness, slack):
     for user in EXTRA:
         answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
     approve_all(harness, slack)
+    after_last_days(harness)
     harness.user.slash(HR, "digest")
     text = digest_text(slack)
     assert "doorgroeien" in text
@@ -158,6 +172,7 @@ def test_a_digest_interrupted_by_a_crash_never_loses_or_repeats_interviews(harne
     for user in (LEAVER, *EXTRA[:2]):
         answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
     approve_all(harness, slack)
+    after_last_days(harness)
 
     # Killed right after claiming, before anything reached the channel.
     with harness.services.db.session() as session:
@@ -179,6 +194,7 @@ def test_a_digest_interrupted_by_a_crash_never_loses_or_repeats_interviews(harne
             slack.add_user(user, "leaver6", locale="nl-NL")
         answer_everything(harness, user)
     approve_all(harness, slack)
+    after_last_days(harness)
     with harness.services.db.session() as session:
         ids = [r.id for r in repo.reviews_awaiting_publication(session)]
         digest = repo.create_digest(session, ids, harness.clock.now(), HR, {})
@@ -210,6 +226,7 @@ def test_two_processes_asking_for_the_digest_at_once_publish_it_once(harness, sl
     for user in (LEAVER, *EXTRA[:2]):
         answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
     approve_all(harness, slack)
+    after_last_days(harness)
     other = BotProcess(replace(harness.bot.settings, manager_channel_id=MANAGERS), host="127.0.0.1",
                        role="web", clock=harness.clock).start()  # a second process on the same database
     try:
