@@ -437,9 +437,9 @@ def test_report_of_an_empty_period(language):
 def test_chart_is_a_png_made_fast_and_headless():
     current, before = compute(CURRENT), compute(PREVIOUS)
     monthly = [("jan", before), ("feb", compute([])), ("mrt", current)]
-    digest_chart(Translator("nl"), template=TEMPLATE, stats=current, monthly=monthly)  # warm the font cache
+    digest_chart(Translator("nl"), template=TEMPLATE, stats=current, periods=monthly)  # warm the font cache
     started = time.perf_counter()
-    png = digest_chart(Translator("nl"), template=TEMPLATE, stats=current, monthly=monthly)
+    png = digest_chart(Translator("nl"), template=TEMPLATE, stats=current, periods=monthly)
     assert time.perf_counter() - started < 1.0
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 5000
@@ -447,7 +447,7 @@ def test_chart_is_a_png_made_fast_and_headless():
 
 def test_chart_of_nothing_is_still_a_png():
     empty = compute([])
-    png = digest_chart(Translator("en"), template=TEMPLATE, stats=empty, monthly=[])
+    png = digest_chart(Translator("en"), template=TEMPLATE, stats=empty, periods=[])
     assert png.startswith(b"\x89PNG")
 
 

@@ -223,7 +223,7 @@ def _upload_chart(services: Services, channel: str, _: Translator, template, sta
     try:
         from bot.charts import digest_chart
 
-        png = digest_chart(_, template=template, stats=stats, monthly=history)
+        png = digest_chart(_, template=template, stats=stats, periods=history)
         services.client.files_upload_v2(channel=channel, content=png, filename="exit-interviews.png",
                                         title=_("digest.chart.title"))
     except SlackClientError as error:
