@@ -581,6 +581,36 @@ def for_managers(stats: PeriodStats, thresholds: Thresholds = DEFAULT_THRESHOLDS
     return PeriodStats(stats.count, reasons, stats.reasons_n, categories, enps, come_back, tuple(withheld))
 
 
+def published_record(stats: PeriodStats) -> dict[str, Any]:
+    """The managers' figures of a digest as plain JSON, kept with the digest: later digests compare
+    with (and chart) exactly what was published, never a recount that an interview withdrawn or
+    purged since would change (the difference would be that one interview)."""
+    return {
+        "count": stats.count,
+        "categories": {
+            category: [mean.value, mean.n, mean.low, mean.high] for category, mean in stats.categories.items()
+        },
+        "withheld": list(stats.withheld),
+    }
+
+
+def from_published_record(record: Mapping[str, Any]) -> PeriodStats | None:
+    """The figures `published_record` kept (categories only: what comparisons and the chart use);
+    None for a record without them."""
+    categories = record.get("categories") if isinstance(record, Mapping) else None
+    if not isinstance(categories, Mapping):
+        return None
+    means = {
+        str(category): Mean(float(value), int(n), float(low), float(high))
+        for category, (value, n, low, high) in categories.items()
+    }
+    return PeriodStats(
+        count=int(record.get("count", 0)), reasons=(), reasons_n=0,
+        categories={category: means[category] for category in sorted(means, key=category_order)},
+        enps=None, come_back=None, withheld=tuple(str(item) for item in record.get("withheld", ())),
+    )
+
+
 # --- comparing and signalling ----------------------------------------------------------------------
 
 

@@ -41,8 +41,10 @@ from flows.insights import (
     enps_from,
     enps_of,
     for_managers,
+    from_published_record,
     mean_from,
     mean_of,
+    published_record,
     share_of,
     shuffled,
     signals,
@@ -941,3 +943,15 @@ def test_every_figure_a_manager_sees_rests_on_k_answers_and_leaves_no_small_cell
             assert all(c == 0 or c >= k for c in (shown.enps.promoters, shown.enps.passives, shown.enps.detractors))
     if shown.come_back is not None:
         assert all(c == 0 or c >= k for c in (shown.come_back.count, shown.come_back.n - shown.come_back.count))
+
+
+def test_a_digest_keeps_what_it_published_for_later_comparisons():
+    import json
+
+    shown = for_managers(compute(sample(working_conditions=[4, 2, 3], manager_support=[1, None, None])))
+    kept = from_published_record(json.loads(json.dumps(published_record(shown))))
+    assert kept is not None and kept.categories == shown.categories and kept.count == 3
+    assert kept.withheld == ("category:manager",)
+    now = for_managers(compute(sample(10, working_conditions=[1, 1, 1], manager_support=[2, 2, 2])))
+    assert set(changes(now, kept)) == {"working_conditions"}
+    assert from_published_record({"interviews": [1, 2, 3]}) is None  # a digest from before figures were kept

@@ -37,6 +37,8 @@ from flows.insights import (
     compute,
     digest_ready,
     for_managers,
+    from_published_record,
+    published_record,
     signals,
     stats_from,
 )
@@ -86,30 +88,28 @@ def _facts(services: Services, interviews) -> list[InterviewFacts]:
 
 @dataclass
 class DigestMaterial:
-    """What one digest is made of: counts and sums only, plus the approved quotes.
+    """What one digest is made of: counts and sums of its interviews, the figures earlier digests
+    published, and the approved quotes.
 
     Gathered in one place (`gather_material`) so the source can change (decrypted interviews today,
     SQL aggregates of a numbers table later) without touching the rules or the rendering."""
 
     interview_ids: list[int]
     current: PeriodAggregates
-    previous: PeriodAggregates | None  # the latest posted digest's interviews
-    published: PeriodAggregates  # every interview in a posted digest so far
-    history: list[tuple[date, PeriodAggregates]]  # earlier posted digests, oldest first
+    published: PeriodAggregates  # every interview in a posted digest so far (context for signals)
+    previous: PeriodStats | None  # what the latest posted digest published
+    history: list[tuple[date, PeriodStats]]  # what earlier posted digests published, oldest first
     quotes: list[str]
     first_day: date | None = None
     last_day: date | None = None
 
 
-def gather_material(services: Services, session, reviews) -> DigestMaterial:
+def gather_material(services: Services, session, reviews, limits: Thresholds) -> DigestMaterial:
     interviews = {i.id: i for i in repo.submitted_interviews(session, only_ids=[r.interview_id for r in reviews])}
     current_facts = _facts(services, interviews.values())
-    previous_digest = repo.latest_posted_digest(session)
-    previous = aggregate(_facts(services, repo.interviews_of_digest(session, previous_digest.id))) \
-        if previous_digest else None
     history = [
         ((digest.posted_at or digest.created_at).astimezone(services.settings.tz).date(),
-         aggregate(_facts(services, repo.interviews_of_digest(session, digest.id))))
+         _published_figures(services, session, digest, limits))
         for digest in repo.recent_posted_digests(session, HISTORY)
     ]
     published = aggregate(_facts(services, repo.published_interviews(session)))
@@ -124,10 +124,20 @@ def gather_material(services: Services, session, reviews) -> DigestMaterial:
             quotes += highlights.parse(review.highlights)
     days = [f.submitted_on for f in current_facts]
     return DigestMaterial(
-        interview_ids=[f.interview_id for f in current_facts], current=aggregate(current_facts), previous=previous,
-        published=published, history=history, quotes=quotes,
+        interview_ids=[f.interview_id for f in current_facts], current=aggregate(current_facts), published=published,
+        previous=history[-1][1] if history else None, history=history, quotes=quotes,
         first_day=min(days) if days else None, last_day=max(days) if days else None,
     )
+
+
+def _published_figures(services: Services, session, digest, limits: Thresholds) -> PeriodStats:
+    """The figures a posted digest published, as kept with it; recounted for a digest from before
+    they were kept."""
+    kept = from_published_record(digest.stats or {})
+    if kept is not None:
+        return kept
+    facts = _facts(services, repo.interviews_of_digest(session, digest.id))
+    return for_managers(stats_from(aggregate(facts), limits), limits)
 
 
 def post_digest(services: Services, requested_by: str | None = None) -> DigestOutcome:
@@ -145,22 +155,22 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
     if not channel:
         return DigestOutcome(False, pending, needed, Problem("digest.no_channel"), waiting=waiting)
 
-    now = services.clock.now()
-    with services.db.session() as session:
-        reviews = list(repo.reviews_ready_for_digest(session, today))
-        material = gather_material(services, session, reviews)
-        digest = repo.create_digest(session, [r.id for r in reviews], now, requested_by,
-                                    {"interviews": material.interview_ids})
-        if digest is None:
-            return DigestOutcome(False, pending, needed, Problem("digest.busy"), waiting=waiting)
-        digest_id = digest.id
-
     # Only figures that rest on enough answers and form clean partitions (flows.insights.for_managers).
     def shown(aggregates: PeriodAggregates) -> PeriodStats:
         return for_managers(stats_from(aggregates, limits), limits)
 
-    stats = shown(material.current)
-    previous = shown(material.previous) if material.previous is not None else None
+    now = services.clock.now()
+    with services.db.session() as session:
+        reviews = list(repo.reviews_ready_for_digest(session, today))
+        material = gather_material(services, session, reviews, limits)
+        stats = shown(material.current)
+        digest = repo.create_digest(session, [r.id for r in reviews], now, requested_by,
+                                    {"interviews": material.interview_ids, **published_record(stats)})
+        if digest is None:
+            return DigestOutcome(False, pending, needed, Problem("digest.busy"), waiting=waiting)
+        digest_id = digest.id
+
+    previous = material.previous
     overall = shown(material.published + material.current)
     template = templates.active_template(services.db)
     _ = Translator(services.settings.default_language)
@@ -185,7 +195,7 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
             with services.db.session() as session:
                 repo.discard_digest(session, digest_id)
             return DigestOutcome(False, pending, needed, Problem("slack.unavailable"), waiting=waiting)
-    history = [(_.date(day), shown(aggregates)) for day, aggregates in material.history]
+    history = [(_.date(day), figures) for day, figures in material.history]
     history.append((_.date(services.today()), stats))
     _upload_chart(services, channel, _, template, stats, history)
     with services.db.session() as session:
