@@ -192,8 +192,9 @@ def reason_sections(_: Translator, template: Template, stats: PeriodStats) -> li
         text = f"{_('digest.reasons.title')}\n{_('digest.reasons.too_few')}"
         return [SectionBlock(text=MarkdownTextObject(text=text))]
     some_withheld = stats.is_withheld("reasons.some")
-    if not stats.reasons and not some_withheld:
-        return [SectionBlock(text=MarkdownTextObject(text=f"{_('digest.reasons.title')}\n{_('digest.reasons.none')}"))]
+    if not stats.reasons:  # none named, or every one withheld
+        key = "digest.reasons.some_withheld" if some_withheld else "digest.reasons.none"
+        return [SectionBlock(text=MarkdownTextObject(text=f"{_('digest.reasons.title')}\n{_(key)}"))]
     note = _("digest.reasons.note", n=stats.reasons_n)
     if some_withheld:
         note += " " + _("digest.reasons.some_withheld")
