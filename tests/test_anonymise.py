@@ -157,7 +157,7 @@ CASES = [
     (
         "Sinds maart 2019 en in 2024 werkte ik hier; op 1 mei begon ik.",
         "nl",
-        "Sinds maart 2019 en in 2024 werkte ik hier; op [datum] begon ik.",
+        "Sinds [datum] en in 2024 werkte ik hier; op [datum] begon ik.",
     ),
     # --- everything at once --------------------------------------------------------------------
     (
@@ -233,8 +233,10 @@ def test_bsn_eleven_check(number, valid):
         ("Uiterlijk 20/12, anders 3 jan.", "nl", "Uiterlijk [datum], anders [datum]."),
         ("From the 3rd of March until Dec 20th.", "en", "From the [date] until [date]."),
         ("Dates like 12/20/2026 and 20.12.2026.", "en", "Dates like [date] and [date]."),
-        ("Sinds maart 2019, al 7 jaar.", "nl", "Sinds maart 2019, al 7 jaar."),
-        ("Since May 2024 I may 2x as often work remotely.", "en", "Since May 2024 I may 2x as often work remotely."),
+        # A month with its year points at one person in a small team as well as a date does.
+        ("Sinds maart 2019, al 7 jaar.", "nl", "Sinds [datum], al 7 jaar."),
+        ("Since May 2024 I may 2x as often work remotely.", "en", "Since [date] I may 2x as often work remotely."),
+        ("Sinds 2019, al 7 jaar; in maart ging het mis.", "nl", "Sinds 2019, al 7 jaar; in maart ging het mis."),
         ("Score 4/5, 24/7 bereikbaar, versie 1.2.3, 10:30.", "nl", "Score 4/5, 24/7 bereikbaar, versie 1.2.3, 10:30."),
         ("Phone 06-12-34-56-78 is not a date.", "en", "Phone 06-12-34-56-78 is not a date."),
         ("Slack said <!date^1392734382^{date}|Feb 18, 2014>.", "en", "Slack said [date]."),
@@ -432,3 +434,74 @@ def test_anonymise_is_idempotent(parts, language):
 def test_anonymise_is_idempotent_on_any_text(text):
     once = anonymise(text, MEMBERS)
     assert anonymise(once, MEMBERS) == once
+
+
+# --- issue 11: what hides a name, foreign phone numbers, months with their year ---------------------
+
+ZERO_WIDTH_AND_BIDI = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2066\u2067\u2068\u2069\ufeff\u00ad"
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # zero-width characters and a soft hyphen between the letters of a colleague's name
+        ("Ik werkte met J\u200ban de V\u200cr\u200dies.", "nl", "Ik werkte met [naam]."),
+        ("Ask Ma\u2060rk Bak\u00adker, or Ma\ufeffrk.", "en", "Ask [name], or [name]."),
+        # the name written backwards inside a right-to-left override renders as the plain name
+        ("Praat eens met \u202eseirV ed naJ\u202c over de planning.", "nl", "Praat eens met [naam] over de planning."),
+        ("Thanks to \u202ekraM", "en", "Thanks to [name]"),
+        # full-width letters fold to the name (NFKC)
+        ("Ｊａｎ was fijn.", "nl", "[naam] was fijn."),
+        # isolates and marks around a name only hide it from the pattern
+        ("Groet aan \u2067Kees\u2069 en \u200fJosé\u200e.", "nl", "Groet aan [naam] en [naam]."),
+    ],
+    ids=["zero-width", "word-joiner-soft-hyphen", "rlo-reversed", "rlo-unclosed", "full-width", "isolates"],
+)
+def test_invisible_characters_do_not_hide_a_name(text, language, expected):
+    result = anonymise(text, MEMBERS, language)
+    assert result == expected
+    assert not set(result) & set(ZERO_WIDTH_AND_BIDI)
+
+
+@given(st.text(alphabet=st.sampled_from(list("Jan de Vries wat fijn. ") + list(ZERO_WIDTH_AND_BIDI)), max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_the_output_never_holds_format_characters(text):
+    result = anonymise(text, MEMBERS, "nl")
+    assert not set(result) & set(ZERO_WIDTH_AND_BIDI)
+    assert anonymise(result, MEMBERS, "nl") == result
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Call me at (555) 123-4567 or 555-123-4567.", "en", "Call me at [phone] or [phone]."),
+        ("Or 555.123.4567, or +1 (555) 123-4567.", "en", "Or [phone], or [phone]."),
+        ("London: +44 20 7946 0958; Brussel: +32 2 123 45 67 of +32 470 12 34 56.", "nl",
+         "London: [telefoon]; Brussel: [telefoon] of [telefoon]."),
+        ("Bel 0031 6 12345678 of 0032 470 12 34 56.", "nl", "Bel [telefoon] of [telefoon]."),
+        # what only looks like one stays
+        ("Score 555-123, 3 van de 10 (555) en 12.345.678 euro.", "nl", None),
+    ],
+    ids=["us-parentheses", "us-dots-and-plus1", "uk-be", "0031-0032", "look-alikes"],
+)
+def test_international_phone_numbers(text, language, expected):
+    assert anonymise(text, MEMBERS, language) == (text if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("In maart 2026 zat ik thuis.", "nl", "In [datum] zat ik thuis."),
+        ("Sinds mrt. 2019 en vanaf sept '24.", "nl", "Sinds [datum] en vanaf [datum]."),
+        ("In the spring of 2025 and in March 2026.", "en", "In the [date] and in [date]."),
+        ("In de zomer van 2025, Q3 2026 en in week 12 ging het mis.", "nl",
+         "In de [datum], [datum] en in [datum] ging het mis."),
+        ("Week 12 of 2026 was hard.", "en", "[date] was hard."),
+        # a year, a month or a season alone, and a number of weeks, stay
+        ("Sinds 2019; in maart; in de zomer; 12 weken; over 3 weken.", "nl", None),
+        ("Since 2019, in March, every summer, for 12 weeks.", "en", None),
+    ],
+    ids=["nl-month-year", "nl-short", "en-season-month", "nl-season-quarter-week", "en-week-year", "nl-stays", "en-stays"],
+)
+def test_months_seasons_and_weeks_with_a_year_are_dates(text, language, expected):
+    assert anonymise(text, MEMBERS, language) == (text if expected is None else expected)
