@@ -389,7 +389,8 @@ _DUTCH_PHONE = re.compile(
 )
 # North American numbers without the country code: (555) 123-4567, 555-123-4567, 555.123.4567.
 _NORTH_AMERICAN_PHONE = re.compile(
-    rf"{_PHONE_START}(?<!\d[ \u00a0])(?:\([2-9]\d\d\)[ \u00a0]?|[2-9]\d\d([-.])(?=\d{{3}}\1))\d{{3}}[-. \u00a0]\d{{4}}(?!\d)(?![-/.,]\d)"
+    rf"{_PHONE_START}(?<!\d[ \u00a0])(?:\([2-9]\d\d\)[ \u00a0]?|[2-9]\d\d([-.])(?=\d{{3}}\1))"
+    r"\d{3}[-. \u00a0]\d{4}(?!\d)(?![-/.,]\d)"
 )
 # +31 and 0031 numbers have nine digits after the country code, with an optional "(0)".
 _DUTCH_INTERNATIONAL_PHONE = re.compile(

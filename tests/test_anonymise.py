@@ -438,7 +438,9 @@ def test_anonymise_is_idempotent_on_any_text(text):
 
 # --- issue 11: what hides a name, foreign phone numbers, months with their year ---------------------
 
-ZERO_WIDTH_AND_BIDI = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2066\u2067\u2068\u2069\ufeff\u00ad"
+ZERO_WIDTH_AND_BIDI = (
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2066\u2067\u2068\u2069\ufeff\u00ad"
+)
 
 
 @pytest.mark.parametrize(
@@ -501,7 +503,9 @@ def test_international_phone_numbers(text, language, expected):
         ("Sinds 2019; in maart; in de zomer; 12 weken; over 3 weken.", "nl", None),
         ("Since 2019, in March, every summer, for 12 weeks.", "en", None),
     ],
-    ids=["nl-month-year", "nl-short", "en-season-month", "nl-season-quarter-week", "en-week-year", "nl-stays", "en-stays"],
+    ids=[
+        "nl-month-year", "nl-short", "en-season-month", "nl-season-quarter-week", "en-week-year", "nl-stays", "en-stays"
+    ],
 )
 def test_months_seasons_and_weeks_with_a_year_are_dates(text, language, expected):
     assert anonymise(text, MEMBERS, language) == (text if expected is None else expected)
