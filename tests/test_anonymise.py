@@ -509,3 +509,85 @@ def test_international_phone_numbers(text, language, expected):
 )
 def test_months_seasons_and_weeks_with_a_year_are_dates(text, language, expected):
     assert anonymise(text, MEMBERS, language) == (text if expected is None else expected)
+
+
+# --- special categories of personal data (AVG/GDPR art. 9) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In maart 2026 zat ik thuis met een burn-out.", ("health",)),
+        ("Ik was overspannen en ging naar de bedrijfsarts.", ("health",)),
+        ("I was signed off sick with depression, therapy helped.", ("health",)),
+        ("Toen ik zwanger was, kreeg ik geen contractverlenging.", ("pregnancy",)),
+        ("Being pregnant here was hard.", ("pregnancy",)),
+        ("Er was geen ruimte om te bidden en vrijdag naar de moskee te gaan.", ("religion",)),
+        ("Nobody respected my faith during Ramadan.", ("religion",)),
+        ("Als lid van de FNV werd ik buitengesloten.", ("union",)),
+        ("After I joined the trade union they ignored me.", ("union",)),
+        ("Als homo voelde ik me hier niet veilig.", ("sexual_orientation",)),
+        ("After my coming out nobody talked to me.", ("sexual_orientation",)),
+        ("Opmerkingen over mijn Marokkaanse afkomst.", ("ethnicity",)),
+        ("Comments about my ethnic background.", ("ethnicity",)),
+        ("Iemand vertelde rond dat ik een strafblad heb.", ("criminal_record",)),
+        ("They found out about my criminal record.", ("criminal_record",)),
+        ("Burn-out na de zwangerschap.", ("health", "pregnancy")),
+        # hidden with a zero-width space, in capitals, with an accent
+        ("Ik had een b\u200burn-out.", ("health",)),
+        ("ZWANGER en DEPRESSIEF", ("health", "pregnancy")),
+        # ordinary words that only look alike
+        ("Een homogeen team, ik geloof dat het goed was; de operaties liepen.", ()),
+        ("Add more tests, black friday, the christmas party, psychological safety.", ()),
+        ("My conviction is that the union of both teams works.", ()),
+    ],
+)
+def test_special_categories_are_detected_in_dutch_and_english(text, expected):
+    from flows.sensitive import special_categories
+
+    assert special_categories(text) == expected
+
+
+def test_hr_extends_the_vocabulary_with_a_file_in_the_template_folder(tmp_path):
+    from flows.sensitive import SHIPPED_VOCABULARY, VocabularyError, parse_vocabulary, vocabulary
+
+    (tmp_path / SHIPPED_VOCABULARY.name).write_text(SHIPPED_VOCABULARY.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "special-categories-ours.txt").write_text(
+        "# our own words\n[health]\nlong-covid*\n[union]\nAbvakabo\n", encoding="utf-8"
+    )
+    ours = vocabulary(tmp_path)
+    assert ours.categories("Sinds mijn longcovid-klachten") == ("health",)
+    assert ours.categories("Lid van Abvakabo") == ("union",)
+    assert ours.categories("Ik was overspannen") == ("health",)  # the shipped words still count
+    assert vocabulary().categories("Lid van Abvakabo") == ()  # the shipped folder knows nothing of it
+
+    with pytest.raises(VocabularyError, match=r"ours.txt:2: unknown category \[hobbies\]"):
+        parse_vocabulary("# x\n[hobbies]\nvissen\n", "ours.txt")
+    with pytest.raises(VocabularyError, match=r"ours.txt:1: term 'ziek' before any \[category\]"):
+        parse_vocabulary("ziek\n", "ours.txt")
+
+
+def test_a_special_category_answer_is_never_a_default_highlight():
+    from flows.highlights import candidate_quotes, draft, shared_quotes, unedited, withheld_quotes
+    from flows.template import default_template
+
+    template = default_template()
+    consent = next(q.id for q in template.questions if q.category.value == "consent")
+    texts = [q.id for q in template.questions if q.type.value == "long_text"]
+    answers = {
+        consent: {"value": True},
+        texts[0]: {"value": "In maart 2026 zat ik thuis met een burn-out, Jan de Vries wist het."},
+        texts[1]: {"value": "De planning kwam vaak te laat."},
+    }
+    quotes = candidate_quotes(template, answers, MEMBERS, "nl")
+    assert [(q.text, q.categories) for q in quotes] == [
+        ("In [datum] zat ik thuis met een burn-out, [naam] wist het.", ("health",)),
+        ("De planning kwam vaak te laat.", ()),
+    ]
+    assert draft(shared_quotes(template, answers, (), MEMBERS, "nl")) == "De planning kwam vaak te laat."
+    withheld = withheld_quotes(template, answers, (), MEMBERS, "nl")
+    assert [q.question_id for q in withheld] == [texts[0]]
+    assert withheld_quotes(template, answers, (texts[0],), MEMBERS, "nl") == []  # the leaver left it out
+    pasted = "De planning kwam vaak te laat.\n\nIn [datum]  zat ik thuis met een burn-out, [naam] wist het."
+    assert unedited(pasted, withheld) == withheld
+    assert unedited("De planning kwam vaak te laat.\n\nIemand was een tijd afwezig.", withheld) == []
