@@ -1,12 +1,20 @@
 """Take personal data out of the free-text answers of departing employees before anyone reads them.
 
-`anonymise()` replaces, in this order, Slack mentions and links, URLs, e-mail addresses, IBANs, exact
-dates, phone numbers, BSNs, addresses and the names of workspace members with a neutral placeholder
-in the reader's language (`[naam]` / `[name]`, `[e-mail]`, `[telefoon]` / `[phone]`, `[iban]`,
-`[bsn]`, `[adres]` / `[address]`, `[url]`, `[kanaal]` / `[channel]`, `[groep]` / `[group]`,
-`[datum]` / `[date]`). The order matters: a URL or an e-mail address is removed whole before its
+`anonymise()` first normalises the text as a reader sees it (NFKC; a right-to-left override turned
+into the order it renders in; zero-width characters, bidi controls, soft hyphens and other invisible
+format characters removed, so none can hide a name and none reach the output). Then it replaces, in
+this order, Slack mentions and links, URLs, e-mail addresses, IBANs, dates, phone numbers, BSNs,
+addresses, the names of workspace members and towns with a neutral placeholder in the reader's
+language (`[naam]` / `[name]`, `[e-mail]`, `[telefoon]` / `[phone]`, `[iban]`, `[bsn]`, `[adres]` /
+`[address]`, `[url]`, `[kanaal]` / `[channel]`, `[groep]` / `[group]`, `[datum]` / `[date]`,
+`[plaats]` / `[place]`). The order matters: a URL or an e-mail address is removed whole before its
 digits could be taken for a phone number, and dates go before phone numbers so that 06-12-2026 stays
 a date.
+
+- A date is an exact date, and also a month, season or quarter with its year ("maart 2026", "zomer
+  2025", "Q3 2026") and a week number ("week 12"): in a small team each points at one person.
+- Phone numbers: Dutch national and international (+31/0031, +44, +32, +1 ...), and North American
+  ones without the country code, "(555) 123-4567", "555-123-4567".
 
 The rules err on the side of privacy where a choice has to be made:
 
@@ -56,6 +64,7 @@ class Placeholders:
     channel: str
     group: str
     date: str
+    place: str
 
 
 PLACEHOLDERS = {
@@ -70,6 +79,7 @@ PLACEHOLDERS = {
         channel="[kanaal]",
         group="[groep]",
         date="[datum]",
+        place="[plaats]",
     ),
     "en": Placeholders(
         name="[name]",
@@ -82,6 +92,7 @@ PLACEHOLDERS = {
         channel="[channel]",
         group="[group]",
         date="[date]",
+        place="[place]",
     ),
 }
 
@@ -149,7 +160,8 @@ def _scrub_once(text: str, phrases: tuple[_Phrase, ...], words: Placeholders, la
     text = _scrub_phones(text, words.phone)
     text = _BSN.sub(lambda m: words.bsn if is_valid_bsn(m.group(0)) else m.group(0), text)
     text = _scrub_addresses(text, words.address)
-    return _scrub_names(text, phrases, words.name)
+    text = _scrub_names(text, phrases, words.name)
+    return _PLACE.sub(words.place, text)
 
 
 # --- Slack markup -------------------------------------------------------------------------------
@@ -505,6 +517,34 @@ def _is_postcode(match: re.Match[str]) -> bool:
     return bool(match.group("city")) or match.group(0)[-2:] not in _NOT_POSTCODE_LETTERS
 
 
+# --- places -----------------------------------------------------------------------------------
+
+# In a team of ten, "since I moved to Zwolle" or "the Eindhoven office" points at one person, so the
+# larger Dutch and Belgian towns and the foreign cities people move to most are replaced, written with
+# a capital as a whole word. A short list on purpose: towns that are also ordinary words or common
+# surnames (Best, Goes, Born, Ede ...) would cost more in readability than they protect, and a postcode
+# with its town is caught as an address anyway.
+_PLACES = (
+    "Amsterdam", "Rotterdam", "Den Haag", "'s-Gravenhage", "Utrecht", "Eindhoven", "Groningen", "Tilburg",
+    "Almere", "Breda", "Nijmegen", "Apeldoorn", "Arnhem", "Haarlem", "Haarlemmermeer", "Hoofddorp", "Enschede",
+    "Amersfoort", "Zaanstad", "Zaandam", "'s-Hertogenbosch", "Den Bosch", "Zwolle", "Leiden", "Zoetermeer",
+    "Leeuwarden", "Maastricht", "Dordrecht", "Alphen aan den Rijn", "Alkmaar", "Emmen", "Delft", "Venlo",
+    "Deventer", "Helmond", "Hilversum", "Amstelveen", "Heerlen", "Sittard", "Roermond", "Hengelo", "Assen",
+    "Lelystad", "Gouda", "Schiedam", "Vlaardingen", "Rijswijk", "Purmerend", "Middelburg", "Vlissingen",
+    "Capelle aan den IJssel", "Nieuwegein", "Veenendaal", "Harderwijk", "Wageningen", "Doetinchem", "Zutphen",
+    "Roosendaal", "Bergen op Zoom", "Waalwijk", "Zeist", "Oss", "Hoorn", "Den Helder", "Heerenveen",
+    "Brussel", "Brussels", "Bruxelles", "Antwerpen", "Antwerp", "Gent", "Ghent", "Leuven", "Brugge", "Bruges",
+    "Mechelen", "Hasselt", "Luik", "Liège", "London", "Londen", "Manchester", "Birmingham", "Edinburgh",
+    "Dublin", "Berlijn", "Berlin", "Parijs", "Paris", "Keulen", "Cologne", "Düsseldorf", "Frankfurt", "München",
+    "Munich", "Hamburg", "Madrid", "Barcelona", "Lissabon", "Lisbon", "New York", "San Francisco",
+)  # fmt: skip
+_PLACE = re.compile(
+    r"(?<![\w'’-])(?:"
+    + "|".join(re.escape(place).replace(r"\ ", r"\s+") for place in sorted(_PLACES, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+
+
 # --- names ------------------------------------------------------------------------------------
 
 # Dutch (and a few other) surname prefixes: part of a name, never a name on their own.
@@ -522,7 +562,7 @@ _NOT_A_NAME = frozenset(
         "he", "him", "his", "she", "her", "hers", "they", "them", "their", "hij", "zij", "ze", "hem", "haar",
         "hen", "hun", "die", "and", "en", "the", "of", "naam", "name", "persoon", "email", "e-mail", "mail",
         "telefoon", "phone", "iban", "bsn", "adres", "address", "url", "kanaal", "channel", "groep", "group",
-        "datum", "date",
+        "datum", "date", "plaats", "place",
     }
 )  # fmt: skip
 # First names and surnames that are also ordinary Dutch or English words: these are replaced only
