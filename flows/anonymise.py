@@ -348,7 +348,12 @@ _SEASONS = "voorjaar|najaar|lente|zomer|herfst|winter|spring|summer|autumn|fall"
 _SEASON_YEAR = re.compile(
     rf"(?<!\w)(?:(?i:{_SEASONS})|(?i:Q|K)[1-4])(?:\s+(?:of|van))?\s+{_YEAR_OR_SHORT}(?!\w)(?![-/.,]\d)"
 )
-_WEEK = re.compile(rf"(?<!\w)(?i:week|wk)\.?\s*(?:[1-9]|[1-4]\d|5[0-3])(?!\d)(?:(?:\s+(?:of|van))?\s+{_YEAR})?(?!\w)")
+# Not "per week 40 uur" / "a week 3 times": a number of hours or times is no week number.
+_WEEK = re.compile(
+    rf"(?<!\w)(?<!per )(?<!a )(?<!each )(?<!elke )(?i:week|wk)\.?\s*(?:[1-9]|[1-4]\d|5[0-3])(?!\d)"
+    rf"(?!\s*(?:uur|u\b|hours?|hrs?|h\b|keer|times|x\b|dagen|days|minuten|minutes|%))"
+    rf"(?:(?:\s+(?:of|van))?\s+{_YEAR})?(?!\w)"
+)
 
 
 def scrub_dates(text: str, language: str = "nl") -> str:

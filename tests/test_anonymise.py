@@ -500,11 +500,13 @@ def test_international_phone_numbers(text, language, expected):
          "In de [datum], [datum] en in [datum] ging het mis."),
         ("Week 12 of 2026 was hard.", "en", "[date] was hard."),
         # a year, a month or a season alone, and a number of weeks, stay
-        ("Sinds 2019; in maart; in de zomer; 12 weken; over 3 weken.", "nl", None),
+        ("Sinds 2019; in maart; in de zomer; 12 weken; over 3 weken; per week 40 uur.", "nl", None),
+        ("Twice a week 3 hours, each week 2 times.", "en", None),
         ("Since 2019, in March, every summer, for 12 weeks.", "en", None),
     ],
     ids=[
-        "nl-month-year", "nl-short", "en-season-month", "nl-season-quarter-week", "en-week-year", "nl-stays", "en-stays"
+        "nl-month-year", "nl-short", "en-season-month", "nl-season-quarter-week", "en-week-year", "nl-stays",
+        "en-stays", "en-per-week",
     ],
 )
 def test_months_seasons_and_weeks_with_a_year_are_dates(text, language, expected):
