@@ -109,8 +109,11 @@ def test_default_template_content():
 
 
 def test_the_template_file_is_package_data():
-    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
-    assert 'flows = ["templates/*.yml"]' in pyproject
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    flows_data = pyproject["tool"]["setuptools"]["package-data"]["flows"]
+    assert {"templates/*.yml", "templates/*.txt"} <= set(flows_data)  # the template and the art. 9 vocabulary
 
 
 # --- broken templates ------------------------------------------------------------------------------

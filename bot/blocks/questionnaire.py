@@ -281,7 +281,7 @@ def summary_messages(
     interview_id: int,
     rows: list[tuple[Question, Answer | None, tuple]],
     submitted_on: date | None,
-    shared: list[tuple[str, str, bool]] | None = None,
+    shared: list[tuple[str, str, bool, tuple[str, ...]]] | None = None,
 ) -> list[tuple[str, list[dict]]]:
     """All answers with Edit per question, then Submit; split over messages where Slack needs it."""
     blocks: list = [HeaderBlock(text=_("q.summary.header"))]
@@ -322,16 +322,22 @@ def summary_messages(
     return [(_("q.summary.header"), part) for part in split_blocks(dicts(blocks))]
 
 
-def _shared_preview(_: Translator, interview_id: int, shared: list[tuple[str, str, bool]]) -> list:
-    """Exactly what management could see, each quote with Leave out / Put back: the leaver decides."""
+def _shared_preview(_: Translator, interview_id: int, shared: list[tuple[str, str, bool, tuple[str, ...]]]) -> list:
+    """Exactly what management could see, each quote with Leave out / Put back: the leaver decides.
+    A quote touching a special category (health, religion, ...) says it is not shared by default."""
     blocks: list = [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text=_("q.share.intro") if shared else _("q.share.nothing"))),
     ]
-    for question_id, quote, included in shared:
+    if any(categories for *_rest, categories in shared):
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.share.special.note"))]))
+    for question_id, quote, included, categories in shared:
         shown = "\n".join("> " + line for line in escape(shorten(quote, 2500)).split("\n"))
         if not included:
             shown = _("q.share.left_out") + "\n" + shown
+        elif categories:
+            label = ", ".join(_(f"special.category.{category}") for category in categories)
+            shown = _("q.share.special", categories=label) + "\n" + shown
         blocks.append(
             SectionBlock(
                 block_id=f"q-share-{interview_id}-{question_id}",

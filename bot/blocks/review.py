@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from bot.blocks.questionnaire import display_answer
 from bot.blocks.text import dicts, escape, mention, shorten
 from bot.i18n import Translator
+from flows.highlights import Quote
 from flows.questionnaire import Answer, is_skipped
 from flows.template import Category, QuestionType, Template
 
@@ -43,6 +44,8 @@ class ReviewFacts:
     decided_on: date | None = None
     inform_manager: bool = False
     withdrawn: bool = False
+    withheld: tuple[Quote, ...] = ()  # special-category quotes the leaver would share, not in the draft
+    unedited: tuple[Quote, ...] = ()  # of those, the ones pasted unchanged into the highlights
 
 
 def headline(_: Translator, template: Template, answers: dict[str, Answer]) -> str:
@@ -77,6 +80,7 @@ def review_card(_: Translator, template: Template, answers: dict[str, Answer], f
         draft = facts.highlights.strip()
         shown = "\n".join("> " + line for line in escape(draft).split("\n")) if draft else _("review.no_quotes")
         blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(_("review.draft") + "\n" + shown, 3000))))
+        blocks += _special_categories(_, facts)
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_("review.no_consent"))))
     if facts.decision is None:
@@ -106,6 +110,23 @@ def review_card(_: Translator, template: Template, answers: dict[str, Answer], f
             ButtonElement(text=_("review.button.view"), action_id="review:view", value=str(facts.review_id)),
             _export_button(_, facts.review_id)]))
     return _("review.header"), dicts(blocks)
+
+
+def _special_categories(_: Translator, facts: ReviewFacts) -> list:
+    """Which quotes touch a special category (art. 9) and which category; why Approve is refused."""
+    if not facts.withheld or facts.decision is not None:
+        return []
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=_("review.special.intro")))]
+    for quote in facts.withheld:
+        label = ", ".join(_(f"special.category.{category}") for category in quote.categories)
+        quoted = "\n".join("> " + line for line in escape(shorten(quote.text, 2500)).split("\n"))
+        blocks.append(SectionBlock(
+            block_id=f"review-special-{facts.review_id}-{quote.question_id}",
+            text=MarkdownTextObject(text=shorten(_("review.special.quote", categories=label) + "\n" + quoted, 3000)),
+        ))
+    if facts.unedited:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_("review.special.blocked"))))
+    return blocks
 
 
 def _export_button(_: Translator, review_id: int) -> ButtonElement:

@@ -263,8 +263,11 @@ def show_current_again(services: Services, interview_id: int, user_id: str | Non
     return True
 
 
-def _shared(services: Services, loaded: Loaded, state: State) -> list[tuple[str, str, bool]] | None:
-    """The anonymised quotes management could see, if the leaver agreed to share (else None)."""
+def _shared(
+    services: Services, loaded: Loaded, state: State
+) -> list[tuple[str, str, bool, tuple[str, ...]]] | None:
+    """The anonymised quotes management could see, if the leaver agreed to share (else None); each
+    with whether it is included and the special categories it touches (not shared by default)."""
     answers = loaded.questionnaire.final_answers(state)
     if not highlights.consented(loaded.template, answers):
         return None
@@ -272,7 +275,7 @@ def _shared(services: Services, loaded: Loaded, state: State) -> list[tuple[str,
         interview = repo.interview_by_id(session, loaded.interview_id)
         excluded = set(interview.excluded_quotes or []) if interview else set()
     quotes = highlights.candidate_quotes(loaded.template, answers, services.directory.member_names(), loaded.language)
-    return [(quote.question_id, quote.text, quote.question_id not in excluded) for quote in quotes]
+    return [(quote.question_id, quote.text, quote.question_id not in excluded, quote.categories) for quote in quotes]
 
 
 def toggle_quote(

@@ -38,6 +38,7 @@ def _load(services: Services, session, review) -> _Loaded | None:
     answers = {}
     if interview.state is not None:
         answers = Questionnaire(template).final_answers(from_json(interview.state))
+    withheld = _withheld(services, template, answers, interview)
     tz = services.settings.tz
     facts = view.ReviewFacts(
         review_id=review.id,
@@ -53,8 +54,25 @@ def _load(services: Services, session, review) -> _Loaded | None:
         decided_on=review.decided_at.astimezone(tz).date() if review.decided_at else None,
         inform_manager=review.inform_manager,
         withdrawn=interview.state is None,
+        withheld=tuple(withheld),
+        unedited=tuple(highlights.unedited(review.highlights, withheld)),
     )
     return _Loaded(facts, template, answers)
+
+
+def _withheld(services: Services, template: Template, answers: dict, interview) -> list[highlights.Quote]:
+    """The quotes with special-category data the leaver would share: never in the draft as written."""
+    return highlights.withheld_quotes(
+        template, answers, interview.excluded_quotes or [], services.directory.member_names(),
+        services.settings.default_language,
+    )
+
+
+def _unedited_special_categories(services: Services, interview, text: str) -> bool:
+    """Does HR's highlights `text` hold a special-category quote exactly as the leaver wrote it?"""
+    template = templates.template_for(services.db, interview.template_key, interview.template_version)
+    answers = Questionnaire(template).final_answers(from_json(interview.state))
+    return bool(highlights.unedited(text, _withheld(services, template, answers, interview)))
 
 
 def open_review(services: Services, interview_id: int) -> None:
@@ -162,6 +180,8 @@ def decide(
         interview = repo.interview_by_id(session, review.interview_id)
         if interview.state is None:
             return Problem("review.gone")
+        if decision == "approved" and _unedited_special_categories(services, interview, review.highlights):
+            return Problem("review.special.unedited")  # the card says why, too
         departure = repo.departure_by_id(session, interview.departure_id)
         if inform_manager and not departure.manager_id:
             return Problem("review.no_manager")
