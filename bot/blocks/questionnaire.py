@@ -403,10 +403,10 @@ def _withdraw_button(_: Translator, interview_id: int) -> ButtonElement:
         style="danger",
         value=value(interview_id),
         confirm=ConfirmObject(
-            title=_("q:withdraw.title"),
-            text=_("q:withdraw.text"),
-            confirm=_("q:withdraw.confirm"),
-            deny=_("q:withdraw.deny"),
+            title=_("q.withdraw.title"),
+            text=_("q.withdraw.text"),
+            confirm=_("q.withdraw.confirm"),
+            deny=_("q.withdraw.deny"),
             style="danger",
         ),
     )
