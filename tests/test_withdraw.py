@@ -86,3 +86,25 @@ def test_withdrawing_takes_the_button_off_the_intro_too(harness, slack):
         assert withdraw_buttons(slack.message(message.channel, message.ts).blocks) == []
     harness.user.open_home(LEAVER)
     assert withdraw_buttons(slack.workspace.home_views[LEAVER]["blocks"]) == []
+
+
+def test_a_closed_questionnaire_no_longer_offers_withdraw_or_answers(harness, slack):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from storage.models import Departure
+
+    invitation = invite(harness, LEAVER)
+    harness.user.click(LEAVER, invitation, "invitation.answer")
+    click(harness, LEAVER, "q:choose:4")
+    with harness.services.db.session() as session:
+        last_day = session.scalars(select(Departure.last_day)).one()
+    harness.clock.advance(timedelta(days=(last_day - harness.today()).days + 16))
+    harness.bot.scheduler.run_sweep_now()
+    harness.wait_for_stage(LEAVER, "expired")
+    current = slack.dms_to(LEAVER)[-1]  # the question being asked: no buttons to click either
+    slack.wait_for(lambda: "gesloten" in str(slack.message(current.channel, current.ts).blocks),
+                   what="the open question closed")
+    slack.wait_for(lambda: all(not withdraw_buttons(slack.message(m.channel, m.ts).blocks)
+                               for m in slack.dms_to(LEAVER)), what="no Withdraw left in the DM")
