@@ -207,7 +207,7 @@ def test_edit_from_the_summary_returns_to_the_summary(questionnaire):
     state = to_summary(questionnaire)
     state = ok(questionnaire.go_to(state, "working_relations"))
     assert (state.phase, questionnaire.current(state).id, state.editing) == (Phase.ASKING, "working_relations", True)
-    assert questionnaire.progress(state) == Progress(3, 16)
+    assert questionnaire.progress(state) == Progress(3, 17)
     state = ok(questionnaire.answer(state, "working_relations", {"value": 1, "comment": "Te veel ruzie."}))
     assert (state.phase, state.editing) == (Phase.SUMMARY, False)
     assert state.answers == {**FULL_ANSWERS, "working_relations": {"value": 1, "comment": "Te veel ruzie."}}
