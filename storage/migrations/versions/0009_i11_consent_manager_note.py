@@ -19,14 +19,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("reviews") as batch:
-        batch.add_column(sa.Column("manager_note", sa.Text))
-    with op.batch_alter_table("interviews") as batch:
-        batch.add_column(sa.Column("intro_ts", sa.String(32)))
+    op.add_column("reviews", sa.Column("manager_note", sa.Text))
+    op.add_column("interviews", sa.Column("intro_ts", sa.String(32)))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("interviews") as batch:
-        batch.drop_column("intro_ts")
-    with op.batch_alter_table("reviews") as batch:
-        batch.drop_column("manager_note")
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy would drop and recreate `interviews`, and with
+    # foreign keys on, SQLite would cascade that drop to every review.
+    op.execute("ALTER TABLE interviews DROP COLUMN intro_ts")
+    op.execute("ALTER TABLE reviews DROP COLUMN manager_note")
