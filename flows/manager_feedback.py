@@ -43,7 +43,8 @@ def draft(template: Template, answers: Mapping[str, Any], language: str) -> str:
         if question.category not in TOPICS:
             continue
         answer = answers.get(question.id) or {}
-        heading = question.text.get(language) or question.text.get("en", question.id)
+        # The question as the leaver read it ("your manager" is the reader of this message), in quotes.
+        heading = "“" + (question.text.get(language) or question.text.get("en", question.id)) + "”"
         if question.type is QuestionType.RATING and isinstance(answer.get("value"), int):
             labels = question.labels.get(language) or question.labels.get("en") or ()
             score = answer["value"]

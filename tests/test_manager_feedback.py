@@ -164,3 +164,22 @@ def test_a_message_for_the_manager_needs_the_leavers_yes_even_when_forged(harnes
     reply = harness.user.submit_view(HR, opened, {"manager_note": "Alles wat Jan zei."})
     assert "geen toestemming" in reply.json()["errors"]["manager_note"]
     assert review_row(harness).decision is None
+
+
+def test_the_draft_holds_exactly_what_the_question_promises():
+    from flows import manager_feedback
+    from flows.template import default_template
+
+    template = default_template()
+    answers = {
+        "manager_support": {"value": 2, "comment": "Weinig tijd voor één-op-één."},
+        "improvements": {"value": "Meer overleg."},
+        "strengths": {"skipped": True},
+        "anything_else": {"value": "Iets over mijn gezondheid."},
+        "consent": {"value": False},
+    }
+    assert manager_feedback.draft(template, answers, "nl") == ""  # no yes, no draft
+    assert manager_feedback.draft(template, {**answers, "manager_feedback": {"skipped": True}}, "nl") == ""
+    draft = manager_feedback.draft(template, {**answers, "manager_feedback": {"value": True}}, "nl")
+    assert draft == ("“Hoe goed heeft je directe leidinggevende je ondersteund?” 2/5 (Slecht)\n"
+                     "Weinig tijd voor één-op-één.\n\n“Wat kunnen we beter doen?”\nMeer overleg.")
