@@ -332,13 +332,15 @@ def digests_unfinished(session: Session) -> Sequence[Digest]:
 
 
 def manager_feedback_due(session: Session, today: date) -> Sequence[tuple[Review, Departure]]:
-    """Approved reviews whose main points go to the manager, once the last working day has passed."""
+    """Approved reviews whose manager message (or notice) is due: the last working day has passed and
+    it was not sent (or claimed) yet."""
     return session.execute(
         select(Review, Departure)
         .join(Interview, Interview.id == Review.interview_id)
         .join(Departure, Departure.id == Interview.departure_id)
         .where(Review.decision == "approved", Review.inform_manager.is_(True), Departure.manager_id.is_not(None),
-               Departure.last_day < today, Interview.state.is_not(None))
+               Departure.last_day < today, Interview.state.is_not(None),
+               ~exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == "manager_points"))
     ).all()
 
 
