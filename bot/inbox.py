@@ -77,7 +77,7 @@ class Inbox:
         self.db = db
         self.lease = timedelta(seconds=lease_seconds)
         self._held: set[int] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._app: App | None = None
 
     # -- wiring -----------------------------------------------------------------------------------
@@ -95,6 +95,7 @@ class Inbox:
     def _middleware(self, req: BoltRequest, resp: BoltResponse, next):
         replayed = req.context.get(INBOX_ID)
         if replayed is not None:
+            req.context[REPLAY] = "seen"
             if not self._handles(req, resp):
                 self.finish(replayed, store.UNMATCHED)
             return next()
@@ -130,6 +131,7 @@ class Inbox:
         finally:
             with self._lock:
                 self._held.discard(request_id)
+                self._lock.notify_all()
 
     # -- upkeep (a thread in every process that serves Slack) -------------------------------------
 
@@ -140,8 +142,10 @@ class Inbox:
             with self.db.session() as session:
                 store.renew_leases(session, held, _now() + self.lease)
 
-    def replay_abandoned(self) -> int:
-        """Finish what a dead process acknowledged and never handled; how many were replayed."""
+    def replay_abandoned(self, wait_seconds: float = 0.0) -> int:
+        """Finish what a dead process acknowledged and never handled; how many were replayed.
+        `wait_seconds`: wait (at most that long) until the replays have run (at start, before the
+        process takes new requests, so a person who goes on finds the work done)."""
         assert self._app is not None
         now = _now()
         with self.db.session() as session:
@@ -156,12 +160,17 @@ class Inbox:
                         request.kind, request.id)
             with self._lock:
                 self._held.add(request.id)
+            replay = BoltRequest(body=request.payload, mode="socket_mode", context={INBOX_ID: request.id, REPLAY: True})
             try:
-                self._app.dispatch(BoltRequest(body=request.payload, mode="socket_mode",
-                                               context={INBOX_ID: request.id, REPLAY: True}))
+                self._app.dispatch(replay)
             except Exception:
                 log.exception("replaying inbox request %s failed", request.id)
+            if replay.context.get(REPLAY) != "seen":  # stopped before the inbox (Bolt's own checks)
                 self.finish(request.id, store.FAILED)
+        if wait_seconds and claimed:
+            ids = {request.id for request in claimed}
+            with self._lock:
+                self._lock.wait_for(lambda: not (ids & self._held), timeout=wait_seconds)
         return len(claimed)
 
     def compact(self) -> None:

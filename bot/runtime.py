@@ -84,6 +84,10 @@ class BotProcess:
             self.http.start()
             log.info("exit-interview scheduler process running, health check on port %s", self.http.port)
             return self
+        try:  # what a process that died had acknowledged and not handled: before taking new requests
+            self.inbox.replay_abandoned(wait_seconds=5)
+        except Exception as error:  # the database is away: the inbox keeper tries again
+            log.warning("could not finish the inbox's leftovers at start: %s", type(error).__name__)
         if self.settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 

@@ -52,7 +52,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.emulator.client import SlackUserAgent, menu_state
-from tests.conftest import HR, HR_2, LEAVER, SIGNING_SECRET, TEST_KEY
+from tests.conftest import COLLEAGUE, HR, HR_2, LEAVER, LEAVER_EN, SIGNING_SECRET, TEST_KEY
 from tests.test_scale import free_port, health, wait_until
 
 PROGRESS = re.compile(r"\*(\d+)/(\d+)\*")
@@ -102,6 +102,8 @@ class Bot:
             "DATABASE_URL": database_url,
             "ENCRYPTION_KEY": TEST_KEY,
             "SWEEP_SECONDS": "1",
+            # What a killed process acknowledged is finished by the next one once its lease ran out.
+            "INBOX_LEASE_SECONDS": "1",
         }
         exe = Path(sys.executable).with_name("exit-interview")
         command = [str(exe), "run"] if exe.exists() else [sys.executable, "-m", "bot.cli", "run"]
@@ -126,6 +128,31 @@ class Bot:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait()
+
+
+class Gate:
+    """While closed, every Slack API call of the bot waits in the emulator (and fails when the gate
+    opens): a process killed meanwhile has acknowledged requests and done none of their work."""
+
+    def __init__(self, slack):
+        self._original = slack.handle
+        self._open = threading.Event()
+        self._open.set()
+        self.waiting = 0
+        slack.handle = self._handle
+
+    def close(self) -> None:
+        self._open.clear()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def _handle(self, method, params, token):
+        if self._open.is_set():
+            return self._original(method, params, token)
+        self.waiting += 1
+        self._open.wait(30)
+        return 200, {}, {"ok": False, "error": "fatal_error"}
 
 
 class Hold:
@@ -452,3 +479,47 @@ def _story(tmp_path, slack, database_url, bots, hold):
     for bot in bots[:-1]:
         assert bot.popen.returncode == -signal.SIGKILL
     assert bots[-1].popen.poll() is None, bots[-1].log_tail()
+
+
+def departures(database_url: str) -> list[tuple[str, str]]:
+    from storage.models import Departure
+
+    return _read(database_url, lambda session: [
+        (d.employee_id, d.stage) for d in session.scalars(select(Departure).order_by(Departure.employee_id))])
+
+
+def test_kill_9_right_after_three_commands_were_acknowledged_registers_all_three_once(
+    tmp_path, slack, database_url, bots
+):
+    gate = Gate(slack)
+    try:
+        bots.append(Bot(tmp_path, slack, database_url, 1))
+        wait_until(lambda: "scheduler: leader" in health(bots[-1].port), 15, "the scheduler to run")
+        last_day = date.today() + timedelta(days=60)  # the invitation is planned, weeks ahead
+        leavers = [LEAVER, LEAVER_EN, COLLEAGUE]
+        gate.close()
+        for leaver in leavers:
+            assert bots[-1].user.slash(HR, f"start <@{leaver}|x> {last_day.isoformat()}").status == 200
+        wait_until(lambda: gate.waiting >= 1, 10, "the bot to be at work")
+        assert departures(database_url) == [], "the work was done before the kill: no crash to survive"
+        bots[-1].kill()
+    finally:
+        gate.open()
+
+    bots.append(Bot(tmp_path, slack, database_url, 2))
+    wait_until(lambda: len(departures(database_url)) == 3, 20, "the three registrations after the restart")
+    confirmations = lambda: [r for r in slack.workspace.responses if "geregistreerd" in str(r.get("text"))]  # noqa: E731
+    wait_until(lambda: len(confirmations()) == 3, 10, "HR's three confirmations")
+    time.sleep(3)  # a lease and a couple of sweeps later: nothing more arrives
+    assert departures(database_url) == sorted((leaver, "registered") for leaver in leavers)
+    assert sorted(r["key"] for r in confirmations()) == sorted({r["key"] for r in confirmations()})
+    assert len(slack.workspace.responses) == 3, slack.workspace.responses
+    for leaver in leavers:
+        assert len([r for r in confirmations() if f"<@{leaver}>" in r["text"]]) == 1
+        assert slack.dms_to(leaver) == []  # planned for later, not sent now
+
+    from storage.models import Departure
+
+    invite_at = _read(database_url, lambda session: list(session.scalars(select(Departure.invite_at))))
+    assert len(invite_at) == 3 and all(when is not None for when in invite_at)
+    assert bots[0].popen.returncode == -signal.SIGKILL

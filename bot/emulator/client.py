@@ -77,7 +77,7 @@ class SlackUserAgent:
 
     def slash(self, user_id: str, text: str = "", *, command: str = "/exit-interview",
               channel_id: str = "C0HRDESK1", **kwargs) -> Reply:
-        key = f"cmd{next(self._ids)}"
+        key = f"cmd{self._run}.{next(self._ids)}"
         return self.post_form(
             {
                 "token": "legacy-verification-token",
@@ -129,7 +129,7 @@ class SlackUserAgent:
                 "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
                 "channel": {"id": message.channel},
                 "message": {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks},
-                "response_url": self.emulator.response_url(f"act{next(self._ids)}"),
+                "response_url": self.emulator.response_url(f"act{self._run}.{next(self._ids)}"),
                 "state": payload_state,
                 "actions": [action],
             }
