@@ -143,7 +143,8 @@ def mark_invited(session: Session, departure_id: int) -> None:
 def mark_unreachable(session: Session, departure_id: int) -> bool:
     result = session.execute(
         update(Departure)
-        .where(Departure.id == departure_id, Departure.stage == "registered")
+        .where(Departure.id == departure_id, Departure.stage.in_(("registered", "invited")),
+               Departure.choice.is_(None))
         .values(stage="unreachable")
     )
     return result.rowcount == 1
@@ -852,3 +853,14 @@ def latest_registration_of(session: Session, employee_id: str) -> Departure | No
 
 def all_reviews(session: Session) -> Sequence[Review]:
     return session.scalars(select(Review).order_by(Review.id)).all()
+
+
+def unmark_invited(session: Session, departure_id: int) -> None:
+    """The invitation was certainly not posted (its claim was given back): registered again, so the
+    sweep sends it. Marked invited before the post, so that an instant click finds the state."""
+    claimed = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == INVITATION)
+    session.execute(
+        update(Departure)
+        .where(Departure.id == departure_id, Departure.stage == "invited", Departure.choice.is_(None), ~claimed)
+        .values(stage="registered")
+    )

@@ -1,8 +1,10 @@
 """Sending the invitation and its reminder exactly once, and recording the leaver's choice.
 
-Sending follows claim → post → complete: the claim is a row under a unique constraint, committed
-before Slack is called, so a retry, a second scheduler run or a race can never post twice. A
-post that fails for certain gives the claim back for the next sweep.
+Sending follows claim → mark → post → complete: the claim is a row under a unique constraint,
+committed before Slack is called together with the state the message offers its buttons for
+(invited), so a retry, a second scheduler run or a race can never post twice, and a click within
+milliseconds of the post finds the state it needs. A post that fails for certain gives the claim
+back and the departure goes back to registered, for the next sweep.
 """
 
 from __future__ import annotations
@@ -95,6 +97,8 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
             return False
         if not repo.claim_message(session, departure_id, repo.INVITATION, now):
             return False
+        # State before message: the leaver may click within milliseconds of the post.
+        repo.mark_invited(session, departure_id)
         snapshot = _snapshot(departure)
 
     _ = employee_translator(services, snapshot)
@@ -107,9 +111,10 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
     )
     sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
     if sent:
-        with services.db.session() as session:
-            repo.mark_invited(session, departure_id)
         log.info("invitation sent for departure %s", departure_id)
+    else:  # certainly not posted (the claim was given back): not invited after all, the sweep retries
+        with services.db.session() as session:
+            repo.unmark_invited(session, departure_id)
     return sent
 
 
@@ -155,6 +160,7 @@ def post_claimed_dm(
         return False, None
     with services.db.session() as session:
         repo.record_channel(session, departure_id, purpose, channel)
+    posted_at = services.clock.now()  # when it went out, not when Slack's answer came back
     try:
         response = services.client.chat_postMessage(
             channel=channel,
@@ -175,7 +181,7 @@ def post_claimed_dm(
         )
         return False, None
     with services.db.session() as session:
-        repo.complete_message(session, departure_id, purpose, response["channel"], response["ts"], services.clock.now())
+        repo.complete_message(session, departure_id, purpose, response["channel"], response["ts"], posted_at)
     return True, None
 
 
@@ -206,6 +212,8 @@ def reconcile(services: Services) -> None:
         if channel is None:  # the DM was never opened: nothing can have been posted
             with services.db.session() as session:
                 repo.release_message(session, departure_id, purpose)
+                if purpose == repo.INVITATION:
+                    repo.unmark_invited(session, departure_id)
             continue
         try:
             # A DM with the bot holds few messages: the newest 200 certainly include this one.
@@ -230,6 +238,8 @@ def reconcile(services: Services) -> None:
                 log.info("reconciled: the %s of departure %s had been posted", purpose, departure_id)
             else:
                 repo.release_message(session, departure_id, purpose)
+                if purpose == repo.INVITATION:
+                    repo.unmark_invited(session, departure_id)
                 log.info("reconciled: the %s of departure %s was not posted; it goes out again", purpose, departure_id)
 
 
