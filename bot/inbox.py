@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
+from slack_bolt.listener.listener_start_handler import ListenerStartHandler
 
 from storage import inbox as store
 from storage.db import Database
@@ -34,6 +35,15 @@ REPLAY = "inbox_replay"
 # After this many attempts (the first and the replays) a request that kills its process is given up.
 MAX_ATTEMPTS = 3
 RETAIN_HANDLED = timedelta(days=1)  # Slack retries events within minutes; a day is plenty
+
+
+_listener = threading.local()  # Bolt runs a listener, its start and its completion in one thread
+
+
+def replaying() -> bool:
+    """Is the listener running in this thread finishing a request a dead process acknowledged? Then
+    work it finds done may be its own earlier half (continue it), not a second click (refuse it)."""
+    return getattr(_listener, "replay", False)
 
 
 def natural_key(body: dict) -> tuple[str, str] | None:
@@ -86,6 +96,7 @@ class Inbox:
         self._app = app
         app.middleware(self._middleware)
         runner = app._listener_runner  # Bolt has no public hook for "the listener finished"
+        runner.listener_start_handler = _NoteReplay(runner.listener_start_handler)
         runner.listener_completion_handler = _FinishRequest(self, runner.listener_completion_handler)
 
     def _handles(self, req: BoltRequest, resp: BoltResponse) -> bool:
@@ -178,6 +189,15 @@ class Inbox:
             store.forget_handled_requests(session, _now() - RETAIN_HANDLED)
 
 
+class _NoteReplay(ListenerStartHandler):
+    def __init__(self, inner: ListenerStartHandler):
+        self.inner = inner
+
+    def handle(self, request: BoltRequest, response: BoltResponse | None) -> None:
+        _listener.replay = bool(request.context.get(REPLAY))
+        self.inner.handle(request=request, response=response)
+
+
 class _FinishRequest(ListenerCompletionHandler):
     """Bolt calls this when a listener returned (or raised): the request is handled, once."""
 
@@ -186,6 +206,7 @@ class _FinishRequest(ListenerCompletionHandler):
         self.inner = inner
 
     def handle(self, request: BoltRequest, response: BoltResponse | None) -> None:
+        _listener.replay = False
         request_id = request.context.get(INBOX_ID)
         if request_id is not None:
             failed = response is not None and response.status >= 500

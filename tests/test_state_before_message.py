@@ -54,6 +54,6 @@ def test_a_question_answered_the_instant_it_arrives_is_recorded_and_the_next_one
     slack.wait_for(lambda: any("*2/" in str(m.blocks) for m in slack.dms_to(LEAVER)), 10, "the second question")
     from tests.test_crash import stored
 
-    status, answers = stored(harness.settings.database_url)
+    _status, answers = stored(harness.settings.database_url)
     assert answers == {"working_conditions": {"value": 4, "comment": None}}
     assert not [r for r in slack.workspace.responses if "eerdere stap" in str(r.get("text"))]

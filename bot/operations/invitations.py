@@ -21,6 +21,7 @@ from bot.blocks import invitation as blocks
 from bot.blocks.registration import plain
 from bot.blocks.text import mention
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows.invitation import CHOICE_STAGE, Choice, Stage, check_choice, choices_offered
@@ -312,7 +313,9 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
             clicked_by=clicked_by,
             employee_id=departure.employee_id,
         )
-        if problem is None and not repo.record_choice(
+        if replaying() and departure.choice == choice.value and clicked_by == departure.employee_id:
+            problem = None  # this very click, recorded before its process died: finish what follows it
+        elif problem is None and not repo.record_choice(
             session, departure_id, choice.value, CHOICE_STAGE[choice].value, services.clock.now()
         ):
             problem = Problem("choice.already_made")
@@ -337,18 +340,25 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
         from bot.operations import talks  # talks uses notify_hr from here
 
         talks.send_talk_checklist(services, departure_id)
-        notify_hr(
-            services,
-            "hr.talk_requested",
-            employee=mention(snapshot.employee_id),
-            interviewer=mention(snapshot.interviewer_id),
-        )
-    elif choice == Choice.DECLINE:
+        if _first_choice_notice(services, departure_id):
+            notify_hr(
+                services,
+                "hr.talk_requested",
+                employee=mention(snapshot.employee_id),
+                interviewer=mention(snapshot.interviewer_id),
+            )
+    elif choice == Choice.DECLINE and _first_choice_notice(services, departure_id):
         notify_hr(services, "hr.declined", employee=mention(snapshot.employee_id))
     from bot.operations import home
 
     home.hr_changed(services)
     return ChoiceOutcome(True, choice=choice, language=_.language)
+
+
+def _first_choice_notice(services: Services, departure_id: int) -> bool:
+    """HR hears of a choice once, also when the click is finished again after a crash."""
+    with services.db.session() as session:
+        return repo.claim_message(session, departure_id, "choice_notice", services.clock.now())
 
 
 def withdraw(services: Services, departure_id: int) -> None:

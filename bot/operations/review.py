@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.blocks import review as view
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.operations import templates
 from bot.operations.invitations import post_claimed_dm
 from bot.services import Services
@@ -165,11 +166,14 @@ def decide(
         departure = repo.departure_by_id(session, interview.departure_id)
         if inform_manager and not departure.manager_id:
             return Problem("review.no_manager")
-        if not repo.decide_review(session, review_id, decision, user_id, services.clock.now(), inform_manager):
+        if replaying() and (review.decision, review.decided_by) == (decision, user_id):
+            pass  # this very click, recorded before its process died: show it on the cards now
+        elif not repo.decide_review(session, review_id, decision, user_id, services.clock.now(), inform_manager):
             return Problem("review.already_decided")
-        repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
-                       subject=departure.employee_id,
-                       detail={"review": review_id, "decision": decision, "inform_manager": inform_manager})
+        else:
+            repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
+                           subject=departure.employee_id,
+                           detail={"review": review_id, "decision": decision, "inform_manager": inform_manager})
     refresh_cards(services, review_id)
     from bot.operations import home
 
