@@ -12,11 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from storage.models import InboxRequest
+from storage.crypto import EncryptedJSON
+from storage.models import InboxRequest, UTCDateTime
 
 DONE = "done"
 FAILED = "failed"
@@ -32,25 +32,33 @@ class StoredRequest:
     attempts: int
 
 
+# Prepared once: this runs between Slack's request and its 200, so no statement building per call.
+_ACCEPT = text(
+    "INSERT INTO inbox (key, kind, payload, received_at, lease_until, attempts) "
+    "VALUES (:key, :kind, :payload, :received_at, :lease_until, 1) "
+    "ON CONFLICT (key) DO NOTHING RETURNING id"
+).bindparams(
+    bindparam("payload", type_=EncryptedJSON()),
+    bindparam("received_at", type_=UTCDateTime()),
+    bindparam("lease_until", type_=UTCDateTime()),
+)
+_FINISH = text(
+    "UPDATE inbox SET handled_at = :now, outcome = :outcome, payload = NULL WHERE id = :id AND handled_at IS NULL"
+).bindparams(bindparam("now", type_=UTCDateTime()))
+
+
 def accept_request(
-    session: Session, key: str, kind: str, payload: dict, now: datetime, lease_until: datetime
+    session: Session | Connection, key: str, kind: str, payload: dict, now: datetime, lease_until: datetime
 ) -> int | None:
     """Write the request under its key; its id, or None when the key is known (a retry, a duplicate)."""
-    values = dict(key=key, kind=kind, payload=payload, received_at=now, lease_until=lease_until, attempts=1)
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = insert(InboxRequest).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return session.scalar(statement.returning(InboxRequest.id))
-
-
-def finish_request(session: Session, request_id: int, outcome: str, now: datetime) -> bool:
-    """Handled: record how, and wipe the payload (it holds personal data). False if already finished."""
-    result = session.execute(
-        update(InboxRequest)
-        .where(InboxRequest.id == request_id, InboxRequest.handled_at.is_(None))
-        .values(handled_at=now, outcome=outcome, payload=None)
+    return session.scalar(
+        _ACCEPT, dict(key=key, kind=kind, payload=payload, received_at=now, lease_until=lease_until)
     )
-    return result.rowcount == 1
+
+
+def finish_request(session: Session | Connection, request_id: int, outcome: str, now: datetime) -> bool:
+    """Handled: record how, and wipe the payload (it holds personal data). False if already finished."""
+    return session.execute(_FINISH, dict(id=request_id, outcome=outcome, now=now)).rowcount == 1
 
 
 def renew_leases(session: Session, request_ids: Iterable[int], lease_until: datetime) -> None:
