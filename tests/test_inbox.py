@@ -151,3 +151,21 @@ def test_the_stored_payload_is_encrypted_and_a_known_key_is_refused(db):
         assert not store.finish_request(session, first, store.DONE, later)
         assert store.forget_handled_requests(session, later) == 0
         assert store.forget_handled_requests(session, later + timedelta(seconds=1)) == 1
+
+
+def test_over_socket_mode_a_redelivered_envelope_is_handled_once(harness, slack):
+    """Socket Mode hands Bolt the payload as a dict (no signature): the same inbox applies."""
+    from slack_bolt import BoltRequest
+
+    body = {"token": "legacy-verification-token", "team_id": "T0EXAMPLE", "api_app_id": APP_ID,
+            "type": "event_callback", "event_id": "Ev0SOCKET01", "event_time": 1700000000,
+            "authorizations": [{"team_id": "T0EXAMPLE", "user_id": "UBOT0EXIT", "is_bot": True}],
+            "event": {"type": "message", "channel_type": "im", "channel": slack.dm_channel(LEAVER), "user": LEAVER,
+                      "text": "Hallo?", "ts": "1700000000.000200", "event_ts": "1700000000.000200"}}
+    for _ in range(2):  # Slack sends the envelope again when it did not get the ack in time
+        response = harness.bot.app.dispatch(BoltRequest(body=dict(body), mode="socket_mode"))
+        assert response.status == 200
+    slack.wait_for(lambda: bot_dms(slack, LEAVER), 5, "the bot's answer")
+    harness.slack.wait_for(lambda: all(r.handled_at for r in inbox_rows(harness)), 5, "the event finished")
+    assert len(bot_dms(slack, LEAVER)) == 1
+    assert [r.kind for r in inbox_rows(harness)] == ["event_callback"]
