@@ -56,12 +56,12 @@ def natural_key(body: dict) -> tuple[str, str] | None:
     if kind == "event_callback":
         parts = ["event", body.get("event_id")]
     elif kind == "block_actions":
-        actions = body.get("actions") or [{}]
-        action = actions[0] if isinstance(actions[0], dict) else {}
-        parts = ["action", (body.get("user") or {}).get("id"), action.get("action_ts"), action.get("block_id"),
+        actions = body.get("actions")
+        action = _dict(actions[0]) if isinstance(actions, list) and actions else {}
+        parts = ["action", _dict(body.get("user")).get("id"), action.get("action_ts"), action.get("block_id"),
                  action.get("action_id")]
     elif kind in ("view_submission", "view_closed"):
-        view = body.get("view") or {}
+        view = _dict(body.get("view"))
         # The state is part of it: after a validation error the same view (same hash) comes back
         # with corrected input, and that is a new submission, not a retry.
         state = hashlib.sha256(json.dumps(view.get("state"), sort_keys=True).encode()).hexdigest()
@@ -76,6 +76,10 @@ def natural_key(body: dict) -> tuple[str, str] | None:
     if not all(isinstance(p, str) and p for p in parts):
         return None
     return str(kind)[:16], hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _now() -> datetime:
@@ -104,7 +108,10 @@ class Inbox:
 
     def _handles(self, req: BoltRequest, resp: BoltResponse) -> bool:
         """Does a listener take this request? Only those are kept (Bolt answers the rest 404)."""
-        return any(listener.matches(req=req, resp=resp) for listener in self._app._listeners)
+        try:
+            return any(listener.matches(req=req, resp=resp) for listener in self._app._listeners)
+        except Exception:  # a payload no matcher can read: not Slack's; Bolt answers it as before
+            return False
 
     def _middleware(self, req: BoltRequest, resp: BoltResponse, next):
         replayed = req.context.get(INBOX_ID)

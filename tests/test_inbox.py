@@ -169,3 +169,24 @@ def test_over_socket_mode_a_redelivered_envelope_is_handled_once(harness, slack)
     harness.slack.wait_for(lambda: all(r.handled_at for r in inbox_rows(harness)), 5, "the event finished")
     assert len(bot_dms(slack, LEAVER)) == 1
     assert [r.kind for r in inbox_rows(harness)] == ["event_callback"]
+
+
+@pytest.mark.parametrize("body", [
+    [], "x", {}, {"type": "event_callback"}, {"type": "event_callback", "event_id": 7},
+    {"type": "block_actions", "actions": "x", "user": "u"}, {"type": "block_actions", "actions": [1]},
+    {"type": "block_actions", "actions": [], "user": {"id": "U1"}}, {"type": "view_submission", "view": "v"},
+    {"type": "block_suggestion", "value": "a"}, {"command": "/exit-interview"},
+])
+def test_payloads_without_a_natural_key_are_not_kept_and_never_break_the_inbox(body):
+    assert natural_key(body) is None
+
+
+def test_natural_keys_tell_a_retry_from_a_new_request():
+    click = {"type": "block_actions", "user": {"id": "U1"},
+             "actions": [{"action_id": "a", "block_id": "b", "action_ts": "1.1"}]}
+    later = {**click, "actions": [{"action_id": "a", "block_id": "b", "action_ts": "1.2"}]}
+    view = {"type": "view_submission", "view": {"id": "V1", "hash": "h1", "state": {"values": {"t": {"v": 1}}}}}
+    corrected = {**view, "view": {**view["view"], "state": {"values": {"t": {"v": 2}}}}}
+    assert natural_key(click) == natural_key(dict(click)) != natural_key(later)
+    assert natural_key(view) != natural_key(corrected)
+    assert natural_key({"type": "event_callback", "event_id": "Ev1"})[0] == "event_callback"
