@@ -62,10 +62,10 @@ def natural_key(body: dict) -> tuple[str, str] | None:
                  action.get("action_id")]
     elif kind in ("view_submission", "view_closed"):
         view = _dict(body.get("view"))
-        # The state is part of it: after a validation error the same view (same hash) comes back
-        # with corrected input, and that is a new submission, not a retry.
-        state = hashlib.sha256(json.dumps(view.get("state"), sort_keys=True).encode()).hexdigest()
-        parts = [kind, view.get("id"), view.get("hash"), state]
+        # All of the view, its state too: after a validation error the same view (same hash) comes
+        # back with corrected input, and that is a new submission, not a retry.
+        content = hashlib.sha256(json.dumps(view, sort_keys=True, default=str).encode()).hexdigest()
+        parts = [kind, _dict(body.get("user")).get("id"), view.get("id"), content]
     elif kind in ("shortcut", "message_action"):
         parts = [kind, body.get("trigger_id")]
     elif body.get("command"):

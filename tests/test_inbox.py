@@ -185,7 +185,8 @@ def test_natural_keys_tell_a_retry_from_a_new_request():
     click = {"type": "block_actions", "user": {"id": "U1"},
              "actions": [{"action_id": "a", "block_id": "b", "action_ts": "1.1"}]}
     later = {**click, "actions": [{"action_id": "a", "block_id": "b", "action_ts": "1.2"}]}
-    view = {"type": "view_submission", "view": {"id": "V1", "hash": "h1", "state": {"values": {"t": {"v": 1}}}}}
+    view = {"type": "view_submission", "user": {"id": "U1"},
+            "view": {"id": "V1", "hash": "h1", "state": {"values": {"t": {"v": 1}}}}}
     corrected = {**view, "view": {**view["view"], "state": {"values": {"t": {"v": 2}}}}}
     assert natural_key(click) == natural_key(dict(click)) != natural_key(later)
     assert natural_key(view) != natural_key(corrected)
