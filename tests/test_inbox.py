@@ -191,3 +191,24 @@ def test_natural_keys_tell_a_retry_from_a_new_request():
     assert natural_key(click) == natural_key(dict(click)) != natural_key(later)
     assert natural_key(view) != natural_key(corrected)
     assert natural_key({"type": "event_callback", "event_id": "Ev1"})[0] == "event_callback"
+
+
+def test_a_request_that_kept_killing_its_process_is_given_up_after_three_tries(settings, slack):
+    from sqlalchemy import update
+
+    from tests.conftest import Harness
+
+    harness = Harness(settings, slack).start(inbox_lease_seconds=1)
+    try:
+        body = {"token": "legacy-verification-token", "team_id": "T0EXAMPLE", "user_id": HR,
+                "command": "/exit-interview", "text": "help", "api_app_id": APP_ID,
+                "response_url": slack.response_url("poison"), "trigger_id": "98.poison.trigger"}
+        long_ago = datetime.now(UTC) - timedelta(minutes=5)
+        with harness.services.db.session() as session:
+            request_id = store.accept_request(session, natural_key(body)[1], "command", body, long_ago, long_ago)
+            session.execute(update(InboxRequest).where(InboxRequest.id == request_id).values(attempts=3))
+        harness.slack.wait_for(lambda: all(r.handled_at for r in inbox_rows(harness)), 10, "the request given up")
+        assert [(r.outcome, r.payload) for r in inbox_rows(harness)] == [(store.ABANDONED, None)]
+        assert not [r for r in slack.workspace.responses if r["key"] == "poison"]
+    finally:
+        harness.stop()
