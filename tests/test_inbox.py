@@ -212,3 +212,28 @@ def test_a_request_that_kept_killing_its_process_is_given_up_after_three_tries(s
         assert not [r for r in slack.workspace.responses if r["key"] == "poison"]
     finally:
         harness.stop()
+
+
+def test_a_registration_finished_again_after_a_crash_is_confirmed_not_refused(settings, slack):
+    """The process died after storing the registration (e.g. while refreshing HR's Home): the
+    replay finds its own registration and confirms it; nothing is registered twice."""
+    from tests.conftest import Harness
+
+    harness = Harness(settings, slack).start(inbox_lease_seconds=1)
+    try:
+        last_day = harness.in_working_days(30)
+        body = {"token": "legacy-verification-token", "team_id": "T0EXAMPLE", "user_id": HR,
+                "command": "/exit-interview", "text": f"start <@{LEAVER}|jan> {last_day.isoformat()}",
+                "api_app_id": APP_ID, "response_url": slack.response_url("half-done"),
+                "trigger_id": "97.half.trigger"}
+        harness.register(LEAVER, last_day)  # what the process did before it died
+        long_ago = datetime.now(UTC) - timedelta(minutes=5)
+        with harness.services.db.session() as session:
+            store.accept_request(session, natural_key(body)[1], "command", body, long_ago, long_ago)
+        reply = slack.wait_for(
+            lambda: next((r for r in slack.workspace.responses if r["key"] == "half-done"), None), 10, "the reply")
+        assert "<@ULEAVER01> is geregistreerd" in reply["text"]
+        with harness.services.db.session() as session:
+            assert session.scalar(select(func.count()).select_from(Departure)) == 1
+    finally:
+        harness.stop()
