@@ -69,8 +69,8 @@ def natural_key(body: dict) -> tuple[str, str] | None:
     elif kind in ("shortcut", "message_action"):
         parts = [kind, body.get("trigger_id")]
     elif body.get("command"):
-        kind = "command"
-        parts = [kind, body.get("trigger_id")]
+        kind = "command"  # both are unique per invocation; a delivery again carries the same two
+        parts = [kind, body.get("trigger_id"), body.get("response_url")]
     else:
         return None
     if not all(isinstance(p, str) and p for p in parts):

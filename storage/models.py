@@ -324,7 +324,7 @@ class InboxRequest(Base):
     """A request from Slack (command, click, view submission, event), written before Slack gets
     its 200 and kept until it was handled: a process that dies in between leaves it here for another
     to finish. `key` is the request's natural key, hashed (event_id; action_ts + user + action;
-    user + the whole view; trigger_id), unique, so a retry or a second delivery is recognised.
+    user + the whole view; trigger_id + response_url), unique, so a retry or a second delivery is recognised.
     `payload` (encrypted, it holds what people typed) is wiped once the request was handled."""
 
     __tablename__ = "inbox"
