@@ -1,4 +1,10 @@
-"""kill -9 in the middle of a questionnaire: real `exit-interview run` processes, one database.
+"""kill -9: real `exit-interview run` processes, one database, one Slack emulator.
+
+Three stories. Three `/exit-interview start` commands acknowledged, then kill -9 before any of
+their work: the next process registers all three, once, and tells HR once each (the durable inbox).
+A whole journey (choice, click, typed answer, multiple choice, form, Send, HR's decision, export,
+digest) with a kill -9 right after the 200 of each step: nothing lost, nothing doubled, everyone
+told once. And the questionnaire story below, with kills at chosen moments inside a step.
 
 A leaver answers the questionnaire in the DM while the bot process is killed with SIGKILL (no
 goodbye, no clean shutdown) at different moments, and started again on the same database and the
