@@ -237,3 +237,21 @@ def test_a_registration_finished_again_after_a_crash_is_confirmed_not_refused(se
             assert session.scalar(select(func.count()).select_from(Departure)) == 1
     finally:
         harness.stop()
+
+
+def test_an_events_api_retry_reaching_another_process_is_not_answered_again(harness, slack, settings):
+    from bot.emulator.client import SlackUserAgent
+    from bot.runtime import BotProcess
+    from tests.conftest import SIGNING_SECRET
+
+    other = BotProcess(settings, host="127.0.0.1", role="web", process_before_response=True).start()
+    try:
+        event = {"type": "message", "channel_type": "im", "channel": slack.dm_channel(LEAVER), "user": LEAVER,
+                 "text": "Hallo?", "ts": "1700000000.000300", "event_ts": "1700000000.000300"}
+        assert harness.user.event(event, event_id="Ev0ACROSS1").status == 200
+        slack.wait_for(lambda: bot_dms(slack, LEAVER), 5, "the bot's answer")
+        retry = SlackUserAgent(other.events_url, SIGNING_SECRET, slack).event(event, event_id="Ev0ACROSS1", retry=1)
+        assert retry.status == 200
+        assert len(bot_dms(slack, LEAVER)) == 1
+    finally:
+        other.stop()
