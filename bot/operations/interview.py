@@ -22,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.blocks import questionnaire as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.operations import templates
 from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services
@@ -113,9 +114,15 @@ def step(
         if problem is not None:
             return problem
         if loaded.status not in OPEN:
+            if replaying() and loaded.status == Status.SUBMITTED:
+                return _finish_submission(services, loaded)
             return Problem("questionnaire.submitted" if loaded.status == Status.SUBMITTED else "questionnaire.closed")
         result = change(loaded.questionnaire, loaded.state)
         if isinstance(result, Problem):
+            if replaying() and result.key == "questionnaire.stale" and loaded.message_ts is None:
+                # This click was taken before its process died, and what follows was never shown.
+                show_current_again(services, interview_id, user_id, force=True)
+                return None
             return result
         resumed = loaded.status == Status.PAUSED
         interview.state = to_json(result)
@@ -139,6 +146,16 @@ def step(
         from bot.operations import review
 
         review.open_review(services, interview_id)
+    return None
+
+
+def _finish_submission(services: Services, loaded: Loaded) -> None:
+    """Send was taken before its process died: the thanks (unless shown) and HR's review, once."""
+    if loaded.message_ts is None:
+        _post_current(services, loaded, loaded.state)
+    from bot.operations import review
+
+    review.open_review(services, loaded.interview_id)
     return None
 
 
@@ -255,8 +272,8 @@ def show_current_again(services: Services, interview_id: int, user_id: str | Non
         interview = repo.interview_by_id(session, interview_id)
         if interview is None or interview.question_ts is not None or interview.status != Status.IN_PROGRESS:
             return False
-        if not force and services.clock.now() - interview.updated_at < SHOW_AGAIN_AFTER:
-            return False  # probably being posted right now
+        if not force and not replaying() and services.clock.now() - interview.updated_at < SHOW_AGAIN_AFTER:
+            return False  # probably being posted right now (not when finishing for a process that died)
         departure = repo.departure_by_id(session, interview.departure_id)
         loaded, problem = _load(services, session, interview, user_id or departure.employee_id)
     if problem is not None:
@@ -522,8 +539,16 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
         interview = repo.open_interview_of(session, user_id)
         if interview is None:
             return view.note(Translator(services.directory.language(user_id))("q.hello"))
-        if interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts):
+        taken = interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts)
+        finishing = taken and replaying() and _ts(message_ts) == _ts(interview.last_message_ts)
+        if taken and not finishing:
             return None  # a redelivery of a message already taken
+        interview_id = interview.id
+    if finishing:  # this very message was taken before its process died: show what follows it, once
+        show_current_again(services, interview_id, user_id, force=True)
+        return None
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
         loaded, problem = _load(services, session, interview, user_id)
     if problem is not None:
         return None

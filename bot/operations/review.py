@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.blocks import review as view
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.operations import templates
 from bot.operations.invitations import post_claimed_dm
 from bot.services import Services
@@ -193,13 +194,16 @@ def decide(
             return Problem("review.no_manager")
         if manager_note is not None and not _manager_consent(services, interview):
             return Problem("review.manager.no_consent")
-        if not repo.decide_review(session, review_id, decision, user_id, services.clock.now(),
-                                  inform_manager, manager_note if inform_manager else None):
+        if replaying() and (review.decision, review.decided_by) == (decision, user_id):
+            pass  # this very click, recorded before its process died: show it on the cards now
+        elif not repo.decide_review(session, review_id, decision, user_id, services.clock.now(),
+                                    inform_manager, manager_note if inform_manager else None):
             return Problem("review.already_decided")
-        repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
-                       subject=departure.employee_id,
-                       detail={"review": review_id, "decision": decision, "inform_manager": inform_manager,
-                               "manager_message": inform_manager and manager_note is not None})
+        else:
+            repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
+                           subject=departure.employee_id,
+                           detail={"review": review_id, "decision": decision, "inform_manager": inform_manager,
+                                   "manager_message": inform_manager and manager_note is not None})
         interview_id, employee_id = interview.id, departure.employee_id
     refresh_cards(services, review_id)
     from bot.operations import home
