@@ -70,8 +70,11 @@ class Workspace:
 class SlackEmulator:
     """Start with `start()`; stop with `stop()`. Thread-safe: the bot calls it from many threads."""
 
-    def __init__(self, token: str = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, token: str = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0,
+                 app_token: str = "xapp-1-test-app-token"):
         self.token = token
+        self.app_token = app_token
+        self.socket_mode = None  # a SocketModeServer once `serve_socket_mode()` ran
         self.workspace = Workspace()
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
@@ -104,8 +107,25 @@ class SlackEmulator:
         return self
 
     def stop(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.stop()
         self._server.shutdown()
         self._server.server_close()
+
+    def serve_socket_mode(self):
+        """Also play Slack's Socket Mode side: apps.connections.open hands out its ws:// URLs."""
+        from bot.emulator.socket_mode import SocketModeServer
+
+        if self.socket_mode is None:
+            self.socket_mode = SocketModeServer(self._server.server_address[0]).start()
+        return self.socket_mode
+
+    def _apps_connections_open(self, token: str | None) -> dict:
+        if token != self.app_token:
+            return self._error("invalid_auth" if not (token or "").startswith("xapp-") else "not_allowed_token_type")
+        if self.socket_mode is None:
+            return self._error("socket_mode_not_enabled")
+        return {"ok": True, "url": self.socket_mode.new_url()}
 
     # -- the workspace ---------------------------------------------------------------------------
 
@@ -213,6 +233,8 @@ class SlackEmulator:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 body = {"ok": False, "error": fault.error or ("ratelimited" if fault.status == 429 else "fatal_error")}
                 return fault.status, headers, body
+            if method == "apps.connections.open":
+                return 200, {}, self._apps_connections_open(token)
             if token != self.token:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
