@@ -26,8 +26,9 @@ LONGEST_PAUSE = timedelta(hours=1)
 
 
 def each(services: Services, job: str, items: Iterable[T], handle: Callable[[T], object], *,
-         who: Callable[[T], str | None] = lambda _item: None) -> None:
-    """Handle every item of `job` on its own; `who(item)` is the employee it concerns (for HR)."""
+         who: Callable[[T], str | None] = lambda _item: None, key: Callable[[T], str] = str) -> None:
+    """Handle every item of `job` on its own; `who(item)` is the employee it concerns (for HR),
+    `key(item)` the id it is recorded under (never personal data)."""
     items = list(items)
     if not items:
         return
@@ -35,15 +36,15 @@ def each(services: Services, job: str, items: Iterable[T], handle: Callable[[T],
     with services.db.session() as session:
         leave_alone = job_failures.items_to_leave_alone(session, job, now)
     for item in items:
-        key = str(item)
-        if key in leave_alone:
+        item_key = key(item)
+        if item_key in leave_alone:
             continue
         try:
             handle(item)
         except Exception as error:
-            _failed(services, job, item, key, error, who)
+            _failed(services, job, item, item_key, error, who)
         else:
-            _went_through(services, job, key)
+            _went_through(services, job, item_key)
 
 
 def _went_through(services: Services, job: str, key: str) -> None:
@@ -68,16 +69,16 @@ def _failed(services: Services, job: str, item, key: str, error: Exception, who)
         return
     if parked:
         log.error("job %s: item %s parked after %s attempts", job, key, MAX_ATTEMPTS)
-        _tell_hr(services, job, item, who)
+        _tell_hr(services, job, item, key, who)
 
 
-def _tell_hr(services: Services, job: str, item, who) -> None:
+def _tell_hr(services: Services, job: str, item, key: str, who) -> None:
     try:
         employee = who(item)
     except Exception:
         employee = None
     try:
         notify_hr(services, "isolation.parked" if employee else "isolation.parked_nobody",
-                  job=job, item=str(item), employee=mention(employee), attempts=str(MAX_ATTEMPTS))
+                  job=job, item=key, employee=mention(employee), attempts=str(MAX_ATTEMPTS))
     except Exception:
-        log.exception("job %s: could not tell HR that item %s is parked", job, item)
+        log.exception("job %s: could not tell HR that item %s is parked", job, key)
