@@ -8,6 +8,7 @@ with one notice to HR naming only whom it concerns. The rest of the items go on 
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TypeVar
@@ -56,9 +57,9 @@ def _went_through(services: Services, job: str, key: str) -> None:
 
 
 def _failed(services: Services, job: str, item, key: str, error: Exception, who) -> None:
-    # The class name only: a message may carry personal data (an answer, a name).
-    log.error("job %s: item %s failed (%s); the other items go on", job, key, type(error).__name__,
-              exc_info=error)
+    # The class name and where it happened only: a message may carry personal data (an answer, a name).
+    log.error("job %s: item %s failed (%s); the other items go on\n%s", job, key, type(error).__name__,
+              "".join(traceback.format_tb(error.__traceback__)).rstrip())
     try:
         with services.db.session() as session:
             parked = job_failures.record_failure(
