@@ -11,7 +11,7 @@ import pytest
 from bot.emulator.client import SocketModeUserAgent
 from bot.runtime import BotProcess
 from tests.conftest import HR, LEAVER, Harness
-from tests.steps import answer_everything
+from tests.steps import answer_everything, click, invite
 from tests.test_review import card_for, review_row
 
 
@@ -70,3 +70,15 @@ def test_the_bot_reconnects_when_slack_asks_and_goes_on(over_socket, reason):
     over_socket.register(LEAVER, over_socket.in_working_days(2))
     over_socket.invitation_for(LEAVER)
     over_socket.wait_for_stage(LEAVER, "invited")
+
+
+def test_a_refused_form_is_answered_in_the_ack_payload(over_socket):
+    harness, slack = over_socket, over_socket.slack
+    invitation = invite(harness, LEAVER)
+    harness.user.click(LEAVER, invitation, "invitation.answer")
+    for _ in range(5):
+        click(harness, LEAVER, "q:skip")
+    click(harness, LEAVER, "q:write")  # the form for 'improvements'
+    view = list(slack.workspace.views.values())[-1]
+    reply = harness.user.submit_view(LEAVER, {**view, "private_metadata": "abc"}, {"text": "forged"})
+    assert reply.json()["response_action"] == "errors"  # Bolt's ack payload, over the socket
