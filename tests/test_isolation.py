@@ -14,7 +14,7 @@ from storage.models import Departure, Interview
 from tests.conftest import COLLEAGUE, HR, HR_2, LEAVER, LEAVER_EN
 from tests.steps import invite
 
-JOB = "interview.show_again"
+JOB = "interview-show-again"
 
 
 def start(harness, employee):
@@ -49,7 +49,7 @@ def parked(harness) -> bool:
 
 
 def hr_notices(harness, user):
-    return [m for m in harness.slack.dms_to(user) if "`interview.show_again`" in m.text]
+    return [m for m in harness.slack.dms_to(user) if "`interview-show-again`" in m.text]
 
 
 def test_a_poisoned_item_is_retried_then_parked_and_the_others_go_on(harness):
@@ -102,22 +102,22 @@ def test_pauses_double_and_good_items_are_never_held_back(harness):
     pauses = []
     for _ in range(isolation.MAX_ATTEMPTS):
         with harness.services.db.session() as session:
-            due = {f.item: f.next_attempt_at for f in job_failures.failures(session, "test.job")}
+            due = {f.item: f.next_attempt_at for f in job_failures.failures(session, "test-job")}
         if "bad" in due:
             harness.clock.advance(due["bad"] - harness.clock.now())
-        isolation.each(harness.services, "test.job", ["one", "bad", "two"], handle)
+        isolation.each(harness.services, "test-job", ["one", "bad", "two"], handle)
         with harness.services.db.session() as session:
-            failure = job_failures.failures(session, "test.job")[0]
+            failure = job_failures.failures(session, "test-job")[0]
             pauses.append(failure.next_attempt_at - harness.clock.now())
             assert failure.last_error == "RuntimeError"  # the class, never the message
     minutes = [round(pause / timedelta(minutes=1)) for pause in pauses]  # the clock ticks on meanwhile
     assert minutes == [1, 2, 4, 8, 16]
     assert handled == ["one", "two"] * isolation.MAX_ATTEMPTS
-    notices = harness.slack.wait_for(lambda: [m for m in harness.slack.dms_to(HR) if "`test.job`" in m.text])
+    notices = harness.slack.wait_for(lambda: [m for m in harness.slack.dms_to(HR) if "`test-job`" in m.text])
     assert "`bad`" in notices[0].text and "chokes" not in notices[0].text
 
     # an item that goes through again is forgotten
     with harness.services.db.session() as session:
-        job_failures.clear_failure(session, "test.job", "bad")
-    isolation.each(harness.services, "test.job", ["bad"], lambda item: handled.append(item))
+        job_failures.clear_failure(session, "test-job", "bad")
+    isolation.each(harness.services, "test-job", ["bad"], lambda item: handled.append(item))
     assert handled[-1] == "bad"

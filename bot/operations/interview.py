@@ -555,7 +555,7 @@ def sweep(services: Services) -> None:
     now = services.clock.now()
     with services.db.session() as session:
         not_shown = list(repo.interviews_not_shown(session, now - timedelta(minutes=1)))
-    isolation.each(services, "interview.show_again", not_shown,
+    isolation.each(services, "interview-show-again", not_shown,
                    lambda interview_id: show_current_again(services, interview_id),
                    who=lambda interview_id: _employee_of(services, interview_id))
     reminders = []
@@ -570,7 +570,7 @@ def sweep(services: Services) -> None:
             interview.status = Status.EXPIRED.value
             if interview.mode == Mode.SELF:
                 repo.set_departure_stage(session, interview.departure_id, Stage.EXPIRED.value)
-    isolation.each(services, "interview.pause_reminder", reminders,
+    isolation.each(services, "interview-pause-reminder", reminders,
                    lambda interview_id: _remind_paused(services, interview_id),
                    who=lambda interview_id: _employee_of(services, interview_id))
 

@@ -116,9 +116,9 @@ def sweep(services: Services) -> None:
     with services.db.session() as session:
         missing = list(repo.interviews_without_review(session, before))
         unposted = list(repo.reviews_without_cards(session, before))
-    isolation.each(services, "review.open", missing, lambda interview_id: open_review(services, interview_id),
+    isolation.each(services, "review-open", missing, lambda interview_id: open_review(services, interview_id),
                    who=lambda interview_id: _employee_of_interview(services, interview_id))
-    isolation.each(services, "review.post_cards", unposted, lambda review_id: post_cards(services, review_id),
+    isolation.each(services, "review-post-cards", unposted, lambda review_id: post_cards(services, review_id),
                    who=lambda review_id: _employee_of_review(services, review_id))
 
 
@@ -261,5 +261,5 @@ def send_manager_feedback(services: Services) -> None:
                 return
         post_claimed_dm(services, departure_id, "manager_points", manager_id, message_text, blocks)
 
-    isolation.each(services, "review.manager_points", due, send, key=lambda item: str(item[0]),
+    isolation.each(services, "review-manager-points", due, send, key=lambda item: str(item[0]),
                    who=lambda item: item[3])
