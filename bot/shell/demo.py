@@ -83,7 +83,7 @@ STORY: dict[str, dict[str, Any]] = {
             "working_conditions": 3, "work_content": 2, "working_relations": 4, "employment_terms": 3,
             "manager_support": 4,
             "improvements": Typed("Te veel overwerk in de laatste maanden; plan de releases rustiger."),
-            "reasons": Picks(("workload",)), "recommend": 5, "come_back": "no", "consent": "yes",
+            "reasons": Picks(("career", "workload")), "recommend": 5, "come_back": "no", "consent": "yes",
         },
         "edited": "Meer overleg tussen teams; de planning kwam vaak op het laatste moment.\\n\\n"
                   "Te veel werkdruk in de laatste maanden.\\n\\nFijne collega's en veel vrijheid.",
@@ -110,7 +110,7 @@ STORY: dict[str, dict[str, Any]] = {
             "working_conditions": 3, "work_content": 2, "working_relations": 4, "employment_terms": 3,
             "manager_support": 4,
             "improvements": Typed("Too much overtime in the last months; plan the releases more calmly."),
-            "reasons": Picks(("workload",)), "recommend": 5, "come_back": "no", "consent": "yes",
+            "reasons": Picks(("career", "workload")), "recommend": 5, "come_back": "no", "consent": "yes",
         },
         "edited": "More talking between teams; the planning often came at the last minute.\\n\\n"
                   "Too much pressure in the last months.\\n\\nGreat colleagues and a lot of freedom.",
