@@ -11,6 +11,7 @@ from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage import numbers
 from storage.crypto import EncryptedJSON, EncryptedText
 from storage.models import (
     AuditEntry,
@@ -287,6 +288,8 @@ def decide_review(
         .where(Review.id == review_id, Review.decision.is_(None))
         .values(decision=decision, decided_by=decided_by, decided_at=now, inform_manager=inform_manager)
     )
+    if result.rowcount == 1:
+        numbers.set_review_state(session, review_id, decision)
     return result.rowcount == 1
 
 
@@ -315,6 +318,7 @@ def create_digest(
     if claimed != len(review_ids):
         session.rollback()
         return None
+    numbers.mark_published(session, digest.id)
     return digest
 
 
@@ -379,6 +383,7 @@ def published_interviews(session: Session) -> Sequence[Interview]:
 
 def discard_digest(session: Session, digest_id: int) -> None:
     """Nothing of this digest reached Slack: its interviews wait for the next one."""
+    numbers.unmark_published(session, digest_id)
     session.execute(update(Review).where(Review.published_digest_id == digest_id).values(published_digest_id=None))
     session.execute(delete(Digest).where(Digest.id == digest_id))
 
@@ -521,6 +526,7 @@ def erase_person(session: Session, user_id: str, *, neutral: str) -> dict[str, i
         ) or 0,
     }
     # Explicitly child first: the same on every database, whatever its foreign-key settings.
+    numbers.forget_numbers(session, interview_ids)
     session.execute(delete(Review).where(Review.interview_id.in_(interview_ids)))
     session.execute(delete(Interview).where(Interview.id.in_(interview_ids)))
     session.execute(delete(SentMessage).where(SentMessage.departure_id.in_(departure_ids)))

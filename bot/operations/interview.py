@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.blocks import questionnaire as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
-from bot.operations import templates
+from bot.operations import numbers, templates
 from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services
 from flows import highlights
@@ -133,6 +133,8 @@ def step(
         interview.question_ts = None
         if not _saved(session):
             return Problem("questionnaire.stale")
+        if result.phase is Phase.SUBMITTED:
+            numbers.record(session, services.db, interview, loaded.template)
     _show(services, loaded, result, resumed)
     if result.phase is Phase.SUBMITTED:
         from bot.operations import review

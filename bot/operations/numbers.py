@@ -1,0 +1,33 @@
+"""Keep the numbers store (storage.numbers) in step with a submitted interview, in the caller's
+unit of work: the interview's final answers, read once through its template, become plain codes."""
+
+from __future__ import annotations
+
+from flows.numbers import numbers_of
+from flows.template import Template
+from storage import numbers as store
+from storage.db import Database
+from storage.models import Interview
+
+
+def answers_of(state: dict | None) -> dict:
+    """The answers in a stored questionnaire state (flows.numbers fills in single picks itself)."""
+    answers = state.get("answers") if isinstance(state, dict) else None
+    return answers if isinstance(answers, dict) else {}
+
+
+def template_of(db: Database, interview: Interview) -> Template | None:
+    from bot.operations import templates
+
+    try:
+        return templates.template_for(db, interview.template_key, interview.template_version)
+    except LookupError:
+        return None
+
+
+def record(session, db: Database, interview: Interview, template: Template | None = None) -> bool:
+    """Write (or rewrite) the numbers of this interview; nothing is kept unless it is submitted."""
+    session.flush()
+    template = template if template is not None else template_of(db, interview)
+    numbers = numbers_of(template, answers_of(interview.state))
+    return store.record_numbers(session, interview.id, numbers)

@@ -1,0 +1,95 @@
+"""The numbers store: plain numbers and codes of every submitted interview, and the aggregates the
+figures are computed from (counts, sums, sums of squares, counts per answer), all in SQL.
+
+Writers are called inside the unit of work that changes what they mirror (the submission, HR's
+decision, the digest claiming its interviews, a purge, an erasure), so the store never drifts from
+the interviews. Nothing here decrypts anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import AnswerNumber, Departure, Interview, InterviewNumber, Review
+
+PENDING, APPROVED, PRIVATE = "pending", "approved", "private"
+
+
+def month_of(day) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def record_numbers(session: Session, interview_id: int, numbers: Any) -> bool:
+    """Store (or replace) the numbers of a submitted interview; `numbers` is a
+    flows.numbers.InterviewNumbers. False (and nothing stored) when the interview is not submitted."""
+    interview = session.get(Interview, interview_id)
+    forget_numbers(session, [interview_id])
+    if interview is None or interview.status != "submitted" or interview.submitted_at is None or numbers is None:
+        return False
+    departure = session.get(Departure, interview.departure_id)
+    review = session.scalar(select(Review).where(Review.interview_id == interview_id))
+    state = PENDING if review is None or review.decision is None else review.decision
+    session.execute(insert(InterviewNumber).values(
+        interview_id=interview_id, departure_id=departure.id, mode=interview.mode,
+        template_key=interview.template_key, template_version=interview.template_version,
+        submitted_at=interview.submitted_at, submitted_month=month_of(interview.submitted_at),
+        last_day=departure.last_day, last_day_month=month_of(departure.last_day), review_state=state,
+        digest_id=review.published_digest_id if review is not None else None,
+        enps_score=numbers.enps_score, come_back=numbers.come_back, main_reason=numbers.main_reason,
+        consent=numbers.consent,
+    ))
+    add_answer_numbers(session, [(interview_id, numbers)])
+    return True
+
+
+def add_answer_numbers(session: Session, rows: Iterable[tuple[int, Any]]) -> None:
+    """The answer rows of interviews whose InterviewNumber row is written (bulk: one INSERT)."""
+    values = [
+        {"interview_id": interview_id, "question_id": a.question_id, "category": a.category, "kind": a.kind,
+         "code": a.code, "value": a.value}
+        for interview_id, numbers in rows for a in numbers.answers
+    ]
+    if values:
+        session.execute(insert(AnswerNumber), values)
+
+
+def forget_numbers(session: Session, interview_ids: Sequence[int]) -> int:
+    """Remove the numbers of these interviews (erasure); child rows first, on every database."""
+    if not interview_ids:
+        return 0
+    session.execute(delete(AnswerNumber).where(AnswerNumber.interview_id.in_(interview_ids))
+                    .execution_options(synchronize_session=False))
+    return session.execute(delete(InterviewNumber).where(InterviewNumber.interview_id.in_(interview_ids))
+                           .execution_options(synchronize_session=False)).rowcount
+
+
+def set_review_state(session: Session, review_id: int, decision: str) -> None:
+    """HR decided: approved or private."""
+    interview_id = select(Review.interview_id).where(Review.id == review_id).scalar_subquery()
+    session.execute(update(InterviewNumber).where(InterviewNumber.interview_id == interview_id)
+                    .values(review_state=decision).execution_options(synchronize_session=False))
+
+
+def mark_published(session: Session, digest_id: int) -> None:
+    """The digest claimed its reviews: their interviews' numbers carry its id."""
+    claimed = select(Review.interview_id).where(Review.published_digest_id == digest_id)
+    session.execute(update(InterviewNumber).where(InterviewNumber.interview_id.in_(claimed))
+                    .values(digest_id=digest_id).execution_options(synchronize_session=False))
+
+
+def unmark_published(session: Session, digest_id: int) -> None:
+    """A digest that never reached Slack gives its interviews back to the next one."""
+    session.execute(update(InterviewNumber).where(InterviewNumber.digest_id == digest_id)
+                    .values(digest_id=None).execution_options(synchronize_session=False))
+
+
+def numbers_of_interview(session: Session, interview_id: int) -> tuple[InterviewNumber | None, list[AnswerNumber]]:
+    """The stored numbers of one interview (for tests and HR's access export)."""
+    row = session.get(InterviewNumber, interview_id)
+    answers = session.scalars(select(AnswerNumber).where(AnswerNumber.interview_id == interview_id)
+                              .order_by(AnswerNumber.id)).all()
+    return row, list(answers)
