@@ -137,7 +137,7 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
     interview_rows: list[dict] = []
     reviews: list[dict] = []
     numbers_heads: list[dict] = []
-    numbers_answers: list[tuple[int, object]] = []
+    numbers_answers: list[tuple[int, date, object]] = []
     published_to: dict[int, int] = {}  # interview id -> digest index
     reasons_pool, weights = list(REASON_WEIGHTS), list(REASON_WEIGHTS.values())
     others = max(0, round(interviews * 0.25))
@@ -153,6 +153,7 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
         submitted_at = datetime.combine(submitted_on, datetime.min.time(), tzinfo=zone).astimezone(UTC) + \
             timedelta(hours=rng.randint(8, 18), minutes=rng.randint(0, 59))
         submitted_at = min(submitted_at, now - timedelta(minutes=1))
+        submitted_on = submitted_at.astimezone(zone).date()
         invite_at = submitted_at - timedelta(days=rng.randint(1, 4))
         talk = has_interview and rng.random() < 0.1
         stage = "submitted" if has_interview else rng.choices(other_stages, other_weights)[0]
@@ -214,12 +215,12 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
         numbers_heads.append({
             "interview_id": interview_id, "departure_id": departure_id, "mode": "talk" if talk else "self",
             "template_key": template.id, "template_version": template.version, "submitted_at": submitted_at,
-            "submitted_month": store.month_of(submitted_at), "last_day": last_day,
+            "submitted_on": submitted_on, "submitted_month": store.month_of(submitted_on), "last_day": last_day,
             "last_day_month": store.month_of(last_day), "review_state": decision or store.PENDING,
             "digest_id": None, "enps_score": numbers.enps_score, "come_back": numbers.come_back,
             "main_reason": numbers.main_reason, "consent": numbers.consent,
         })
-        numbers_answers.append((interview_id, numbers))
+        numbers_answers.append((interview_id, submitted_on, numbers))
 
     # The digests that published something, numbered in date order.
     used = sorted(set(published_to.values()))

@@ -337,7 +337,8 @@ class InterviewNumber(Base):
     template_key: Mapped[str] = mapped_column(String(40))
     template_version: Mapped[int] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    submitted_month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM (UTC)
+    submitted_on: Mapped[date] = mapped_column(Date, index=True)  # the company's day (TIMEZONE)
+    submitted_month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM of submitted_on
     last_day: Mapped[date] = mapped_column(Date, index=True)
     last_day_month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
     review_state: Mapped[str] = mapped_column(String(16), index=True)  # pending | approved | private
@@ -358,6 +359,8 @@ class AnswerNumber(Base):
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview_numbers.interview_id", ondelete="CASCADE"), index=True
     )
+    # The interview's submitted_on again, so a period's figures need no join (one index range).
+    submitted_on: Mapped[date] = mapped_column(Date)
     question_id: Mapped[str] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(24))
     kind: Mapped[str] = mapped_column(String(16))  # rating | score | choice | yes_no
@@ -365,4 +368,6 @@ class AnswerNumber(Base):
     value: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_answer_numbers_question_code", "question_id", "code"),
-                      Index("ix_answer_numbers_kind_category", "kind", "category"))
+                      # Covers the daily tallies (storage.numbers.daily_tallies): read from the index alone.
+                      Index("ix_answer_numbers_tally", "kind", "submitted_on", "question_id", "category", "code",
+                            "value"))

@@ -9,6 +9,7 @@ the interviews. Nothing here decrypts anything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -23,35 +24,40 @@ def month_of(day) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def record_numbers(session: Session, interview_id: int, numbers: Any) -> bool:
+def record_numbers(session: Session, interview_id: int, numbers: Any, submitted_on: date | None = None) -> bool:
     """Store (or replace) the numbers of a submitted interview; `numbers` is a
-    flows.numbers.InterviewNumbers. False (and nothing stored) when the interview is not submitted."""
+    flows.numbers.InterviewNumbers, `submitted_on` the company's day of the submission (kept from
+    before when not given). False (and nothing stored) when the interview is not submitted."""
     interview = session.get(Interview, interview_id)
+    before = session.get(InterviewNumber, interview_id)
+    if submitted_on is None and before is not None:
+        submitted_on = before.submitted_on
     forget_numbers(session, [interview_id])
     if interview is None or interview.status != "submitted" or interview.submitted_at is None or numbers is None:
         return False
     departure = session.get(Departure, interview.departure_id)
     review = session.scalar(select(Review).where(Review.interview_id == interview_id))
     state = PENDING if review is None or review.decision is None else review.decision
+    submitted_on = submitted_on or interview.submitted_at.date()
     session.execute(insert(InterviewNumber).values(
         interview_id=interview_id, departure_id=departure.id, mode=interview.mode,
         template_key=interview.template_key, template_version=interview.template_version,
-        submitted_at=interview.submitted_at, submitted_month=month_of(interview.submitted_at),
+        submitted_at=interview.submitted_at, submitted_on=submitted_on, submitted_month=month_of(submitted_on),
         last_day=departure.last_day, last_day_month=month_of(departure.last_day), review_state=state,
         digest_id=review.published_digest_id if review is not None else None,
         enps_score=numbers.enps_score, come_back=numbers.come_back, main_reason=numbers.main_reason,
         consent=numbers.consent,
     ))
-    add_answer_numbers(session, [(interview_id, numbers)])
+    add_answer_numbers(session, [(interview_id, submitted_on, numbers)])
     return True
 
 
-def add_answer_numbers(session: Session, rows: Iterable[tuple[int, Any]]) -> None:
+def add_answer_numbers(session: Session, rows: Iterable[tuple[int, date, Any]]) -> None:
     """The answer rows of interviews whose InterviewNumber row is written (bulk: one INSERT)."""
     values = [
-        {"interview_id": interview_id, "question_id": a.question_id, "category": a.category, "kind": a.kind,
-         "code": a.code, "value": a.value}
-        for interview_id, numbers in rows for a in numbers.answers
+        {"interview_id": interview_id, "submitted_on": submitted_on, "question_id": a.question_id,
+         "category": a.category, "kind": a.kind, "code": a.code, "value": a.value}
+        for interview_id, submitted_on, numbers in rows for a in numbers.answers
     ]
     if values:
         session.execute(insert(AnswerNumber), values)

@@ -5,6 +5,7 @@ the migration - on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
@@ -19,6 +20,7 @@ from storage.models import AnswerNumber, Departure, Interview, InterviewNumber, 
 from tests.conftest import HR, LEAVER, LEAVER_EN, MANAGER, TEST_KEY
 from tests.steps import answer_everything
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = "CMANAGERS"
 THIRD = "ULEAVER03"
 ANSWERS = {
@@ -56,7 +58,8 @@ def test_a_submitted_interview_leaves_its_numbers_and_they_follow_the_review_and
         row, answers = numbers_of(session, interview.id)
         assert (row.review_state, row.digest_id, row.enps_score, row.come_back, row.main_reason, row.consent) == (
             "pending", None, 3, "no", "pay", True)
-        assert row.mode == "self" and row.submitted_month == f"{interview.submitted_at:%Y-%m}"
+        day = interview.submitted_at.astimezone(harness.services.settings.tz).date()
+        assert (row.mode, row.submitted_on, row.submitted_month) == ("self", day, f"{day:%Y-%m}")
         assert row.last_day == session.get(Departure, interview.departure_id).last_day
         assert [a for a in answers if a[2] == "rating"] == [
             ("working_conditions", "working_conditions", "rating", None, 2),
@@ -179,7 +182,7 @@ def test_the_migration_backfills_the_interviews_submitted_before_the_store(datab
         row, answers = numbers_of(session, first)
         assert answers == EXPECTED
         assert (row.review_state, row.enps_score, row.main_reason, row.submitted_month) == (
-            "approved", 9, "pay", f"{session.get(Interview, first).submitted_at:%Y-%m}")
+            "approved", 9, "pay", f"{session.get(Interview, first).submitted_at.astimezone(AMSTERDAM):%Y-%m}")
         assert numbers_of(session, first + 1) == (None, [])
         store.forget_numbers(session, [first + 2, first + 3])
 
