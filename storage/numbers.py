@@ -9,10 +9,10 @@ the interviews. Nothing here decrypts anything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import AnswerNumber, Departure, Interview, InterviewNumber, Review
@@ -99,3 +99,103 @@ def numbers_of_interview(session: Session, interview_id: int) -> tuple[Interview
     answers = session.scalars(select(AnswerNumber).where(AnswerNumber.interview_id == interview_id)
                               .order_by(AnswerNumber.id)).all()
     return row, list(answers)
+
+
+# -- tallies: what the figures add up (flows.aggregates builds them from these rows) -----------------
+
+
+def _tally_rows(session: Session, key, numbers_filter, answers_filter) -> dict[str, list[tuple]]:
+    """Counts, rating sums and answer counts grouped by `key` (a column of answer_numbers or of
+    interview_numbers with the same name), restricted by the two filters."""
+    n_key = getattr(InterviewNumber, key)
+    a_key = getattr(AnswerNumber, key) if hasattr(AnswerNumber, key) else None
+    a = AnswerNumber
+    if a_key is None:  # group answers through their interview (a digest id): join once
+        a_key = n_key
+        base = lambda *cols: select(*cols).join(InterviewNumber, InterviewNumber.interview_id == a.interview_id)  # noqa: E731
+    else:
+        base = lambda *cols: select(*cols)  # noqa: E731
+    value = a.value
+    return {
+        "count": session.execute(select(n_key, func.count()).where(*numbers_filter).group_by(n_key)).all(),
+        # Grouped in the order of the covering index (no sorting): per question, summed per category after.
+        "ratings": session.execute(
+            base(a_key, a.question_id, a.category, func.count(), func.sum(value), func.sum(value * value))
+            .where(a.kind == "rating", *answers_filter).group_by(a_key, a.question_id, a.category)).all(),
+        "choices": session.execute(
+            base(a_key, a.question_id, a.category, a.code, func.count())
+            .where(a.kind == "choice", *answers_filter).group_by(a_key, a.question_id, a.category, a.code)).all(),
+        "answered": session.execute(
+            base(a_key, a.question_id, func.count())
+            .where(a.kind == "answered", *answers_filter).group_by(a_key, a.question_id)).all(),
+        "scores": session.execute(
+            base(a_key, a.question_id, value, func.count())
+            .where(a.kind == "score", *answers_filter).group_by(a_key, a.question_id, value)).all(),
+    }
+
+
+def daily_tally_rows(session: Session, start: date | None = None, end: date | None = None) -> dict[str, list[tuple]]:
+    """Everything submitted from `start` to `end` (the company's days, both included), per day."""
+    n_filter, a_filter = [], []
+    if start is not None:
+        n_filter.append(InterviewNumber.submitted_on >= start)
+        a_filter.append(AnswerNumber.submitted_on >= start)
+    if end is not None:
+        n_filter.append(InterviewNumber.submitted_on <= end)
+        a_filter.append(AnswerNumber.submitted_on <= end)
+    return _tally_rows(session, "submitted_on", n_filter, a_filter)
+
+
+def awaiting_publication_tally_rows(session: Session) -> dict[str, list[tuple]]:
+    """The approved interviews no digest has published yet, under the key None."""
+    waiting = select(InterviewNumber.interview_id).where(InterviewNumber.review_state == APPROVED,
+                                                         InterviewNumber.digest_id.is_(None))
+    rows = _tally_rows(session, "digest_id", [InterviewNumber.interview_id.in_(waiting)],
+                       [AnswerNumber.interview_id.in_(waiting)])
+    return rows
+
+
+def digest_tally_rows(session: Session, digest_ids: Sequence[int]) -> dict[str, list[tuple]]:
+    """What each of these digests published, per digest id (for digests stored without figures)."""
+    members = select(InterviewNumber.interview_id).where(InterviewNumber.digest_id.in_(list(digest_ids)))
+    return _tally_rows(session, "digest_id", [InterviewNumber.digest_id.in_(list(digest_ids))],
+                       [AnswerNumber.interview_id.in_(members)])
+
+
+def templates_in_use(session: Session) -> list[tuple[str, int]]:
+    """The (key, version) of every template a stored interview used."""
+    return [tuple(row) for row in session.execute(
+        select(InterviewNumber.template_key, InterviewNumber.template_version).distinct())]
+
+
+# -- participation ----------------------------------------------------------------------------------
+
+OPEN_STAGES = ("registered", "invited", "answering", "talk_requested")
+
+
+def participation_counts(session: Session, start: date, end: date, start_at: datetime,
+                         end_at: datetime) -> dict[str, int]:
+    """Departures registered in the period (from `start_at` up to `end_at`) or whose last day falls in
+    it (`start`..`end`), whatever their last day: registered, invited, answered, talks, declined,
+    withdrawn, expired, unreachable and still open. Cancelled registrations do not count."""
+    in_period = or_(and_(Departure.created_at >= start_at, Departure.created_at < end_at),
+                    and_(Departure.last_day >= start, Departure.last_day <= end))
+    rows = session.execute(
+        select(Departure.stage, Interview.mode, func.count())
+        .outerjoin(Interview, Interview.departure_id == Departure.id)
+        .where(Departure.stage != "cancelled", in_period)
+        .group_by(Departure.stage, Interview.mode)
+    ).all()
+    counts = dict.fromkeys(("registered", "invited", "answered", "talks", "declined", "withdrawn", "expired",
+                            "unreachable", "still_open"), 0)
+    for stage, mode, count in rows:
+        counts["registered"] += count
+        if stage not in ("registered", "unreachable"):
+            counts["invited"] += count
+        if stage == "submitted":
+            counts["talks" if mode == "talk" else "answered"] += count
+        elif stage in ("declined", "withdrawn", "expired", "unreachable"):
+            counts[stage] += count
+        elif stage in OPEN_STAGES:
+            counts["still_open"] += count
+    return counts

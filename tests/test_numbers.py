@@ -38,8 +38,11 @@ ANSWERS = {
 EXPECTED = [("working_conditions", "working_conditions", "rating", None, 2),
             ("work_content", "work_content", "rating", None, 4),
             ("reasons", "reasons", "choice", "pay", None), ("reasons", "reasons", "choice", "other", None),
-            ("reason_main", "reasons", "choice", "pay", None), ("recommend", "recommendation", "score", None, 9),
-            ("come_back", "return", "choice", "maybe", None), ("consent", "consent", "yes_no", "no", None)]
+            ("reasons", "reasons", "answered", None, None),
+            ("reason_main", "reasons", "choice", "pay", None), ("reason_main", "reasons", "answered", None, None),
+            ("recommend", "recommendation", "score", None, 9),
+            ("come_back", "return", "choice", "maybe", None), ("come_back", "return", "answered", None, None),
+            ("consent", "consent", "yes_no", "no", None)]
 
 
 def numbers_of(session, interview_id: int):

@@ -12,13 +12,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks.digest import digest_messages, withheld_message
-from bot.blocks.loop import movement_blocks, said_did_blocks
-from bot.blocks.report import report_messages
+from bot.blocks.loop import said_did_blocks
 from bot.i18n import Translator
 from bot.operations import loop, templates
 from bot.operations.invitations import notify_hr
@@ -205,46 +204,3 @@ def scheduled_digest(services: Services) -> None:
 
 def withheld(services: Services, language: str, outcome: DigestOutcome) -> tuple[str, list[dict]]:
     return withheld_message(Translator(language), outcome.pending, outcome.needed)
-
-
-# -- HR's report ------------------------------------------------------------------------------------
-
-
-def report(services: Services, language: str, start: date | None, end: date | None) -> list[tuple[str, list[dict]]]:
-    """Full statistics over any period, for HR only."""
-    today = services.today()
-    end = end or today
-    start = start or end - timedelta(days=365)
-    limits = thresholds(services)
-    with services.db.session() as session:
-        departures = repo.departures_between(session, start, end)
-        all_facts = _facts(services, repo.submitted_interviews(session))  # read and decrypted once
-        talks = {i.departure_id for i in repo.talk_interviews(session)}
-    length = end - start + timedelta(days=1)
-    facts = [f for f in all_facts if start <= f.submitted_on <= end]
-    previous_facts = [f for f in all_facts if start - length <= f.submitted_on < start]
-    counts = _counts(departures, talks)
-    stats = compute(facts, limits)
-    previous = compute(previous_facts, limits) if previous_facts else None
-    overall = compute(all_facts, limits) if all_facts else None
-    _ = Translator(language)
-    template = templates.active_template(services.db)
-    return report_messages(
-        _, template=template, period_from=start, period_to=end, counts=counts,
-        stats=stats, monthly=monthly(facts, limits), signals=signals(stats, previous, overall, limits) if facts else [],
-        extra=movement_blocks(_, template, loop.movements(services, all_facts)),
-    )
-
-
-def _counts(departures, talk_departures: set[int]) -> dict[str, int]:
-    counts = dict.fromkeys(
-        ("registered", "invited", "answered", "talks", "declined", "withdrawn", "expired", "unreachable"), 0)
-    for departure in departures:
-        counts["registered"] += 1
-        if departure.stage != "registered":
-            counts["invited"] += 1 if departure.stage != "unreachable" else 0
-        if departure.stage == "submitted":
-            counts["talks" if departure.id in talk_departures else "answered"] += 1
-        elif departure.stage in ("declined", "withdrawn", "expired", "unreachable"):
-            counts[departure.stage] += 1
-    return counts
