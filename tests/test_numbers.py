@@ -210,3 +210,22 @@ def load_migration():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def report_text(slack) -> str:
+    return "\n".join(str(r.get("blocks")) for r in slack.workspace.responses if r.get("blocks"))
+
+
+def test_the_report_counts_departures_whose_last_day_is_ahead_and_shows_the_main_reason(harness, slack):
+    answer_everything(harness, LEAVER, reasons=("pay", "career"), recommend=2)  # main reason: pay
+    harness.register(LEAVER_EN, harness.in_working_days(3))  # invited, not answered yet
+    harness.invitation_for(LEAVER_EN)
+    harness.wait_for_stage(LEAVER_EN, "invited")
+
+    harness.user.slash(HR, "report")
+    text = report_text(slack)
+    assert "*Aangemeld*\\n2" in text and "*Uitgenodigd*\\n2" in text
+    assert "*Nog open*\\n1" in text
+    assert "50% (1 van 2 uitgenodigd)" in text
+    assert "gebaseerd op 1 exitgesprekken" in text
+    assert "De reden die het zwaarst woog" in text and "100% · Salaris (1)" in text
