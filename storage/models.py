@@ -57,7 +57,7 @@ class Departure(Base):
     manager_id: Mapped[str | None] = mapped_column(String(32))
     interviewer_id: Mapped[str] = mapped_column(String(32))
     registered_by: Mapped[str] = mapped_column(String(32))
-    last_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date, index=True)
     language: Mapped[str] = mapped_column(String(5))
     offer: Mapped[str] = mapped_column(String(16))
     employee_tz: Mapped[str] = mapped_column(String(64))

@@ -199,3 +199,9 @@ def participation_counts(session: Session, start: date, end: date, start_at: dat
         elif stage in OPEN_STAGES:
             counts["still_open"] += count
     return counts
+
+
+def submitted_since(session: Session, day: date) -> int:
+    """Interviews submitted on or after this (company) day."""
+    return session.scalar(select(func.count()).select_from(InterviewNumber)
+                          .where(InterviewNumber.submitted_on >= day)) or 0

@@ -402,17 +402,25 @@ def talk_interviews(session: Session) -> Sequence[Interview]:
 # -- the App Home ------------------------------------------------------------------------------------
 
 
-def dashboard(session: Session, since: date) -> Sequence[tuple[Departure, Interview | None, Review | None, bool]]:
-    """Recent and open departures with their interview, review and whether the reminder went out."""
+DASHBOARD_OPEN_STAGES = ("registered", "invited", "answering", "talk_requested")
+
+
+def dashboard(session: Session, since: date) -> Sequence[tuple]:
+    """HR's dashboard rows, as plain columns (nothing decrypted): departures whose last day is on or
+    after `since`, and older ones still waiting for something (an answer, a talk, HR's review).
+    Each row: departure id, employee id, last day, stage, review id, review decision, published
+    digest id, whether the reminder went out."""
     reminded = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == REMINDER)
-    rows = session.execute(
-        select(Departure, Interview, Review, reminded)
+    waiting = (Departure.closed_at.is_(None) & Departure.stage.in_(DASHBOARD_OPEN_STAGES)) | (
+        (Departure.stage == "submitted") & Review.id.is_not(None) & Review.decision.is_(None))
+    return session.execute(
+        select(Departure.id, Departure.employee_id, Departure.last_day, Departure.stage, Review.id,
+               Review.decision, Review.published_digest_id, reminded)
         .outerjoin(Interview, Interview.departure_id == Departure.id)
         .outerjoin(Review, Review.interview_id == Interview.id)
-        .where(Departure.stage != "cancelled", (Departure.last_day >= since) | Departure.closed_at.is_(None))
+        .where(Departure.stage != "cancelled", (Departure.last_day >= since) | waiting)
         .order_by(Departure.last_day, Departure.id)
     ).all()
-    return [tuple(row) for row in rows]
 
 
 def latest_departure_of(session: Session, employee_id: str) -> Departure | None:

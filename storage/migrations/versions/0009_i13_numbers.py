@@ -27,6 +27,7 @@ BATCH = 500
 def upgrade() -> None:
     op.create_index("ix_interviews_submitted_at", "interviews", ["submitted_at"])
     op.create_index("ix_reviews_published_digest_id", "reviews", ["published_digest_id"])
+    op.create_index("ix_departures_last_day", "departures", ["last_day"])
     op.create_table(
         "interview_numbers",
         sa.Column("interview_id", sa.Integer, sa.ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
@@ -157,5 +158,6 @@ def _company_zone():
 def downgrade() -> None:
     op.drop_table("answer_numbers")
     op.drop_table("interview_numbers")
+    op.drop_index("ix_departures_last_day", table_name="departures")
     op.drop_index("ix_reviews_published_digest_id", table_name="reviews")
     op.drop_index("ix_interviews_submitted_at", table_name="interviews")
