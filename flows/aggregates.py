@@ -230,3 +230,23 @@ def tallies_from_rows(rows: Mapping[str, Iterable[tuple]]) -> dict[Any, Tally]:
     for key, question, value, count in rows.get("scores", ()):
         of(key).scores.setdefault(question, {})[int(value)] = int(count)
     return result
+
+
+def tally_of(numbers: Any) -> Tally:
+    """The tally of one interview's numbers (flows.numbers.InterviewNumbers): what SQL adds up."""
+    tally = Tally(count=1)
+    for row in numbers.answers:
+        if row.kind == "rating":
+            sums = tally.ratings.setdefault(row.category, [0, 0.0, 0.0])
+            sums[0] += 1
+            sums[1] += row.value
+            sums[2] += row.value * row.value
+        elif row.kind == "score":
+            values = tally.scores.setdefault(row.question_id, {})
+            values[row.value] = values.get(row.value, 0) + 1
+        elif row.kind == "answered":
+            tally.answered[row.question_id] = tally.answered.get(row.question_id, 0) + 1
+        elif row.kind == "choice":
+            codes = tally.choices.setdefault(row.question_id, {})
+            codes[row.code] = codes.get(row.code, 0) + 1
+    return tally

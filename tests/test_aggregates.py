@@ -9,30 +9,16 @@ from datetime import date
 import pytest
 
 from flows.aggregates import Roles, Tally, main_reasons, stats_of, total
+from flows.aggregates import tally_of as one_tally
 from flows.insights import InterviewFacts, compute
 from flows.numbers import numbers_of
 from flows.template import default_template
 
 
 def tally_of(answers_list) -> Tally:
-    """What storage.numbers would add up for these interviews, counted here by hand."""
-    tally = Tally()
+    """What storage.numbers adds up for these interviews (tested against SQL in test_numbers)."""
     template = default_template()
-    for answers in answers_list:
-        tally.count += 1
-        for row in numbers_of(template, answers).answers:
-            if row.kind == "rating":
-                n, s, q = tally.ratings.get(row.category, [0, 0.0, 0.0])
-                tally.ratings[row.category] = [n + 1, s + row.value, q + row.value * row.value]
-            elif row.kind == "score":
-                values = tally.scores.setdefault(row.question_id, {})
-                values[row.value] = values.get(row.value, 0) + 1
-            elif row.kind == "answered":
-                tally.answered[row.question_id] = tally.answered.get(row.question_id, 0) + 1
-            elif row.kind == "choice":
-                codes = tally.choices.setdefault(row.question_id, {})
-                codes[row.code] = codes.get(row.code, 0) + 1
-    return tally
+    return total(one_tally(numbers_of(template, answers)) for answers in answers_list)
 
 
 def random_answers(rng: random.Random) -> dict:

@@ -229,3 +229,21 @@ def test_the_report_counts_departures_whose_last_day_is_ahead_and_shows_the_main
     assert "50% (1 van 2 uitgenodigd)" in text
     assert "gebaseerd op 1 exitgesprekken" in text
     assert "De reden die het zwaarst woog" in text and "100% · Salaris (1)" in text
+
+
+def test_sql_adds_up_what_the_interviews_hold_per_day_per_digest_and_awaiting_publication(db):
+    from flows.aggregates import tallies_from_rows, tally_of, total
+    from flows.numbers import numbers_of as numbers_from
+    from flows.template import default_template
+
+    one = tally_of(numbers_from(default_template(), ANSWERS))
+    ids = [add_interview(db, employee, approved=True) for employee in (LEAVER, LEAVER_EN, MANAGER)]
+    add_interview(db, "UPENDING1")  # not decided: in the days, not awaiting publication
+    with db.session() as session:
+        days = tallies_from_rows(store.daily_tally_rows(session))
+        assert total(days.values()) == total([one] * 4)
+        assert tallies_from_rows(store.awaiting_publication_tally_rows(session)) == {None: total([one] * 3)}
+        digest = repo.create_digest(session, [repo.review_for_interview(session, i).id for i in ids[:2]],
+                                    datetime.now(UTC), HR, {})
+        assert tallies_from_rows(store.digest_tally_rows(session, [digest.id])) == {digest.id: total([one] * 2)}
+        assert tallies_from_rows(store.awaiting_publication_tally_rows(session)) == {None: one}
