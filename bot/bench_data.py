@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.operations.digest import digest_record
 from flows import highlights
-from flows.aggregates import Tally, tally_of
+from flows.aggregates import Roles, Tally, tally_of
+from flows.insights import Thresholds
 from flows.numbers import numbers_of
 from flows.questionnaire import STATE_FORMAT
 from flows.template import default_template
@@ -141,6 +143,7 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
     summary = Summary()
     others = max(0, round(interviews * 0.25))
     digest_tallies: dict[int, Tally] = {}
+    roles = Roles.of([template])
 
     with db.session() as session:
         if bench.holds_departures(session):
@@ -161,16 +164,11 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
             if tally is None:
                 bench.delete_digest(session, digest_id)
             else:
-                bench.set_digest_figures(session, digest_id, tally.count, digest_record(tally))
+                bench.set_digest_figures(session, digest_id, tally.count, digest_record(tally, roles, Thresholds()))
         bench.advance_sequences(session)
     summary.digests = len(digest_tallies)
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def digest_record(tally: Tally) -> dict:
-    """What a digest keeps of its figures (as bot.operations.digest stores them)."""
-    return {"tally": tally.to_json()}
 
 
 def _digest_row(digest_id: int, day: date, zone) -> dict:

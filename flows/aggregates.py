@@ -2,35 +2,27 @@
 (counts, sums, sums of squares, counts per answer) instead of from every interview.
 
 A Tally is additive: the tally of a year is the sum of the tallies of its days, the figures of all
-digests the sum of each digest's stored tally. The statistics (means with Student t intervals, eNPS
-with the adjusted-Wald interval, Wilson shares) are exactly those of flows.insights; a category
-average is the average of its rating answers (with one rating question per category, as in the
-standard template, that is the same as the average of each interview's category average).
+digests the sum of each digest's stored tally. It keeps every choice question's counts (the main
+reason, where leavers go, ...); `period_aggregates` gives flows.insights what its statistics need
+(`stats_from`). A category average is the average of its rating answers (with one rating question
+per category, as in the standard template, that is the same as the average of each interview's
+category average).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.insights import (
     DEFAULT_THRESHOLDS,
-    DETRACTOR_UP_TO,
-    ENPS_SCALE,
-    PROMOTER_FROM,
-    RATING_SCALE,
-    YES,
-    Enps,
-    Mean,
+    Moments,
+    PeriodAggregates,
     PeriodStats,
     ReasonCount,
     Thresholds,
-    _category_order,
-    _z,
-    share_of,
-    t_quantile,
+    stats_from,
 )
 from flows.template import Category, QuestionType, Template
 
@@ -117,40 +109,6 @@ class Roles:
         return cls(frozenset(reasons), frozenset(main), frozenset(recommendation), frozenset(come_back))
 
 
-def mean_from_sums(n: int, total_: float, squares: float, scale: tuple[float, float] = RATING_SCALE,
-                   confidence: float = DEFAULT_THRESHOLDS.confidence) -> Mean:
-    """flows.insights.mean_of from n, the sum and the sum of squares."""
-    if n < 1:
-        raise ValueError("no values to average")
-    bottom, top = scale
-    value = min(top, max(bottom, total_ / n))
-    if n == 1:
-        return Mean(value, 1, float(bottom), float(top))
-    variance = max(0.0, (squares - total_ * total_ / n) / (n - 1))
-    half = t_quantile((1 + confidence) / 2, n - 1) * math.sqrt(variance) / math.sqrt(n)
-    return Mean(value, n, max(float(bottom), value - half), min(float(top), value + half))
-
-
-def enps_from_counts(scores: Mapping[int, int], confidence: float = DEFAULT_THRESHOLDS.confidence) -> Enps | None:
-    """flows.insights.enps_of from the number of each score 0–10; None without scores."""
-    n = sum(count for value, count in scores.items() if 0 <= value <= 10)
-    if n == 0:
-        return None
-    promoters = sum(count for value, count in scores.items() if PROMOTER_FROM <= value <= 10)
-    detractors = sum(count for value, count in scores.items() if 0 <= value <= DETRACTOR_UP_TO)
-    value = 100 * (promoters - detractors) / n
-    bottom, top = ENPS_SCALE
-    if n == 1:
-        low, high = float(bottom), float(top)
-    else:
-        p = (promoters + 0.75) / (n + 3)
-        d = (detractors + 0.75) / (n + 3)
-        half = _z(confidence) * math.sqrt((p + d - (p - d) ** 2) / (n + 3))
-        low = max(float(bottom), min(value, 100 * (p - d - half)))
-        high = min(float(top), max(value, 100 * (p - d + half)))
-    return Enps(value, n, low, high, promoters, n - promoters - detractors, detractors)
-
-
 def _merged(tally: Tally, questions: frozenset[str]) -> tuple[dict[str, int], int]:
     codes: dict[str, int] = {}
     for question in sorted(questions):
@@ -166,27 +124,25 @@ def _ranked(codes: Mapping[str, int], n: int) -> tuple[ReasonCount, ...]:
                         key=lambda item: (-item.count, item.reason)))
 
 
+def period_aggregates(tally: Tally, roles: Roles) -> PeriodAggregates:
+    """The tally in the shape flows.insights computes its figures from."""
+    reasons, reasons_n = _merged(tally, roles.reasons)
+    scores: dict[float, int] = {}
+    for question in sorted(roles.recommendation):
+        for value, count in tally.scores.get(question, {}).items():
+            scores[float(value)] = scores.get(float(value), 0) + count
+    back, _n = _merged(tally, roles.come_back)
+    return PeriodAggregates(
+        count=tally.count,
+        ratings={category: Moments(int(n), float(total_), float(squares))
+                 for category, (n, total_, squares) in tally.ratings.items() if n >= 1},
+        reasons=reasons, reasons_n=reasons_n, recommendation=scores, come_back=back,
+    )
+
+
 def stats_of(tally: Tally, roles: Roles, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PeriodStats:
     """flows.insights.compute, from a tally."""
-    confidence = thresholds.confidence
-    reasons, reasons_n = _merged(tally, roles.reasons)
-    scores: dict[int, int] = {}
-    for question in roles.recommendation:
-        for value, count in tally.scores.get(question, {}).items():
-            scores[value] = scores.get(value, 0) + count
-    back, back_n = _merged(tally, roles.come_back)
-    return PeriodStats(
-        count=tally.count,
-        reasons=_ranked(reasons, reasons_n),
-        reasons_n=reasons_n,
-        categories={
-            category: mean_from_sums(int(n), total_, squares, RATING_SCALE, confidence)
-            for category, (n, total_, squares) in sorted(tally.ratings.items(), key=lambda i: _category_order(i[0]))
-            if n >= 1
-        },
-        enps=enps_from_counts(scores, confidence),
-        come_back=share_of(back.get(YES, 0), back_n, confidence) if back_n else None,
-    )
+    return stats_from(period_aggregates(tally, roles), thresholds)
 
 
 @dataclass(frozen=True)

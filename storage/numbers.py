@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import AnswerNumber, Departure, Interview, InterviewNumber, Review
+from storage.models import AnswerNumber, Departure, Digest, Interview, InterviewNumber, Review
 
 PENDING, APPROVED, PRIVATE = "pending", "approved", "private"
 
@@ -205,3 +205,48 @@ def submitted_since(session: Session, day: date) -> int:
     """Interviews submitted on or after this (company) day."""
     return session.scalar(select(func.count()).select_from(InterviewNumber)
                           .where(InterviewNumber.submitted_on >= day)) or 0
+
+
+# -- what a digest needs --------------------------------------------------------------------------
+
+
+def numbered(session: Session, interview_ids: Sequence[int]) -> list[int]:
+    """Those of these interviews that have numbers (submitted, not erased), in id order."""
+    if not interview_ids:
+        return []
+    return list(session.scalars(select(InterviewNumber.interview_id)
+                                .where(InterviewNumber.interview_id.in_(list(interview_ids)))
+                                .order_by(InterviewNumber.interview_id)))
+
+
+def interviews_tally_rows(session: Session, interview_ids: Sequence[int]) -> dict[str, list[tuple]]:
+    """These interviews added up, under the key None."""
+    ids = list(interview_ids)
+    rows = _tally_rows(session, "digest_id", [InterviewNumber.interview_id.in_(ids)],
+                       [AnswerNumber.interview_id.in_(ids)])
+    # Grouped by digest id (None for all of them until published): one key.
+    return {name: [(None, *row[1:]) for row in values] for name, values in rows.items()}
+
+
+def consents(session: Session, interview_ids: Sequence[int]) -> dict[int, bool]:
+    """Whether each leaver agreed to share highlights (the consent answer, from the numbers)."""
+    if not interview_ids:
+        return {}
+    return {interview_id: bool(consent) for interview_id, consent in session.execute(
+        select(InterviewNumber.interview_id, InterviewNumber.consent)
+        .where(InterviewNumber.interview_id.in_(list(interview_ids))))}
+
+
+def submitted_days(session: Session, interview_ids: Sequence[int]) -> tuple[date | None, date | None]:
+    """The first and last day these interviews were submitted on."""
+    if not interview_ids:
+        return None, None
+    first, last = session.execute(
+        select(func.min(InterviewNumber.submitted_on), func.max(InterviewNumber.submitted_on))
+        .where(InterviewNumber.interview_id.in_(list(interview_ids)))).one()
+    return first, last
+
+
+def posted_digests(session: Session) -> Sequence[Digest]:
+    """Every posted digest, oldest first (a few a year: their kept figures are small)."""
+    return session.scalars(select(Digest).where(Digest.status == "posted").order_by(Digest.id)).all()

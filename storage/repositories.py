@@ -866,3 +866,36 @@ def latest_registration_of(session: Session, employee_id: str) -> Departure | No
 
 def all_reviews(session: Session) -> Sequence[Review]:
     return session.scalars(select(Review).order_by(Review.id)).all()
+
+
+# -- digests: the last-day gate (issue 11) ---------------------------------------------------------
+
+
+def _approved_unpublished():
+    return (
+        select(Review)
+        .join(Interview, Interview.id == Review.interview_id)
+        .join(Departure, Departure.id == Interview.departure_id)
+        .where(Review.decision == "approved", Review.published_digest_id.is_(None), Interview.state.is_not(None))
+    )
+
+
+def reviews_ready_for_digest(session: Session, today: date) -> Sequence[Review]:
+    """Approved, unpublished reviews whose leaver's last working day has passed (before `today`):
+    nothing of someone still in the team reaches the managers' digest."""
+    return session.scalars(_approved_unpublished().where(Departure.last_day < today).order_by(Review.id)).all()
+
+
+def reviews_waiting_for_last_day(session: Session, today: date) -> int:
+    """How many approved, unpublished reviews wait because the leaver's last day has not passed."""
+    query = _approved_unpublished().where(Departure.last_day >= today).with_only_columns(func.count(Review.id))
+    return session.scalar(query) or 0
+
+
+def recent_posted_digests(session: Session, limit: int, before_id: int | None = None) -> Sequence[Digest]:
+    """The latest posted digests (before `before_id` when given), oldest first."""
+    query = select(Digest).where(Digest.status == "posted")
+    if before_id is not None:
+        query = query.where(Digest.id < before_id)
+    rows = session.scalars(query.order_by(Digest.id.desc()).limit(limit)).all()
+    return list(reversed(rows))

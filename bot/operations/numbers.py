@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from flows.aggregates import Roles
 from flows.numbers import numbers_of
 from flows.template import Template
 from storage import numbers as store
@@ -36,3 +37,19 @@ def record(session, db: Database, interview: Interview, template: Template | Non
     numbers = numbers_of(template, answers_of(interview.state))
     day = interview.submitted_at.astimezone(tz).date() if tz is not None and interview.submitted_at else None
     return store.record_numbers(session, interview.id, numbers, day)
+
+
+def roles(services) -> Roles:
+    """Which questions feed which figure, over every template the stored interviews used (and the
+    active one)."""
+    from bot.operations import templates
+
+    used: list[Template] = [templates.active_template(services.db)]
+    with services.db.session() as session:
+        versions = store.templates_in_use(session)
+    for key, version in versions:
+        try:
+            used.append(templates.template_for(services.db, key, version))
+        except LookupError:
+            continue
+    return Roles.of(used)

@@ -11,31 +11,20 @@ from datetime import date, datetime, time, timedelta
 from bot.blocks.loop import movement_blocks
 from bot.blocks.report import report_messages
 from bot.i18n import Translator
-from bot.operations import loop, templates
+from bot.operations import loop, numbers, templates
 from bot.operations.digest import thresholds
 from bot.services import Services
 from flows.aggregates import Roles, Tally, main_reasons, stats_of, tallies_from_rows, total
 from flows.insights import PeriodStats, signals
-from flows.template import Template
 from storage import numbers as store
 
 YEAR = timedelta(days=365)
 
 
-def roles(services: Services, session) -> Roles:
-    """Which questions feed which figure, over every template the stored interviews used."""
-    used: list[Template] = [templates.active_template(services.db)]
-    for key, version in store.templates_in_use(session):
-        try:
-            used.append(templates.template_for(services.db, key, version))
-        except LookupError:
-            continue
-    return Roles.of(used)
-
-
 def _daily(services: Services) -> tuple[dict[date, Tally], Roles]:
     with services.db.session() as session:
-        return tallies_from_rows(store.daily_tally_rows(session)), roles(services, session)
+        days = tallies_from_rows(store.daily_tally_rows(session))
+    return days, numbers.roles(services)
 
 
 def report_signals(services: Services) -> list:
