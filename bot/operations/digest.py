@@ -10,6 +10,7 @@ double command, a scheduled run at the same moment) can never publish one interv
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -51,6 +52,7 @@ class DigestOutcome:
     problem: Problem | None = None
     digest_id: int | None = None
     waiting: int = 0  # approved interviews whose leaver's last working day has not passed yet
+    follow_up: Callable[[], None] | None = None  # after a posted digest: see `after_posting`
 
 
 HISTORY = 5  # earlier digests on the chart's line panel, next to this one
@@ -184,14 +186,24 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
             return DigestOutcome(False, pending, needed, Problem("slack.unavailable"), waiting=waiting)
     history = [(_.date(day), figures) for day, figures in material.history]
     history.append((_.date(services.today()), stats))
-    _upload_chart(services, channel, _, template, stats, history)
     with services.db.session() as session:
         repo.finish_digest(session, digest_id, channel, posted, services.clock.now())
     log.info("digest %s posted: %s interviews, %s messages", digest_id, len(material.interview_ids), len(posted))
-    from bot.operations import home
 
-    home.hr_changed(services)
-    return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting)
+    def follow_up() -> None:
+        _upload_chart(services, channel, _, template, stats, history)
+        from bot.operations import home
+
+        home.hr_changed(services)
+
+    return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting, follow_up=follow_up)
+
+
+def after_posting(outcome: DigestOutcome) -> None:
+    """The chart beside a posted digest and HR's refreshed Home: Slack work that the reply to HR
+    does not wait for (the digest's text is complete without the chart)."""
+    if outcome.follow_up is not None:
+        outcome.follow_up()
 
 
 def settle_unfinished(services: Services) -> None:
@@ -245,6 +257,7 @@ def scheduled_digest(services: Services) -> None:
         if today != first:
             return
     outcome = post_digest(services)
+    after_posting(outcome)
     if not outcome.posted and outcome.problem is None:
         if outcome.waiting:
             notify_hr(services, "digest.withheld_hr_waiting", pending=str(outcome.pending),

@@ -97,6 +97,7 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             if outcome.posted:
                 _reply(respond, *view.plain(_("digest.posted", channel=services.settings.manager_channel_id,
                                               count=outcome.pending)))
+                digest.after_posting(outcome)
             elif outcome.problem is not None:
                 _reply(respond, *view.plain(_(outcome.problem.key)))
             else:
