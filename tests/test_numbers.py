@@ -16,7 +16,7 @@ from storage import crypto
 from storage import numbers as store
 from storage import repositories as repo
 from storage.db import Database, alembic_config
-from storage.models import AnswerNumber, Departure, Interview, InterviewNumber, Review
+from storage.models import AnswerNumber, Departure, Digest, Interview, InterviewNumber, Review
 from tests.conftest import HR, LEAVER, LEAVER_EN, MANAGER, TEST_KEY
 from tests.steps import answer_everything
 
@@ -247,3 +247,22 @@ def test_sql_adds_up_what_the_interviews_hold_per_day_per_digest_and_awaiting_pu
                                     datetime.now(UTC), HR, {})
         assert tallies_from_rows(store.digest_tally_rows(session, [digest.id])) == {digest.id: total([one] * 2)}
         assert tallies_from_rows(store.awaiting_publication_tally_rows(session)) == {None: one}
+
+
+def test_a_digest_keeps_its_tally_and_figures_and_the_next_one_adds_them_up(harness, slack):
+    from tests.test_digest import after_last_days, approve_all, setup_people
+
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    for employee, score in ((LEAVER, 2), (LEAVER_EN, 3), ("ULEAVER03", 4)):
+        answer_everything(harness, employee, ratings=(score, 3, 4, 2, 5), recommend=score)
+    approve_all(harness, slack)
+    after_last_days(harness)
+    harness.user.slash(HR, "digest")
+    assert "staat in" in harness.last_response()["text"]
+    with harness.services.db.session() as session:
+        digest = session.scalars(select(Digest)).one()
+        assert digest.stats["tally"]["count"] == 3
+        assert digest.stats["tally"]["ratings"]["working_conditions"] == [3, 9.0, 29.0]  # n, sum, squares
+        assert digest.stats["categories"]["working_conditions"][:2] == [3.0, 3]  # what managers saw
+        assert set(session.scalars(select(InterviewNumber.digest_id))) == {digest.id}
