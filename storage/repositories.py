@@ -356,31 +356,6 @@ def submitted_interviews(session: Session, start: datetime | None = None, end: d
     return session.scalars(query.order_by(Interview.submitted_at)).all()
 
 
-def departures_between(session: Session, start: date | None, end: date | None) -> Sequence[Departure]:
-    query = select(Departure).where(Departure.stage != "cancelled")
-    if start is not None:
-        query = query.where(Departure.last_day >= start)
-    if end is not None:
-        query = query.where(Departure.last_day <= end)
-    return session.scalars(query).all()
-
-
-def interviews_of_digest(session: Session, digest_id: int) -> Sequence[Interview]:
-    return session.scalars(
-        select(Interview).join(Review, Review.interview_id == Interview.id)
-        .where(Review.published_digest_id == digest_id, Interview.state.is_not(None))
-    ).all()
-
-
-def published_interviews(session: Session) -> Sequence[Interview]:
-    """Every interview already published in a digest: 'all interviews so far' for the signals."""
-    return session.scalars(
-        select(Interview).join(Review, Review.interview_id == Interview.id)
-        .join(Digest, Digest.id == Review.published_digest_id)
-        .where(Digest.status == "posted", Interview.state.is_not(None))
-    ).all()
-
-
 def discard_digest(session: Session, digest_id: int) -> None:
     """Nothing of this digest reached Slack: its interviews wait for the next one."""
     numbers.unmark_published(session, digest_id)
@@ -393,10 +368,6 @@ def finish_digest(session: Session, digest_id: int, channel_id: str, message_ts:
         update(Digest).where(Digest.id == digest_id)
         .values(status="posted", channel_id=channel_id, messages=message_ts, posted_at=now)
     )
-
-
-def talk_interviews(session: Session) -> Sequence[Interview]:
-    return session.scalars(select(Interview).where(Interview.mode == "talk")).all()
 
 
 # -- the App Home ------------------------------------------------------------------------------------
