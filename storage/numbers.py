@@ -250,3 +250,8 @@ def submitted_days(session: Session, interview_ids: Sequence[int]) -> tuple[date
 def posted_digests(session: Session) -> Sequence[Digest]:
     """Every posted digest, oldest first (a few a year: their kept figures are small)."""
     return session.scalars(select(Digest).where(Digest.status == "posted").order_by(Digest.id)).all()
+
+
+def keep_digest_tally(session: Session, digest_id: int, stats: dict) -> None:
+    session.execute(update(Digest).where(Digest.id == digest_id).values(stats=stats)
+                    .execution_options(synchronize_session=False))
