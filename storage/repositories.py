@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, Text, case, delete, exists, func, select, update
+from sqlalchemy import Integer, Text, case, delete, exists, func, select, union, update
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from storage.models import (
     Departure,
     Digest,
     Interview,
+    InterviewNumber,
     InterviewTemplate,
     OutboxMessage,
     Review,
@@ -379,12 +380,16 @@ DASHBOARD_OPEN_STAGES = ("registered", "invited", "answering", "talk_requested")
 def _dashboard_query(since: date, *columns):
     """Departures whose last day is on or after `since`, and older ones still waiting for something
     (an answer, a talk, HR's review), with their review."""
-    waiting = (Departure.closed_at.is_(None) & Departure.stage.in_(DASHBOARD_OPEN_STAGES)) | (
-        (Departure.stage == "submitted") & Review.id.is_not(None) & Review.decision.is_(None))
+    # Three index lookups instead of a scan of every departure ever registered.
+    shown = union(
+        select(Departure.id).where(Departure.last_day >= since),
+        select(Departure.id).where(Departure.closed_at.is_(None), Departure.stage.in_(DASHBOARD_OPEN_STAGES)),
+        select(InterviewNumber.departure_id).where(InterviewNumber.review_state == "pending"),
+    )
     return (select(*columns).select_from(Departure)
             .outerjoin(Interview, Interview.departure_id == Departure.id)
             .outerjoin(Review, Review.interview_id == Interview.id)
-            .where(Departure.stage != "cancelled", (Departure.last_day >= since) | waiting))
+            .where(Departure.stage != "cancelled", Departure.id.in_(shown)))
 
 
 def _dashboard_stage():
