@@ -60,7 +60,7 @@ def add_answer_numbers(session: Session, rows: Iterable[tuple[int, date, Any]]) 
         for interview_id, submitted_on, numbers in rows for a in numbers.answers
     ]
     if values:
-        session.execute(insert(AnswerNumber), values)
+        session.execute(insert(AnswerNumber.__table__), values)  # Core: batched on every database
 
 
 def forget_numbers(session: Session, interview_ids: Sequence[int]) -> int:
