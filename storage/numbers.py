@@ -94,7 +94,7 @@ def unmark_published(session: Session, digest_id: int) -> None:
 
 
 def numbers_of_interview(session: Session, interview_id: int) -> tuple[InterviewNumber | None, list[AnswerNumber]]:
-    """The stored numbers of one interview (for tests and HR's access export)."""
+    """The stored numbers of one interview, as rows."""
     row = session.get(InterviewNumber, interview_id)
     answers = session.scalars(select(AnswerNumber).where(AnswerNumber.interview_id == interview_id)
                               .order_by(AnswerNumber.id)).all()
@@ -144,15 +144,6 @@ def daily_tally_rows(session: Session, start: date | None = None, end: date | No
         n_filter.append(InterviewNumber.submitted_on <= end)
         a_filter.append(AnswerNumber.submitted_on <= end)
     return _tally_rows(session, "submitted_on", n_filter, a_filter)
-
-
-def awaiting_publication_tally_rows(session: Session) -> dict[str, list[tuple]]:
-    """The approved interviews no digest has published yet, under the key None."""
-    waiting = select(InterviewNumber.interview_id).where(InterviewNumber.review_state == APPROVED,
-                                                         InterviewNumber.digest_id.is_(None))
-    rows = _tally_rows(session, "digest_id", [InterviewNumber.interview_id.in_(waiting)],
-                       [AnswerNumber.interview_id.in_(waiting)])
-    return rows
 
 
 def digest_tally_rows(session: Session, digest_ids: Sequence[int]) -> dict[str, list[tuple]]:
