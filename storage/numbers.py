@@ -107,14 +107,15 @@ def numbers_of_interview(session: Session, interview_id: int) -> tuple[Interview
 def _tally_rows(session: Session, key, numbers_filter, answers_filter) -> dict[str, list[tuple]]:
     """Counts, rating sums and answer counts grouped by `key` (a column of answer_numbers or of
     interview_numbers with the same name), restricted by the two filters."""
-    n_key = getattr(InterviewNumber, key)
-    a_key = getattr(AnswerNumber, key) if hasattr(AnswerNumber, key) else None
     a = AnswerNumber
-    if a_key is None:  # group answers through their interview (a digest id): join once
-        a_key = n_key
-        base = lambda *cols: select(*cols).join(InterviewNumber, InterviewNumber.interview_id == a.interview_id)  # noqa: E731
-    else:
-        base = lambda *cols: select(*cols)  # noqa: E731
+    n_key = getattr(InterviewNumber, key)
+    joined = not hasattr(AnswerNumber, key)  # a digest id: answers are grouped through their interview
+    a_key = n_key if joined else getattr(AnswerNumber, key)
+
+    def base(*columns):
+        query = select(*columns)
+        return query.join(InterviewNumber, InterviewNumber.interview_id == a.interview_id) if joined else query
+
     value = a.value
     return {
         "count": session.execute(select(n_key, func.count()).where(*numbers_filter).group_by(n_key)).all(),
