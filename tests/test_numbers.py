@@ -172,7 +172,7 @@ def test_erasure_takes_the_numbers_with_the_interview(db):
 def test_the_migration_backfills_the_interviews_submitted_before_the_store(database_url):
     crypto.configure(TEST_KEY)
     config = alembic_config(database_url)
-    command.upgrade(config, "0008")
+    command.upgrade(config, load_migration().down_revision)  # the schema just before the store
     database = Database(database_url)
     first = add_interview(database, LEAVER, approved=True, record=False)
     for n in range(3):

@@ -6,7 +6,7 @@ into numbers through its template, written with one INSERT per table), so its me
 any size.
 
 Revision ID: 0009_i13_numbers
-Revises: 0008
+Revises: 0009_i11_consent
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ from storage.crypto import EncryptedJSON
 from storage.models import UTCDateTime
 
 revision = "0009_i13_numbers"
-down_revision = "0008"
+down_revision = "0009_i11_consent"
 branch_labels = None
 depends_on = None
 
@@ -72,7 +72,7 @@ def upgrade() -> None:
 def backfill(connection) -> int:
     """Numbers for every submitted interview that has none yet; returns how many were written."""
     from flows.numbers import numbers_of
-    from flows.template import TemplateError, default_template, parse_template
+    from flows.template import TemplateError, default_template, parse_template, shipped_template
 
     interviews = sa.table(
         "interviews", sa.column("id", sa.Integer), sa.column("departure_id", sa.Integer),
@@ -124,7 +124,10 @@ def backfill(connection) -> int:
         for row in rows:
             state = row.state if isinstance(row.state, dict) else {}
             given = state.get("answers") if isinstance(state.get("answers"), dict) else {}
-            numbers = numbers_of(known.get((row.template_key, row.template_version)), given)
+            key = (row.template_key, row.template_version)
+            if key not in known:  # an earlier version of the standard template, as shipped
+                known[key] = shipped_template(*key)
+            numbers = numbers_of(known[key], given)
             day = row.submitted_at.astimezone(zone).date()
             heads.append({
                 "interview_id": row.id, "departure_id": row.departure_id, "mode": row.mode,
