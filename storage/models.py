@@ -376,3 +376,44 @@ class AnswerNumber(Base):
                       # Covers the daily tallies (storage.numbers.daily_tallies): read from the index alone.
                       Index("ix_answer_numbers_tally", "kind", "submitted_on", "question_id", "category", "code",
                             "value"))
+
+
+class InboxRequest(Base):
+    """A request from Slack (command, click, view submission, event), written before Slack gets
+    its 200 and kept until it was handled: a process that dies in between leaves it here for another
+    to finish. `key` is the request's natural key, hashed (event_id; action_ts + user + action;
+    user + the whole view; trigger_id + response_url), unique, so a retry or a second delivery is recognised.
+    `payload` (encrypted, it holds what people typed) is wiped once the request was handled."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict | None] = mapped_column(EncryptedJSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Until when the process that holds it is expected to finish it (renewed while it works).
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_inbox_unhandled", "handled_at", "lease_until"),)
+
+
+class JobFailure(Base):
+    """One item a scheduled job could not handle (issue 12): retried with growing pauses, parked
+    after too many attempts, so one bad item never stops the job for the others. No personal data:
+    the item is an id ("interview:12"), the error only its class name."""
+
+    __tablename__ = "job_failures"
+    __table_args__ = (UniqueConstraint("job", "item", name="uq_job_failures_job_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    item: Mapped[str] = mapped_column(String(120))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(120))
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

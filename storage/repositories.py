@@ -145,7 +145,8 @@ def mark_invited(session: Session, departure_id: int) -> None:
 def mark_unreachable(session: Session, departure_id: int) -> bool:
     result = session.execute(
         update(Departure)
-        .where(Departure.id == departure_id, Departure.stage == "registered")
+        .where(Departure.id == departure_id, Departure.stage.in_(("registered", "invited")),
+               Departure.choice.is_(None))
         .values(stage="unreachable")
     )
     return result.rowcount == 1
@@ -904,3 +905,14 @@ def recent_posted_digests(session: Session, limit: int, before_id: int | None = 
         query = query.where(Digest.id < before_id)
     rows = session.scalars(query.order_by(Digest.id.desc()).limit(limit)).all()
     return list(reversed(rows))
+
+
+def unmark_invited(session: Session, departure_id: int) -> None:
+    """The invitation was certainly not posted (its claim was given back): registered again, so the
+    sweep sends it. Marked invited before the post, so that an instant click finds the state."""
+    claimed = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == INVITATION)
+    session.execute(
+        update(Departure)
+        .where(Departure.id == departure_id, Departure.stage == "invited", Departure.choice.is_(None), ~claimed)
+        .values(stage="registered")
+    )

@@ -19,9 +19,11 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackClientError
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import isolation
 from bot.blocks import questionnaire as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.operations import numbers, templates
 from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services
@@ -113,9 +115,15 @@ def step(
         if problem is not None:
             return problem
         if loaded.status not in OPEN:
+            if replaying() and loaded.status == Status.SUBMITTED:
+                return _finish_submission(services, loaded)
             return Problem("questionnaire.submitted" if loaded.status == Status.SUBMITTED else "questionnaire.closed")
         result = change(loaded.questionnaire, loaded.state)
         if isinstance(result, Problem):
+            if replaying() and result.key == "questionnaire.stale" and loaded.message_ts is None:
+                # This click was taken before its process died, and what follows was never shown.
+                show_current_again(services, interview_id, user_id, force=True)
+                return None
             return result
         resumed = loaded.status == Status.PAUSED
         interview.state = to_json(result)
@@ -141,6 +149,16 @@ def step(
         from bot.operations import review
 
         review.open_review(services, interview_id)
+    return None
+
+
+def _finish_submission(services: Services, loaded: Loaded) -> None:
+    """Send was taken before its process died: the thanks (unless shown) and HR's review, once."""
+    if loaded.message_ts is None:
+        _post_current(services, loaded, loaded.state)
+    from bot.operations import review
+
+    review.open_review(services, loaded.interview_id)
     return None
 
 
@@ -257,8 +275,8 @@ def show_current_again(services: Services, interview_id: int, user_id: str | Non
         interview = repo.interview_by_id(session, interview_id)
         if interview is None or interview.question_ts is not None or interview.status != Status.IN_PROGRESS:
             return False
-        if not force and services.clock.now() - interview.updated_at < SHOW_AGAIN_AFTER:
-            return False  # probably being posted right now
+        if not force and not replaying() and services.clock.now() - interview.updated_at < SHOW_AGAIN_AFTER:
+            return False  # probably being posted right now (not when finishing for a process that died)
         departure = repo.departure_by_id(session, interview.departure_id)
         loaded, problem = _load(services, session, interview, user_id or departure.employee_id)
     if problem is not None:
@@ -525,8 +543,16 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
         interview = repo.open_interview_of(session, user_id)
         if interview is None:
             return view.note(Translator(services.directory.language(user_id))("q.hello"))
-        if interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts):
+        taken = interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts)
+        finishing = taken and replaying() and _ts(message_ts) == _ts(interview.last_message_ts)
+        if taken and not finishing:
             return None  # a redelivery of a message already taken
+        interview_id = interview.id
+    if finishing:  # this very message was taken before its process died: show what follows it, once
+        show_current_again(services, interview_id, user_id, force=True)
+        return None
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
         loaded, problem = _load(services, session, interview, user_id)
     if problem is not None:
         return None
@@ -596,8 +622,9 @@ def sweep(services: Services) -> None:
     now = services.clock.now()
     with services.db.session() as session:
         not_shown = list(repo.interviews_not_shown(session, now - timedelta(minutes=1)))
-    for interview_id in not_shown:
-        show_current_again(services, interview_id)
+    isolation.each(services, "interview-show-again", not_shown,
+                   lambda interview_id: show_current_again(services, interview_id),
+                   who=lambda interview_id: _employee_of(services, interview_id))
     reminders = []
     with services.db.session() as session:
         for interview in repo.paused_interviews(session):
@@ -614,18 +641,30 @@ def sweep(services: Services) -> None:
                 expired.append(interview.id)
     for interview_id in expired:
         close_withdraw_offers(services, interview_id)
-    for interview_id in reminders:
+    isolation.each(services, "interview-pause-reminder", reminders,
+                   lambda interview_id: _remind_paused(services, interview_id),
+                   who=lambda interview_id: _employee_of(services, interview_id))
+
+
+def _remind_paused(services: Services, interview_id: int) -> None:
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        departure = repo.departure_by_id(session, interview.departure_id)
+        channel, language = (
+            interview.channel_id,
+            employee_language(services, departure.employee_id, departure.language),
+        )
+    ts = _post(services, channel, view.paused_message(Translator(language), interview_id, reminder=True))
+    if ts:
         with services.db.session() as session:
-            interview = repo.interview_by_id(session, interview_id)
-            departure = repo.departure_by_id(session, interview.departure_id)
-            channel, language = (
-                interview.channel_id,
-                employee_language(services, departure.employee_id, departure.language),
-            )
-        ts = _post(services, channel, view.paused_message(Translator(language), interview_id, reminder=True))
-        if ts:
-            with services.db.session() as session:
-                repo.interview_by_id(session, interview_id).question_ts = ts
+            repo.interview_by_id(session, interview_id).question_ts = ts
+
+
+def _employee_of(services: Services, interview_id: int) -> str | None:
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        departure = repo.departure_by_id(session, interview.departure_id) if interview else None
+        return departure.employee_id if departure else None
 
 
 # -- Slack I/O ------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackClientError
 
+from bot import isolation
 from bot.blocks import review as view
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.operations import templates
 from bot.operations.invitations import post_claimed_dm
 from bot.services import Services
@@ -135,10 +137,24 @@ def sweep(services: Services) -> None:
     with services.db.session() as session:
         missing = list(repo.interviews_without_review(session, before))
         unposted = list(repo.reviews_without_cards(session, before))
-    for interview_id in missing:
-        open_review(services, interview_id)
-    for review_id in unposted:
-        post_cards(services, review_id)
+    isolation.each(services, "review-open", missing, lambda interview_id: open_review(services, interview_id),
+                   who=lambda interview_id: _employee_of_interview(services, interview_id))
+    isolation.each(services, "review-post-cards", unposted, lambda review_id: post_cards(services, review_id),
+                   who=lambda review_id: _employee_of_review(services, review_id))
+
+
+def _employee_of_interview(services: Services, interview_id: int | None) -> str | None:
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id) if interview_id is not None else None
+        departure = repo.departure_by_id(session, interview.departure_id) if interview else None
+        return departure.employee_id if departure else None
+
+
+def _employee_of_review(services: Services, review_id: int) -> str | None:
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        interview_id = review.interview_id if review else None
+    return _employee_of_interview(services, interview_id)
 
 
 def refresh_cards(services: Services, review_id: int) -> None:
@@ -193,13 +209,16 @@ def decide(
             return Problem("review.no_manager")
         if manager_note is not None and not _manager_consent(services, interview):
             return Problem("review.manager.no_consent")
-        if not repo.decide_review(session, review_id, decision, user_id, services.clock.now(),
-                                  inform_manager, manager_note if inform_manager else None):
+        if replaying() and (review.decision, review.decided_by) == (decision, user_id):
+            pass  # this very click, recorded before its process died: show it on the cards now
+        elif not repo.decide_review(session, review_id, decision, user_id, services.clock.now(),
+                                    inform_manager, manager_note if inform_manager else None):
             return Problem("review.already_decided")
-        repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
-                       subject=departure.employee_id,
-                       detail={"review": review_id, "decision": decision, "inform_manager": inform_manager,
-                               "manager_message": inform_manager and manager_note is not None})
+        else:
+            repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
+                           subject=departure.employee_id,
+                           detail={"review": review_id, "decision": decision, "inform_manager": inform_manager,
+                                   "manager_message": inform_manager and manager_note is not None})
         interview_id, employee_id = interview.id, departure.employee_id
     refresh_cards(services, review_id)
     from bot.operations import home
@@ -321,14 +340,19 @@ def send_manager_feedback(services: Services) -> None:
         for review, departure in repo.manager_feedback_due(session, services.today()):
             interview = repo.interview_by_id(session, review.interview_id)
             note = review.manager_note if _manager_consent(services, interview) else None
-            due.append((note, departure.id, departure.employee_id, departure.manager_id))
-    for note, departure_id, employee_id, manager_id in due:
-        with services.db.session() as session:
-            if not repo.claim_message(session, departure_id, "manager_points", now):
-                continue
+            due.append((review.id, note, departure.id, departure.employee_id, departure.manager_id))
+
+    def send(item) -> None:
+        _review_id, note, departure_id, employee_id, manager_id = item
         _ = Translator(services.directory.language(manager_id))
         if note:
             message_text, blocks = view.manager_points(_, employee_id=employee_id, note=note)
         else:
             message_text, blocks = view.manager_notice(_, employee_id=employee_id)
+        with services.db.session() as session:
+            if not repo.claim_message(session, departure_id, "manager_points", now):
+                return
         post_claimed_dm(services, departure_id, "manager_points", manager_id, message_text, blocks)
+
+    isolation.each(services, "review-manager-points", due, send, key=lambda item: str(item[0]),
+                   who=lambda item: item[3])

@@ -6,7 +6,7 @@ into numbers through its template, written with one INSERT per table), so its me
 any size.
 
 Revision ID: 0009_i13_numbers
-Revises: 0009_i11_consent
+Revises: 0011
 Create Date: 2026-12-04
 """
 
@@ -17,7 +17,7 @@ from storage.crypto import EncryptedJSON
 from storage.models import UTCDateTime
 
 revision = "0009_i13_numbers"
-down_revision = "0009_i11_consent"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ reviews.manager_note holds the body of the named message to the direct manager t
 approved (encrypted at rest, like the highlights). interviews.intro_ts lets the bot take the
 Withdraw button off the intro once withdrawing no longer works.
 
-Revision ID: 0009_i11_consent
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-04
 """
@@ -12,7 +12,7 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_i11_consent"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
