@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     _add_export_command(commands)
     _add_import_command(commands)
     _add_audit_command(commands)
+    _add_bench_data_command(commands)
     shell = commands.add_parser("shell", help="try the bot without Slack: a terminal that plays the whole story")
     shell.add_argument("--db", metavar="PATH", help="keep the data in this SQLite file (default: a temporary one)")
     shell.add_argument("--lang", choices=("nl", "en"), default="nl", help="the people's language (default nl)")
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             return _import(args)
         if command == "audit":
             return _audit(args)
+        if command == "bench-data":
+            return _bench_data(args)
         if command == "shell":
             from bot.shell import run as run_shell
 
@@ -644,6 +647,46 @@ def _audit(args: argparse.Namespace) -> int:
         print(f"exit-interview: {args.out}: cannot be written: {error.strerror or error}", file=sys.stderr)
         return 1
     print(f"{summary} to {target}")
+    return 0
+
+
+
+# -- bench data ----------------------------------------------------------------------------------
+
+
+def _add_bench_data_command(commands) -> None:
+    bench = commands.add_parser(
+        "bench-data", help="fill an empty database with synthetic departures and interviews (trying, benchmarks)")
+    bench.add_argument("--interviews", type=int, required=True, metavar="N", help="submitted interviews to write")
+    bench.add_argument("--months", type=int, default=24, metavar="M", help="spread over the last M months (24)")
+    bench.add_argument("--seed", type=int, default=1, metavar="S", help="the same seed gives the same data (1)")
+
+
+def _bench_data(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot import bench_data
+
+    if args.interviews < 1 or not 1 <= args.months <= 240:
+        print("exit-interview: --interviews must be at least 1 and --months between 1 and 240", file=sys.stderr)
+        return 2
+    database = _open_database()
+    try:
+        database.upgrade()
+        summary = bench_data.fill(database, interviews=args.interviews, months=args.months, seed=args.seed,
+                                  tz=_setting("TIMEZONE") or "Europe/Amsterdam")
+    except bench_data.NotEmpty:
+        print("exit-interview: this database already holds departures; bench data goes into an empty one only",
+              file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        print(f"exit-interview: database error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        database.dispose()
+    print(f"bench data written to {database.engine.url.render_as_string(hide_password=True)}")
+    for line in summary.lines():
+        print(line)
     return 0
 
 

@@ -57,7 +57,7 @@ class Departure(Base):
     manager_id: Mapped[str | None] = mapped_column(String(32))
     interviewer_id: Mapped[str] = mapped_column(String(32))
     registered_by: Mapped[str] = mapped_column(String(32))
-    last_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date, index=True)
     language: Mapped[str] = mapped_column(String(5))
     offer: Mapped[str] = mapped_column(String(16))
     employee_tz: Mapped[str] = mapped_column(String(64))
@@ -154,7 +154,7 @@ class Interview(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str | None] = mapped_column(String(32))
     # The newest DM message (ts) taken as an answer: a redelivered event is not taken twice.
@@ -183,7 +183,7 @@ class Review(Base):
     manager_note: Mapped[str | None] = mapped_column(EncryptedText)
     cards: Mapped[list | None] = mapped_column(JSON)  # [[channel, ts], ...]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    published_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
+    published_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"), index=True)
 
 
 class Digest(Base):
@@ -323,6 +323,59 @@ class LoopAction(Base):
     subject: Mapped[str] = mapped_column(String(80))
     recorded_by: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class InterviewNumber(Base):
+    """The numbers of one submitted interview, in plain columns: what every figure is counted from.
+
+    Written in the same transaction as the interview's submission, HR's decision and the digest
+    that publishes it (storage.numbers); erased with the interview, recomputed by a purge. No free
+    text and no Slack ids: codes (option ids), numbers, dates and states only. Breakdowns join the
+    departure for what they group by.
+    """
+
+    __tablename__ = "interview_numbers"
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id", ondelete="CASCADE"), index=True)
+    mode: Mapped[str] = mapped_column(String(16))  # self | talk
+    template_key: Mapped[str] = mapped_column(String(40))
+    template_version: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    submitted_on: Mapped[date] = mapped_column(Date, index=True)  # the company's day (TIMEZONE)
+    submitted_month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM of submitted_on
+    last_day: Mapped[date] = mapped_column(Date, index=True)
+    last_day_month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    review_state: Mapped[str] = mapped_column(String(16), index=True)  # pending | approved | private
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"), index=True)
+    enps_score: Mapped[int | None] = mapped_column(Integer)  # 0-10
+    come_back: Mapped[str | None] = mapped_column(String(40))  # option id
+    main_reason: Mapped[str | None] = mapped_column(String(40))  # option id
+    consent: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class AnswerNumber(Base):
+    """One number or code of one answer of a submitted interview (a multiple choice gives a row per
+    option picked): ratings, scores, choices and yes/no, never text (flows.numbers)."""
+
+    __tablename__ = "answer_numbers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview_numbers.interview_id", ondelete="CASCADE"), index=True
+    )
+    # The interview's submitted_on again, so a period's figures need no join (one index range).
+    submitted_on: Mapped[date] = mapped_column(Date)
+    question_id: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[str] = mapped_column(String(16))  # rating | score | choice | yes_no
+    code: Mapped[str | None] = mapped_column(String(40))
+    value: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_answer_numbers_question_code", "question_id", "code"),
+                      # Covers the daily tallies (storage.numbers.daily_tallies): read from the index alone.
+                      Index("ix_answer_numbers_tally", "kind", "submitted_on", "question_id", "category", "code",
+                            "value"))
 
 
 class InboxRequest(Base):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, Text, case, delete, exists, func, select, update
+from sqlalchemy import Integer, Text, case, delete, exists, func, select, union, update
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage import numbers
 from storage.crypto import EncryptedJSON, EncryptedText
 from storage.models import (
     AuditEntry,
@@ -19,6 +20,7 @@ from storage.models import (
     Departure,
     Digest,
     Interview,
+    InterviewNumber,
     InterviewTemplate,
     OutboxMessage,
     Review,
@@ -290,6 +292,8 @@ def decide_review(
         .values(decision=decision, decided_by=decided_by, decided_at=now, inform_manager=inform_manager,
                 manager_note=manager_note)
     )
+    if result.rowcount == 1:
+        numbers.set_review_state(session, review_id, decision)
     return result.rowcount == 1
 
 
@@ -318,6 +322,7 @@ def create_digest(
     if claimed != len(review_ids):
         session.rollback()
         return None
+    numbers.mark_published(session, digest.id)
     return digest
 
 
@@ -357,33 +362,9 @@ def submitted_interviews(session: Session, start: datetime | None = None, end: d
     return session.scalars(query.order_by(Interview.submitted_at)).all()
 
 
-def departures_between(session: Session, start: date | None, end: date | None) -> Sequence[Departure]:
-    query = select(Departure).where(Departure.stage != "cancelled")
-    if start is not None:
-        query = query.where(Departure.last_day >= start)
-    if end is not None:
-        query = query.where(Departure.last_day <= end)
-    return session.scalars(query).all()
-
-
-def interviews_of_digest(session: Session, digest_id: int) -> Sequence[Interview]:
-    return session.scalars(
-        select(Interview).join(Review, Review.interview_id == Interview.id)
-        .where(Review.published_digest_id == digest_id, Interview.state.is_not(None))
-    ).all()
-
-
-def published_interviews(session: Session) -> Sequence[Interview]:
-    """Every interview already published in a digest: 'all interviews so far' for the signals."""
-    return session.scalars(
-        select(Interview).join(Review, Review.interview_id == Interview.id)
-        .join(Digest, Digest.id == Review.published_digest_id)
-        .where(Digest.status == "posted", Interview.state.is_not(None))
-    ).all()
-
-
 def discard_digest(session: Session, digest_id: int) -> None:
     """Nothing of this digest reached Slack: its interviews wait for the next one."""
+    numbers.unmark_published(session, digest_id)
     session.execute(update(Review).where(Review.published_digest_id == digest_id).values(published_digest_id=None))
     session.execute(delete(Digest).where(Digest.id == digest_id))
 
@@ -395,24 +376,56 @@ def finish_digest(session: Session, digest_id: int, channel_id: str, message_ts:
     )
 
 
-def talk_interviews(session: Session) -> Sequence[Interview]:
-    return session.scalars(select(Interview).where(Interview.mode == "talk")).all()
-
-
 # -- the App Home ------------------------------------------------------------------------------------
 
 
-def dashboard(session: Session, since: date) -> Sequence[tuple[Departure, Interview | None, Review | None, bool]]:
-    """Recent and open departures with their interview, review and whether the reminder went out."""
+DASHBOARD_OPEN_STAGES = ("registered", "invited", "answering", "talk_requested")
+
+
+def _dashboard_query(since: date, *columns):
+    """Departures whose last day is on or after `since`, and older ones still waiting for something
+    (an answer, a talk, HR's review), with their review."""
+    # Three index lookups instead of a scan of every departure ever registered.
+    shown = union(
+        select(Departure.id).where(Departure.last_day >= since),
+        select(Departure.id).where(Departure.closed_at.is_(None), Departure.stage.in_(DASHBOARD_OPEN_STAGES)),
+        select(InterviewNumber.departure_id).where(InterviewNumber.review_state == "pending"),
+    )
+    return (select(*columns).select_from(Departure)
+            .outerjoin(Interview, Interview.departure_id == Departure.id)
+            .outerjoin(Review, Review.interview_id == Interview.id)
+            .where(Departure.stage != "cancelled", Departure.id.in_(shown)))
+
+
+def _dashboard_stage():
+    """The stage HR reads: a submitted interview is awaiting review, kept private, approved or published."""
+    return case(
+        (Departure.stage != "submitted", Departure.stage),
+        (Review.id.is_(None) | Review.decision.is_(None), "awaiting_review"),
+        (Review.decision == "private", "kept_private"),
+        (Review.published_digest_id.is_not(None), "published"),
+        else_="approved",
+    )
+
+
+def dashboard(session: Session, since: date, order: Sequence[str], offset: int, limit: int) -> Sequence[tuple]:
+    """One page of HR's dashboard as plain columns (nothing decrypted), in `order` of the shown stage,
+    then last day: departure id, employee id, last day, shown stage, review id, stage, whether the
+    reminder went out."""
     reminded = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == REMINDER)
-    rows = session.execute(
-        select(Departure, Interview, Review, reminded)
-        .outerjoin(Interview, Interview.departure_id == Departure.id)
-        .outerjoin(Review, Review.interview_id == Interview.id)
-        .where(Departure.stage != "cancelled", (Departure.last_day >= since) | Departure.closed_at.is_(None))
-        .order_by(Departure.last_day, Departure.id)
+    shown = _dashboard_stage()
+    rank = case(*((shown == stage, index) for index, stage in enumerate(order)), else_=len(order))
+    return session.execute(
+        _dashboard_query(since, Departure.id, Departure.employee_id, Departure.last_day, shown, Review.id,
+                         Departure.stage, reminded)
+        .order_by(rank, Departure.last_day, Departure.id).offset(offset).limit(limit)
     ).all()
-    return [tuple(row) for row in rows]
+
+
+def dashboard_counts(session: Session, since: date) -> dict[str, int]:
+    """How many departures the dashboard holds, by their stage."""
+    return {stage: count for stage, count in session.execute(
+        _dashboard_query(since, Departure.stage, func.count()).group_by(Departure.stage))}
 
 
 def latest_departure_of(session: Session, employee_id: str) -> Departure | None:
@@ -527,6 +540,7 @@ def erase_person(session: Session, user_id: str, *, neutral: str) -> dict[str, i
         ) or 0,
     }
     # Explicitly child first: the same on every database, whatever its foreign-key settings.
+    numbers.forget_numbers(session, interview_ids)
     session.execute(delete(Review).where(Review.interview_id.in_(interview_ids)))
     session.execute(delete(Interview).where(Interview.id.in_(interview_ids)))
     session.execute(delete(SentMessage).where(SentMessage.departure_id.in_(departure_ids)))

@@ -79,8 +79,8 @@ def test_digest_waits_for_enough_interviews_then_publishes_each_once(harness, sl
     for forbidden in ("Jan", "Bakker", "06-12345678", "<@", "ULEAVER"):
         assert forbidden not in text, forbidden
     assert "[naam]" in text and "Te veel overwerk" in text
-    # A chart went up as a picture, the text stays complete without it.
-    uploads = [f for f in slack.workspace.files if f["channel"] == MANAGERS]
+    # A chart went up as a picture (right after HR's reply), the text stays complete without it.
+    uploads = slack.wait_for(lambda: [f for f in slack.workspace.files if f["channel"] == MANAGERS], what="chart")
     assert len(uploads) == 1 and uploads[0]["content"].startswith(b"\x89PNG")
 
     posted = len(slack.messages_in(MANAGERS))

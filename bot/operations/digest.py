@@ -10,31 +10,26 @@ double command, a scheduled run at the same moment) can never publish one interv
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks.digest import digest_messages, withheld_message
-from bot.blocks.loop import movement_blocks, said_did_blocks
-from bot.blocks.report import report_messages
+from bot.blocks.loop import said_did_blocks
 from bot.i18n import Translator
-from bot.operations import loop, templates
+from bot.operations import loop, numbers, templates
 from bot.operations.invitations import notify_hr
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows import highlights
+from flows.aggregates import Tally, period_aggregates, stats_of, tallies_from_rows, total
 from flows.insights import (
-    InterviewFacts,
-    Layout,
     PeriodAggregates,
     PeriodStats,
     Thresholds,
-    aggregate,
     changes,
-    compute,
     digest_ready,
     for_managers,
     from_published_record,
@@ -42,8 +37,8 @@ from flows.insights import (
     signals,
     stats_from,
 )
-from flows.questionnaire import Questionnaire, from_json
 from flows.registration import Problem
+from storage import numbers as store
 from storage import repositories as repo
 
 log = logging.getLogger(__name__)
@@ -57,6 +52,7 @@ class DigestOutcome:
     problem: Problem | None = None
     digest_id: int | None = None
     waiting: int = 0  # approved interviews whose leaver's last working day has not passed yet
+    follow_up: Callable[[], None] | None = None  # after a posted digest: see `after_posting`
 
 
 HISTORY = 5  # earlier digests on the chart's line panel, next to this one
@@ -66,24 +62,6 @@ def thresholds(services: Services) -> Thresholds:
     settings = services.settings
     return Thresholds(min_group_size=settings.digest_min_interviews, drop_threshold=settings.signal_drop,
                       reason_share=settings.signal_reason_share, low_score=settings.signal_low_score)
-
-
-def _facts(services: Services, interviews) -> list[InterviewFacts]:
-    facts = []
-    tz = services.settings.tz
-    known: dict[tuple[str, int], tuple[Questionnaire, Layout]] = {}
-    for interview in interviews:
-        if interview.state is None:
-            continue
-        key = (interview.template_key, interview.template_version)
-        if key not in known:
-            template = templates.template_for(services.db, *key)
-            known[key] = (Questionnaire(template), Layout.of(template))
-        questionnaire, layout = known[key]
-        answers = questionnaire.final_answers(from_json(interview.state))
-        submitted = (interview.submitted_at or interview.updated_at).astimezone(tz).date()
-        facts.append(InterviewFacts(interview.id, submitted, layout, answers))
-    return facts
 
 
 @dataclass
@@ -102,42 +80,56 @@ class DigestMaterial:
     quotes: list[str]
     first_day: date | None = None
     last_day: date | None = None
+    current_tally: Tally | None = None
 
 
 def gather_material(services: Services, session, reviews, limits: Thresholds) -> DigestMaterial:
-    interviews = {i.id: i for i in repo.submitted_interviews(session, only_ids=[r.interview_id for r in reviews])}
-    current_facts = _facts(services, interviews.values())
+    """From the numbers store: SQL counts and sums of this digest's interviews, the tallies earlier
+    digests kept (summed for "all published so far"), and only these reviews' highlights decrypted."""
+    question_roles = numbers.roles(services)
+    ids = store.numbered(session, [r.interview_id for r in reviews])
+    current = tallies_from_rows(store.interviews_tally_rows(session, ids)).get(None, Tally())
+    posted = list(store.posted_digests(session))
+    kept = {d.id: Tally.from_json((d.stats or {}).get("tally")) for d in posted if (d.stats or {}).get("tally")}
+    recounted = tallies_from_rows(store.digest_tally_rows(session, [d.id for d in posted if d.id not in kept])) \
+        if len(kept) < len(posted) else {}
+    for digest in posted:  # a digest from before tallies were kept: recounted once, kept from now on
+        if digest.id in recounted:
+            store.keep_digest_tally(session, digest.id, {**(digest.stats or {}),
+                                                         "tally": recounted[digest.id].to_json()})
+    published = total([*kept.values(), *recounted.values()])
     history = [
         ((digest.posted_at or digest.created_at).astimezone(services.settings.tz).date(),
-         _published_figures(services, session, digest, limits))
-        for digest in repo.recent_posted_digests(session, HISTORY)
+         _published_figures(digest, kept.get(digest.id) or recounted.get(digest.id) or Tally(), question_roles,
+                            limits))
+        for digest in posted[-HISTORY:]
     ]
-    published = aggregate(_facts(services, repo.published_interviews(session)))
+    consented = store.consents(session, ids)
     quotes = []
     for review in reviews:
-        interview = interviews.get(review.interview_id)
-        if interview is None:
-            continue
-        template = templates.template_for(services.db, interview.template_key, interview.template_version)
-        answers = Questionnaire(template).final_answers(from_json(interview.state))
-        if highlights.consented(template, answers):  # checked again at publication
+        if consented.get(review.interview_id):  # checked again at publication
             quotes += highlights.parse(review.highlights)
-    days = [f.submitted_on for f in current_facts]
+    first_day, last_day = store.submitted_days(session, ids)
     return DigestMaterial(
-        interview_ids=[f.interview_id for f in current_facts], current=aggregate(current_facts), published=published,
-        previous=history[-1][1] if history else None, history=history, quotes=quotes,
-        first_day=min(days) if days else None, last_day=max(days) if days else None,
+        interview_ids=ids, current=period_aggregates(current, question_roles),
+        published=period_aggregates(published, question_roles), previous=history[-1][1] if history else None,
+        history=history, quotes=quotes, first_day=first_day, last_day=last_day, current_tally=current,
     )
 
 
-def _published_figures(services: Services, session, digest, limits: Thresholds) -> PeriodStats:
-    """The figures a posted digest published, as kept with it; recounted for a digest from before
-    they were kept."""
+def _published_figures(digest, tally: Tally, question_roles, limits: Thresholds) -> PeriodStats:
+    """The figures a posted digest published, as kept with it; recounted (in SQL) for a digest from
+    before they were kept."""
     kept = from_published_record(digest.stats or {})
     if kept is not None:
         return kept
-    facts = _facts(services, repo.interviews_of_digest(session, digest.id))
-    return for_managers(stats_from(aggregate(facts), limits), limits)
+    return for_managers(stats_of(tally, question_roles, limits), limits)
+
+
+def digest_record(tally: Tally, question_roles, limits: Thresholds) -> dict:
+    """What a digest keeps: the figures it published and the tally they came from (bench-data too)."""
+    return {**published_record(for_managers(stats_of(tally, question_roles, limits), limits)),
+            "tally": tally.to_json()}
 
 
 def post_digest(services: Services, requested_by: str | None = None) -> DigestOutcome:
@@ -165,7 +157,8 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         material = gather_material(services, session, reviews, limits)
         stats = shown(material.current)
         digest = repo.create_digest(session, [r.id for r in reviews], now, requested_by,
-                                    {"interviews": material.interview_ids, **published_record(stats)})
+                                    {"interviews": material.interview_ids, **published_record(stats),
+                                     "tally": (material.current_tally or Tally()).to_json()})
         if digest is None:
             return DigestOutcome(False, pending, needed, Problem("digest.busy"), waiting=waiting)
         digest_id = digest.id
@@ -197,14 +190,24 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
             return DigestOutcome(False, pending, needed, Problem("slack.unavailable"), waiting=waiting)
     history = [(_.date(day), figures) for day, figures in material.history]
     history.append((_.date(services.today()), stats))
-    _upload_chart(services, channel, _, template, stats, history)
     with services.db.session() as session:
         repo.finish_digest(session, digest_id, channel, posted, services.clock.now())
     log.info("digest %s posted: %s interviews, %s messages", digest_id, len(material.interview_ids), len(posted))
-    from bot.operations import home
 
-    home.hr_changed(services)
-    return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting)
+    def follow_up() -> None:
+        _upload_chart(services, channel, _, template, stats, history)
+        from bot.operations import home
+
+        home.hr_changed(services)
+
+    return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting, follow_up=follow_up)
+
+
+def after_posting(outcome: DigestOutcome) -> None:
+    """The chart beside a posted digest and HR's refreshed Home: Slack work that the reply to HR
+    does not wait for (the digest's text is complete without the chart)."""
+    if outcome.follow_up is not None:
+        outcome.follow_up()
 
 
 def settle_unfinished(services: Services) -> None:
@@ -242,13 +245,6 @@ def _upload_chart(services: Services, channel: str, _: Translator, template, sta
         log.exception("the digest chart could not be made")
 
 
-def monthly(facts: Sequence[InterviewFacts], limits: Thresholds) -> list[tuple[str, PeriodStats]]:
-    groups: dict[str, list[InterviewFacts]] = defaultdict(list)
-    for fact in facts:
-        groups[fact.submitted_on.strftime("%Y-%m")].append(fact)
-    return [(month, compute(groups[month], limits)) for month in sorted(groups)]
-
-
 def _period_label(_: Translator, first: date | None, last: date | None) -> str:
     if first is None or last is None:
         return ""
@@ -265,6 +261,7 @@ def scheduled_digest(services: Services) -> None:
         if today != first:
             return
     outcome = post_digest(services)
+    after_posting(outcome)
     if not outcome.posted and outcome.problem is None:
         if outcome.waiting:
             notify_hr(services, "digest.withheld_hr_waiting", pending=str(outcome.pending),
@@ -277,46 +274,3 @@ def scheduled_digest(services: Services) -> None:
 
 def withheld(services: Services, language: str, outcome: DigestOutcome) -> tuple[str, list[dict]]:
     return withheld_message(Translator(language), outcome.pending, outcome.needed, outcome.waiting)
-
-
-# -- HR's report ------------------------------------------------------------------------------------
-
-
-def report(services: Services, language: str, start: date | None, end: date | None) -> list[tuple[str, list[dict]]]:
-    """Full statistics over any period, for HR only."""
-    today = services.today()
-    end = end or today
-    start = start or end - timedelta(days=365)
-    limits = thresholds(services)
-    with services.db.session() as session:
-        departures = repo.departures_between(session, start, end)
-        all_facts = _facts(services, repo.submitted_interviews(session))  # read and decrypted once
-        talks = {i.departure_id for i in repo.talk_interviews(session)}
-    length = end - start + timedelta(days=1)
-    facts = [f for f in all_facts if start <= f.submitted_on <= end]
-    previous_facts = [f for f in all_facts if start - length <= f.submitted_on < start]
-    counts = _counts(departures, talks)
-    stats = compute(facts, limits)
-    previous = compute(previous_facts, limits) if previous_facts else None
-    overall = compute(all_facts, limits) if all_facts else None
-    _ = Translator(language)
-    template = templates.active_template(services.db)
-    return report_messages(
-        _, template=template, period_from=start, period_to=end, counts=counts,
-        stats=stats, monthly=monthly(facts, limits), signals=signals(stats, previous, overall, limits) if facts else [],
-        extra=movement_blocks(_, template, loop.movements(services, all_facts)),
-    )
-
-
-def _counts(departures, talk_departures: set[int]) -> dict[str, int]:
-    counts = dict.fromkeys(
-        ("registered", "invited", "answered", "talks", "declined", "withdrawn", "expired", "unreachable"), 0)
-    for departure in departures:
-        counts["registered"] += 1
-        if departure.stage != "registered":
-            counts["invited"] += 1 if departure.stage != "unreachable" else 0
-        if departure.stage == "submitted":
-            counts["talks" if departure.id in talk_departures else "answered"] += 1
-        elif departure.stage in ("declined", "withdrawn", "expired", "unreachable"):
-            counts[departure.stage] += 1
-    return counts

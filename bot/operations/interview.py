@@ -24,7 +24,7 @@ from bot.blocks import questionnaire as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.inbox import replaying
-from bot.operations import templates
+from bot.operations import numbers, templates
 from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services
 from flows import highlights, manager_feedback
@@ -142,6 +142,8 @@ def step(
         interview.question_ts = None
         if not _saved(session):
             return Problem("questionnaire.stale")
+        if result.phase is Phase.SUBMITTED:
+            numbers.record(session, services.db, interview, loaded.template, services.settings.tz)
     _show(services, loaded, result, resumed)
     if result.phase is Phase.SUBMITTED:
         from bot.operations import review
@@ -426,6 +428,7 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
         repo.set_departure_stage(session, loaded.departure_id, Stage.WITHDRAWN.value)
         if not _saved(session):
             return Problem("questionnaire.stale")
+        numbers.record(session, services.db, interview)  # withdrawn: its numbers go with the answers
     _ = Translator(loaded.language)
     if loaded.message_ts:
         _update(services, loaded.channel_id, loaded.message_ts, view.note(_("q.withdrawn_here")))

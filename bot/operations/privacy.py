@@ -27,7 +27,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.text import dicts, mention, shorten
 from bot.i18n import Translator
-from bot.operations import templates
+from bot.operations import numbers, templates
 from bot.services import Services
 from flows import retention
 from flows.registration import Problem
@@ -94,7 +94,7 @@ def purge(db: Database, *, today: date, months: int, now: datetime, actor: str, 
             if not retention.purge_due(departure.last_day, today, months):
                 continue
             interview = repo.interview_for_departure(session, departure_id)
-            state, status = None, None
+            state, status, template = None, None, None
             if interview is not None:
                 report.interviews += 1
                 template = _template(db, interview.template_key, interview.template_version)
@@ -115,6 +115,8 @@ def purge(db: Database, *, today: date, months: int, now: datetime, actor: str, 
                 session, departure_id, neutral=retention.PURGED, stage=retention.purged_stage(departure.stage),
                 interview_state=state, interview_status=status, now=now,
             )
+            if interview is not None:  # what stays of the answers is what the figures count
+                numbers.record(session, db, repo.interview_by_id(session, interview.id), template)
     if report.departure_ids and not dry_run:
         with db.session() as session:
             repo.add_audit(session, at=now, actor=actor, action=PURGE, subject=retention.PURGED,

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.blocks import notes as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
-from bot.operations import templates
+from bot.operations import numbers, templates
 from bot.operations.invitations import notify_hr
 from bot.services import Services
 from flows.interview import Mode, Status, expiry_moment
@@ -240,6 +240,7 @@ def save_notes(services: Services, user_id: str, metadata: object, values: objec
             session.flush()  # the revision check: a save made at the same moment fails here
             if finished:
                 repo.set_departure_stage(session, departure_id, Stage.SUBMITTED.value)
+                numbers.record(session, services.db, interview, template, services.settings.tz)
         except StaleDataError:
             session.rollback()
             return _refused(Problem("notes.conflict"))
