@@ -207,7 +207,7 @@ def load_migration():
 
     from storage.db import MIGRATIONS
 
-    spec = importlib.util.spec_from_file_location("numbers_migration", MIGRATIONS / "versions" / "0009_i13_numbers.py")
+    spec = importlib.util.spec_from_file_location("numbers_migration", MIGRATIONS / "versions" / "0012_numbers.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

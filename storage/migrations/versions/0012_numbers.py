@@ -5,7 +5,7 @@ The backfill reads the submitted interviews in batches of BATCH by id (each batc
 into numbers through its template, written with one INSERT per table), so its memory stays flat at
 any size.
 
-Revision ID: 0009_i13_numbers
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-04
 """
@@ -16,7 +16,7 @@ from alembic import op
 from storage.crypto import EncryptedJSON
 from storage.models import UTCDateTime
 
-revision = "0009_i13_numbers"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
