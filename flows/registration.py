@@ -108,9 +108,18 @@ class Audit:
     """HR's view of the audit log: the latest entries."""
 
 
+@dataclass(frozen=True)
+class ManagerView:
+    """HR's view of one manager's leavers against the rest of the company, over a period."""
+
+    manager_id: str
+    start: date | None = None
+    end: date | None = None
+
+
 Command = (
     Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report | Access | Erase
-    | Audit
+    | Audit | ManagerView
 )
 
 
@@ -133,6 +142,8 @@ def parse_command(text: str) -> Command | Problem:
         return Audit()
     if verb in ("report", "rapport"):
         return _parse_report(args)
+    if verb in ("manager", "leidinggevende"):
+        return _parse_manager(args)
     if verb in ("start", "register", "registreer"):
         return _parse_start(args)
     if verb in ("cancel", "annuleer"):
@@ -189,6 +200,18 @@ def _parse_report(args: list[str]) -> Command | Problem:
     if start and end and start > end:
         return Problem("command.report_order", {"start": start.isoformat(), "end": end.isoformat()})
     return Report(start, end)
+
+
+def _parse_manager(args: list[str]) -> Command | Problem:
+    if not 1 <= len(args) <= 3:
+        return Problem("breakdown.manager.usage")
+    manager_id = parse_user(args[0])
+    if manager_id is None:
+        return Problem("command.not_a_user", {"text": args[0]})
+    period = _parse_report(args[1:])
+    if isinstance(period, Problem):
+        return period
+    return ManagerView(manager_id, period.start, period.end)
 
 
 def parse_user(text: str) -> str | None:

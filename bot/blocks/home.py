@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -48,7 +49,8 @@ class Figures:
     next_digest: datetime | None
 
 
-def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0) -> dict:
+def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0, extra: Sequence = ()) -> dict:
+    """`extra`: blocks shown under the buttons (the breakdowns, bot/blocks/breakdowns.py)."""
     participation = f"{round(figures.participation * 100)}%" if figures.participation is not None else "–"
     next_digest = _.moment(figures.next_digest) if figures.next_digest else "–"
     blocks: list = [
@@ -67,6 +69,7 @@ def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0)
             ButtonElement(text=_("home.button.settings"), action_id="home:settings", value="settings"),
             record_button(_),
         ]),
+        *extra,
     ]
     ordered = sorted(rows, key=lambda r: (STAGE_ORDER.index(r.stage) if r.stage in STAGE_ORDER else 99,
                                           r.last_day, r.departure_id))

@@ -68,7 +68,9 @@ def publish(services: Services, user_id: str, page: int = 0) -> None:
     _ = Translator(services.directory.language(user_id))
     if services.directory.is_hr(user_id):
         rows, figures = dashboard(services)
-        home = view.hr_home(_, rows, figures, page)
+        from bot.operations import breakdowns
+
+        home = view.hr_home(_, rows, figures, page, extra=breakdowns.home_sections(services, _))
     else:
         with services.db.session() as session:
             departure = repo.latest_departure_of(session, user_id)

@@ -1,0 +1,158 @@
+"""HR's breakdowns in SQL: the numbers store (interview_numbers, answer_numbers) joined with the
+departure, grouped per manager, department, role, tenure band or main reason over a period.
+
+Every query returns sums only (counts, sums, sums of squares, counts per answer) per group; which
+group may be shown is decided in flows.insights (protect_partition). Nothing here decrypts anything,
+and the group values are what HR stored with the departure (a manager's Slack id, a department).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from storage.models import AnswerNumber, Departure, InterviewNumber
+
+MANAGER, DEPARTMENT, ROLE, TENURE, REASON = "manager", "department", "role", "tenure", "reason"
+GROUPINGS = (MANAGER, DEPARTMENT, ROLE, TENURE, REASON)
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass
+class GroupSums:
+    """The sums of one group of interviews (one value of the grouping)."""
+
+    count: int = 0
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    ratings: dict[str, tuple[int, float, float]] = field(default_factory=dict)  # category → (n, sum, squares)
+    choices: dict[str, dict[str, int]] = field(default_factory=dict)  # question id → option → interviews
+    answered: dict[str, int] = field(default_factory=dict)  # question id → interviews that answered it
+
+
+@dataclass(frozen=True)
+class Period:
+    """Interviews submitted in [start, end)."""
+
+    start: datetime
+    end: datetime
+
+
+def _tenure_days(session: Session) -> ColumnElement:
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(InterviewNumber.last_day) - func.julianday(Departure.started_on)
+    return InterviewNumber.last_day - Departure.started_on  # PostgreSQL: whole days
+
+
+def _group_column(session: Session, grouping: str, bands: Sequence[tuple[float, str]], last_band: str):
+    if grouping == MANAGER:
+        return Departure.manager_id
+    if grouping == DEPARTMENT:
+        return Departure.department
+    if grouping == ROLE:
+        return Departure.role
+    if grouping == REASON:
+        return InterviewNumber.main_reason
+    if grouping == TENURE:
+        days = _tenure_days(session)
+        whens = [(Departure.started_on.is_(None), literal(None)), (days < 0, literal(None))]
+        whens += [(days < years * DAYS_PER_YEAR, literal(label)) for years, label in bands]
+        return case(*whens, else_=literal(last_band))
+    raise ValueError(f"unknown grouping {grouping!r}")
+
+
+def _filtered(query, period: Period, manager_id: str | None):
+    query = query.where(InterviewNumber.submitted_at >= period.start, InterviewNumber.submitted_at < period.end)
+    return query.where(Departure.manager_id == manager_id) if manager_id else query
+
+
+def group_sums(
+    session: Session,
+    grouping: str,
+    period: Period,
+    *,
+    choice_questions: Sequence[str] = (),
+    tenure_bands: Sequence[tuple[float, str]] = (),
+    last_band: str = "",
+    manager_id: str | None = None,
+) -> dict[str | None, GroupSums]:
+    """The sums per group (None: the departure holds no value for it) of the interviews submitted in
+    the period. `choice_questions`: question ids whose options are counted per group. `tenure_bands`:
+    (upper bound in years, label) in rising order, `last_band` above them. `manager_id`: only that
+    manager's leavers (still grouped as asked)."""
+    group = _group_column(session, grouping, tenure_bands, last_band).label("grp")
+    joined = InterviewNumber.__table__.join(Departure.__table__, Departure.id == InterviewNumber.departure_id)
+    score = InterviewNumber.enps_score
+    result: dict[str | None, GroupSums] = {}
+
+    query = select(
+        group,
+        func.count(),
+        func.sum(case((score >= 9, 1), else_=0)),
+        func.sum(case((and_(score >= 7, score <= 8), 1), else_=0)),
+        func.sum(case((score <= 6, 1), else_=0)),
+    ).select_from(joined)
+    for key, count, promoters, passives, detractors in session.execute(
+        _filtered(query, period, manager_id).group_by(group)
+    ):
+        result[key] = GroupSums(int(count), int(promoters or 0), int(passives or 0), int(detractors or 0))
+
+    answers = joined.join(AnswerNumber.__table__, AnswerNumber.interview_id == InterviewNumber.interview_id)
+    value = AnswerNumber.value
+    query = select(group, AnswerNumber.category, func.count(), func.sum(value), func.sum(value * value)).select_from(
+        answers).where(AnswerNumber.kind == "rating")
+    for key, category, n, total, squares in session.execute(
+        _filtered(query, period, manager_id).group_by(group, AnswerNumber.category)
+    ):
+        result.setdefault(key, GroupSums()).ratings[category] = (int(n), float(total or 0), float(squares or 0))
+
+    if choice_questions:
+        query = select(group, AnswerNumber.question_id, AnswerNumber.code, func.count()).select_from(answers).where(
+            AnswerNumber.kind == "choice", AnswerNumber.question_id.in_(list(choice_questions)))
+        for key, question_id, code, n in session.execute(
+            _filtered(query, period, manager_id).group_by(group, AnswerNumber.question_id, AnswerNumber.code)
+        ):
+            result.setdefault(key, GroupSums()).choices.setdefault(question_id, {})[code] = int(n)
+        query = select(group, AnswerNumber.question_id, func.count(func.distinct(AnswerNumber.interview_id))
+                       ).select_from(answers).where(AnswerNumber.question_id.in_(list(choice_questions)))
+        for key, question_id, n in session.execute(
+            _filtered(query, period, manager_id).group_by(group, AnswerNumber.question_id)
+        ):
+            result.setdefault(key, GroupSums()).answered[question_id] = int(n)
+    return result
+
+
+def reasons_per_month(session: Session, question_id: str, period: Period) -> list[tuple[str, str, int, int]]:
+    """(month YYYY-MM, option, interviews naming it, interviews answering the question that month),
+    month by month: the reasons over time."""
+    answered = dict(session.execute(
+        _filtered(select(InterviewNumber.submitted_month, func.count(func.distinct(AnswerNumber.interview_id)))
+                  .select_from(InterviewNumber.__table__.join(
+                      Departure.__table__, Departure.id == InterviewNumber.departure_id).join(
+                      AnswerNumber.__table__, AnswerNumber.interview_id == InterviewNumber.interview_id))
+                  .where(AnswerNumber.question_id == question_id), period, None)
+        .group_by(InterviewNumber.submitted_month)).all())
+    rows = session.execute(
+        _filtered(select(InterviewNumber.submitted_month, AnswerNumber.code, func.count())
+                  .select_from(InterviewNumber.__table__.join(
+                      Departure.__table__, Departure.id == InterviewNumber.departure_id).join(
+                      AnswerNumber.__table__, AnswerNumber.interview_id == InterviewNumber.interview_id))
+                  .where(AnswerNumber.question_id == question_id, AnswerNumber.kind == "choice"), period, None)
+        .group_by(InterviewNumber.submitted_month, AnswerNumber.code)
+        .order_by(InterviewNumber.submitted_month, AnswerNumber.code)).all()
+    return [(month, code, int(n), int(answered.get(month, 0))) for month, code, n in rows]
+
+
+def approved_interviews_in(session: Session, period: Period, limit: int) -> list[int]:
+    """Ids of interviews HR approved and whose leaver agreed to share highlights, submitted in the
+    period, newest first: the only ones whose quotes may be shown."""
+    query = select(InterviewNumber.interview_id).select_from(
+        InterviewNumber.__table__.join(Departure.__table__, Departure.id == InterviewNumber.departure_id)
+    ).where(InterviewNumber.review_state == "approved", InterviewNumber.consent.is_(True))
+    query = _filtered(query, period, None).order_by(InterviewNumber.submitted_at.desc()).limit(limit)
+    return list(session.scalars(query))
