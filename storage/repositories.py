@@ -467,6 +467,7 @@ def purge_departure(
             stage=stage, closed_at=func.coalesce(Departure.closed_at, now), purged_at=now,
         )
     )
+    _coarsen_profile(session, departure_id)
     interview = interview_for_departure(session, departure_id)
     if interview is not None:
         session.execute(
@@ -858,3 +859,14 @@ def latest_registration_of(session: Session, employee_id: str) -> Departure | No
 
 def all_reviews(session: Session) -> Sequence[Review]:
     return session.scalars(select(Review).order_by(Review.id)).all()
+
+
+def _coarsen_profile(session: Session, departure_id: int) -> None:
+    """At the end of retention the role goes and the start date keeps only its month: the tenure
+    band and the department still count in the breakdowns, no exact profile stays behind."""
+    departure = session.get(Departure, departure_id)
+    if departure is None:
+        return
+    departure.role = None
+    if departure.started_on is not None:
+        departure.started_on = departure.started_on.replace(day=1)

@@ -77,3 +77,22 @@ def test_the_csv_import_keeps_department_role_and_start_date(harness, slack):
     departure = departure_of(harness, LEAVER)
     assert (departure.department, departure.role, departure.started_on) == ("Sales", "Account manager",
                                                                             date(2018, 3, 1))
+
+
+def test_the_access_export_shows_it_and_the_retention_purge_keeps_only_department_and_start_month(harness):
+    from bot.operations import privacy
+
+    slack = harness.slack
+    slack.set_profile(LEAVER, title="Support engineer", Department="Support", **{"Start date": "2021-09-15"})
+    harness.register(LEAVER, harness.in_working_days(5))
+    departure = departure_of(harness, LEAVER)
+    exported = privacy.export(harness.services.db, LEAVER, now=harness.services.clock.now(), requested_by=HR)
+    assert '"department": "Support"' in str(exported).replace("'", '"')
+    assert "2021-09-15" in str(exported) and "Support engineer" in str(exported)
+
+    later = departure.last_day.replace(year=departure.last_day.year + 3)
+    privacy.purge(harness.services.db, today=later, months=24, now=harness.services.clock.now(), actor="test")
+    with harness.services.db.session() as session:
+        purged = session.get(Departure, departure.id)
+        assert (purged.employee_id, purged.department, purged.role, purged.started_on) == (
+            "purged", "Support", None, date(2021, 9, 1))
