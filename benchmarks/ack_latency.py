@@ -6,7 +6,8 @@
    stale invitation button) under N concurrent senders, for this bot and for a bare Bolt app that
    only acks, both served by the same waitress server in this process, against the local Slack
    emulator. Production settings: listeners ack first (process_before_response=False).
-2. Digest and report time over N stored, approved interviews (SQLite file in a temp folder).
+2. Digest and report time over N interviews from `exit-interview bench-data` (SQLite file in a temp folder;
+   benchmarks/insight_scale.py measures them against the running bot over HTTP).
 3. The process's peak memory (max RSS).
 
 Everything runs on 127.0.0.1; nothing leaves the machine.
@@ -15,7 +16,6 @@ Everything runs on 127.0.0.1; nothing leaves the machine.
 from __future__ import annotations
 
 import argparse
-import random
 import resource
 import statistics
 import sys
@@ -23,8 +23,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -100,51 +99,9 @@ def ack_latency(requests: int, senders: int, folder: Path) -> None:
         slack.stop()
 
 
-def seed(db, count: int) -> None:
-    """Approved, submitted interviews with realistic answers, written in bulk: all but the last 20
-    published in an earlier digest (history for the trends), the last 20 waiting for the next."""
-    from flows.questionnaire import Phase, Questionnaire, to_json
-    from flows.template import default_template
-    from storage.models import Departure, Digest, Interview, Review
-
-    template = default_template()
-    base = Questionnaire(template).new_state()
-    reasons = ["pay", "career", "leadership", "workload", "culture", "hours", "commute", "personal"]
-    rng = random.Random(7)
-    now = datetime.now(UTC)
-    with db.session() as session:
-        session.add(Digest(id=1, created_at=now, posted_at=now, interview_count=count - 20, status="posted"))
-    batch = 5000
-    for start in range(0, count, batch):
-        departures, interviews, reviews = [], [], []
-        for i in range(start, min(count, start + batch)):
-            when = now - timedelta(days=rng.randint(1, 700))
-            answers = {q: {"value": rng.randint(1, 5), "comment": None} for q in
-                       ("working_conditions", "work_content", "working_relations", "employment_terms",
-                        "manager_support")}
-            answers["reasons"] = {"values": rng.sample(reasons, rng.randint(1, 3)), "other": None}
-            answers["recommend"] = {"value": rng.randint(0, 10)}
-            answers["come_back"] = {"value": rng.choice(["yes", "maybe", "no"])}
-            answers["consent"] = {"value": True}
-            answers["improvements"] = {"value": "Meer overleg tussen de teams en duidelijkere planning."}
-            state = to_json(replace(base, answers=answers, phase=Phase.SUBMITTED, position=len(template.questions)))
-            departures.append(dict(id=i + 1, employee_id=f"U{i:08d}", interviewer_id=HR, registered_by=HR,
-                                   last_day=when.date(), language="nl", offer="both", employee_tz="Europe/Amsterdam",
-                                   stage="submitted", invite_at=when, created_at=when, closed_at=when))
-            interviews.append(dict(id=i + 1, departure_id=i + 1, mode="self", template_key=template.id,
-                                   template_version=template.version, state=state, status="submitted",
-                                   started_at=when, updated_at=when, submitted_at=when, expires_at=when, revision=1))
-            reviews.append(dict(id=i + 1, interview_id=i + 1, highlights="Meer overleg.", decision="approved",
-                                decided_by=HR, decided_at=when, inform_manager=False, created_at=when,
-                                published_digest_id=1 if i < count - 20 else None))
-        with db.session() as session:
-            session.bulk_insert_mappings(Departure, departures)
-            session.bulk_insert_mappings(Interview, interviews)
-            session.bulk_insert_mappings(Review, reviews)
-
-
 def data_volume(counts: list[int], folder: Path) -> None:
-    from bot.operations import digest
+    from bot import bench_data
+    from bot.operations import digest, report
 
     for count in counts:
         slack = SlackEmulator(token=TOKEN).start()
@@ -156,10 +113,10 @@ def data_volume(counts: list[int], folder: Path) -> None:
         bot = BotProcess(settings, host="127.0.0.1", sweep_seconds=3600).start()
         try:
             started = time.perf_counter()
-            seed(bot.db, count)
+            bench_data.fill(bot.db, interviews=count)
             seeded = time.perf_counter() - started
             started = time.perf_counter()
-            messages = digest.report(bot.services, "nl", date(2000, 1, 1), None)
+            messages = report.report(bot.services, "nl", date(2000, 1, 1), None)
             report_time = time.perf_counter() - started
             started = time.perf_counter()
             outcome = digest.post_digest(bot.services)

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.operations.digest import digest_record
 from flows import highlights
+from flows.aggregates import Roles, Tally, tally_of
+from flows.insights import Thresholds
 from flows.numbers import numbers_of
 from flows.questionnaire import STATE_FORMAT
 from flows.template import default_template
@@ -50,6 +53,9 @@ TEXTS = [
 DESTINATIONS = ["Een ander bedrijf in de regio", "Een concurrent", "Eigen onderneming", "Studie", "Overheid"]
 OTHER_STAGES = (("declined", 45), ("expired", 20), ("unreachable", 10), ("withdrawn", 5), ("invited", 10),
                 ("registered", 10))
+OTHER_STAGE_NAMES = [stage for stage, _weight in OTHER_STAGES]
+OTHER_STAGE_WEIGHTS = [weight for _stage, weight in OTHER_STAGES]
+REASONS, REASON_WEIGHT_LIST = list(REASON_WEIGHTS), list(REASON_WEIGHTS.values())
 
 
 @dataclass
@@ -119,6 +125,10 @@ def _answers(rng: random.Random, reasons: list[str], talk: bool) -> dict:
     return answers
 
 
+CHUNK = 5000  # departures generated and written per round: memory stays flat at any size
+WAITING_FOR_DIGEST = 5  # at least this many approved interviews wait for the next digest
+
+
 def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: str = "Europe/Amsterdam",
          now: datetime | None = None) -> Summary:
     """Write the history; raises NotEmpty when the database holds departures already."""
@@ -128,130 +138,145 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
     zone = ZoneInfo(tz)
     today = now.astimezone(zone).date()
     template = default_template()
-    position = len(template.questions)
     digest_days = [d for d in _first_of_months(today, months) if d <= today]
     span = max(1, (today - digest_days[0]).days)
     summary = Summary()
-
-    departures: list[dict] = []
-    interview_rows: list[dict] = []
-    reviews: list[dict] = []
-    numbers_heads: list[dict] = []
-    numbers_answers: list[tuple[int, object]] = []
-    published_to: dict[int, int] = {}  # interview id -> digest index
-    reasons_pool, weights = list(REASON_WEIGHTS), list(REASON_WEIGHTS.values())
     others = max(0, round(interviews * 0.25))
-    other_stages = [stage for stage, _w in OTHER_STAGES]
-    other_weights = [w for _s, w in OTHER_STAGES]
-
-    for number in range(interviews + others):
-        departure_id = number + 1
-        has_interview = number < interviews
-        # Spread over the period; the newest week holds the interviews still waiting for review.
-        submitted_on = today - timedelta(days=int(rng.random() ** 0.97 * span))
-        last_day = submitted_on + timedelta(days=rng.randint(0, 6))
-        submitted_at = datetime.combine(submitted_on, datetime.min.time(), tzinfo=zone).astimezone(UTC) + \
-            timedelta(hours=rng.randint(8, 18), minutes=rng.randint(0, 59))
-        submitted_at = min(submitted_at, now - timedelta(minutes=1))
-        invite_at = submitted_at - timedelta(days=rng.randint(1, 4))
-        talk = has_interview and rng.random() < 0.1
-        stage = "submitted" if has_interview else rng.choices(other_stages, other_weights)[0]
-        if not has_interview:
-            summary.other_stages[stage] = summary.other_stages.get(stage, 0) + 1
-            if stage in ("invited", "registered"):  # still open: the last day is still ahead
-                last_day = today + timedelta(days=rng.randint(1, 30))
-        choice = None if stage in ("registered", "invited", "unreachable") else (
-            "talk" if talk else "decline" if stage == "declined" else "answer")
-        departures.append({
-            "id": departure_id, "employee_id": f"UBENCH{number:06d}", "manager_id": rng.choice(MANAGERS),
-            "interviewer_id": HR_ID, "registered_by": HR_ID, "last_day": last_day,
-            "language": "nl" if rng.random() < 0.8 else "en", "offer": "both", "employee_tz": tz, "stage": stage,
-            "invite_at": invite_at, "choice": choice, "choice_at": invite_at + timedelta(hours=3) if choice else None,
-            "created_at": invite_at - timedelta(days=rng.randint(3, 20)), "closed_at": None,
-        })
-        if not has_interview:
-            continue
-        interview_id = departure_id
-        count = rng.choices([1, 2, 3], [5, 3, 1])[0]
-        reasons = list(dict.fromkeys(rng.choices(reasons_pool, weights, k=count)))
-        answers = _answers(rng, reasons, talk)
-        state = {"format": STATE_FORMAT, "template": {"id": template.id, "version": template.version},
-                 "phase": "submitted", "position": position, "editing": False, "answers": answers}
-        interview_rows.append({
-            "id": interview_id, "departure_id": departure_id, "mode": "talk" if talk else "self",
-            "template_key": template.id, "template_version": template.version, "state": state,
-            "status": "submitted", "channel_id": None if talk else f"DB{number:08d}", "question_ts": None,
-            "started_at": invite_at + timedelta(hours=3), "updated_at": submitted_at, "submitted_at": submitted_at,
-            "expires_at": submitted_at + timedelta(days=14), "recorded_by": HR_ID if talk else None, "revision": 3,
-        })
-        summary.interviews += 1
-        summary.talks += talk
-        # Reviewed within a week; the digest of the first of the next month publishes the approved.
-        reviewed_on = submitted_on + timedelta(days=rng.randint(0, 6))
-        decision = None if reviewed_on >= today else ("private" if rng.random() < 0.1 else "approved")
-        digest_index = next((i for i, day in enumerate(digest_days) if day > reviewed_on), None)
-        if decision == "approved" and digest_index is not None:
-            published_to[interview_id] = digest_index
-        consented = answers["consent"]["value"]
-        quotes = [highlights.Quote(q, answers[q]["value"]) for q in ("improvements", "strengths")
-                  if consented and "value" in answers[q]]
-        decided_at = datetime.combine(reviewed_on, datetime.min.time(), tzinfo=zone).astimezone(UTC) + \
-            timedelta(hours=10)
-        reviews.append({
-            "id": interview_id, "interview_id": interview_id, "highlights": highlights.draft(quotes),
-            "decision": decision, "decided_by": HR_ID if decision else None,
-            "decided_at": max(decided_at, submitted_at) if decision else None, "inform_manager": False,
-            "cards": [[f"DBHR{1:06d}", f"{submitted_at.timestamp():.6f}", "nl"]], "created_at": submitted_at,
-            "published_digest_id": None,
-        })
-        if decision is None:
-            summary.awaiting_review += 1
-        elif decision == "private":
-            summary.private += 1
-        elif interview_id not in published_to:
-            summary.waiting_for_digest += 1
-        numbers = numbers_of(template, answers)
-        numbers_heads.append({
-            "interview_id": interview_id, "departure_id": departure_id, "mode": "talk" if talk else "self",
-            "template_key": template.id, "template_version": template.version, "submitted_at": submitted_at,
-            "submitted_month": store.month_of(submitted_at), "last_day": last_day,
-            "last_day_month": store.month_of(last_day), "review_state": decision or store.PENDING,
-            "digest_id": None, "enps_score": numbers.enps_score, "come_back": numbers.come_back,
-            "main_reason": numbers.main_reason, "consent": numbers.consent,
-        })
-        numbers_answers.append((interview_id, numbers))
-
-    # The digests that published something, numbered in date order.
-    used = sorted(set(published_to.values()))
-    digest_ids = {index: slot + 1 for slot, index in enumerate(used)}
-    digests = []
-    for index in used:
-        at = datetime.combine(digest_days[index], datetime.min.time(), tzinfo=zone).astimezone(UTC) + \
-            timedelta(hours=9)
-        members = sum(1 for i in published_to.values() if i == index)
-        digests.append({"id": digest_ids[index], "created_at": at, "posted_at": at, "requested_by": None,
-                        "interview_count": members, "stats": None, "channel_id": "CBENCHMGR",
-                        "messages": [f"{at.timestamp():.6f}"], "status": "posted"})
-    for review in reviews:
-        if review["interview_id"] in published_to:
-            review["published_digest_id"] = digest_ids[published_to[review["interview_id"]]]
-    for head in numbers_heads:
-        if head["interview_id"] in published_to:
-            head["digest_id"] = digest_ids[published_to[head["interview_id"]]]
-    summary.published = len(published_to)
-    summary.digests = len(digests)
-    summary.departures = len(departures)
+    digest_tallies: dict[int, Tally] = {}
+    roles = Roles.of([template])
 
     with db.session() as session:
         if bench.holds_departures(session):
             raise NotEmpty()
-        bench.insert_rows(session, Departure, departures)
-        bench.insert_rows(session, Interview, interview_rows)
-        bench.insert_rows(session, Digest, digests)
-        bench.insert_rows(session, Review, reviews)
-        bench.insert_rows(session, InterviewNumber, numbers_heads)
-        for start in range(0, len(numbers_answers), bench.CHUNK // 10):
-            store.add_answer_numbers(session, numbers_answers[start:start + bench.CHUNK // 10])
+        # A digest on the first of every month (id = its place); the empty ones go at the end.
+        bench.insert_rows(session, Digest, [_digest_row(index + 1, day, zone) for index, day in enumerate(digest_days)])
+        for first in range(0, interviews + others, CHUNK):
+            rows = _Rows()
+            for number in range(first, min(first + CHUNK, interviews + others)):
+                _one(rows, number, number < interviews, rng=rng, template=template, today=today, now=now,
+                     zone=zone, span=span, digest_days=digest_days, summary=summary, tz=tz)
+            for digest_id, tally in rows.digest_tallies.items():
+                digest_tallies.setdefault(digest_id, Tally()).add(tally)
+            rows.write(session)
+        for index, _day in enumerate(digest_days):
+            digest_id = index + 1
+            tally = digest_tallies.get(digest_id)
+            if tally is None:
+                bench.delete_digest(session, digest_id)
+            else:
+                bench.set_digest_figures(session, digest_id, tally.count, digest_record(tally, roles, Thresholds()))
         bench.advance_sequences(session)
+    summary.digests = len(digest_tallies)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _digest_row(digest_id: int, day: date, zone) -> dict:
+    at = datetime.combine(day, datetime.min.time(), tzinfo=zone).astimezone(UTC) + timedelta(hours=9)
+    return {"id": digest_id, "created_at": at, "posted_at": at, "requested_by": None, "interview_count": 0,
+            "stats": None, "channel_id": "CBENCHMGR", "messages": [f"{at.timestamp():.6f}"], "status": "posted"}
+
+
+@dataclass
+class _Rows:
+    departures: list[dict] = field(default_factory=list)
+    interviews: list[dict] = field(default_factory=list)
+    reviews: list[dict] = field(default_factory=list)
+    heads: list[dict] = field(default_factory=list)
+    answers: list[tuple[int, date, object]] = field(default_factory=list)
+    digest_tallies: dict[int, Tally] = field(default_factory=dict)
+
+    def write(self, session) -> None:
+        bench.insert_rows(session, Departure, self.departures)
+        bench.insert_rows(session, Interview, self.interviews)
+        bench.insert_rows(session, Review, self.reviews)
+        bench.insert_rows(session, InterviewNumber, self.heads)
+        for start in range(0, len(self.answers), 200):
+            store.add_answer_numbers(session, self.answers[start:start + 200])
+
+
+def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, template, today: date,
+         now: datetime, zone, span: int, digest_days: list[date], summary: Summary, tz: str) -> None:
+    """One departure (and its interview, review and numbers when it has one)."""
+    departure_id = number + 1
+    # Spread over the period; the newest week holds the interviews still waiting for review. The
+    # first few were approved yesterday, after the last digest: they wait for the next one.
+    waiting = has_interview and number < WAITING_FOR_DIGEST
+    submitted_on = today - timedelta(days=rng.randint(2, 9) if waiting else int(rng.random() ** 0.97 * span))
+    submitted_at = datetime.combine(submitted_on, datetime.min.time(), tzinfo=zone).astimezone(UTC) + \
+        timedelta(hours=rng.randint(8, 18), minutes=rng.randint(0, 59))
+    submitted_at = min(submitted_at, now - timedelta(minutes=1))
+    submitted_on = submitted_at.astimezone(zone).date()
+    last_day = submitted_on + timedelta(days=rng.randint(0, 6))
+    if waiting:
+        last_day = min(last_day, today - timedelta(days=1))
+    invite_at = submitted_at - timedelta(days=rng.randint(1, 4))
+    talk = has_interview and rng.random() < 0.1
+    stage = "submitted" if has_interview else rng.choices(OTHER_STAGE_NAMES, OTHER_STAGE_WEIGHTS)[0]
+    summary.departures += 1
+    if not has_interview:
+        summary.other_stages[stage] = summary.other_stages.get(stage, 0) + 1
+        if stage in ("invited", "registered"):  # still open: the last day is still ahead
+            last_day = today + timedelta(days=rng.randint(1, 30))
+    choice = None if stage in ("registered", "invited", "unreachable") else (
+        "talk" if talk else "decline" if stage == "declined" else "answer")
+    rows.departures.append({
+        "id": departure_id, "employee_id": f"UBENCH{number:06d}", "manager_id": rng.choice(MANAGERS),
+        "interviewer_id": HR_ID, "registered_by": HR_ID, "last_day": last_day,
+        "language": "nl" if rng.random() < 0.8 else "en", "offer": "both", "employee_tz": tz, "stage": stage,
+        "invite_at": invite_at, "choice": choice, "choice_at": invite_at + timedelta(hours=3) if choice else None,
+        "created_at": invite_at - timedelta(days=rng.randint(3, 20)), "closed_at": None,
+    })
+    if not has_interview:
+        return
+    interview_id = departure_id
+    reasons = list(dict.fromkeys(rng.choices(REASONS, REASON_WEIGHT_LIST, k=rng.choices([1, 2, 3], [5, 3, 1])[0])))
+    answers = _answers(rng, reasons, talk)
+    state = {"format": STATE_FORMAT, "template": {"id": template.id, "version": template.version},
+             "phase": "submitted", "position": len(template.questions), "editing": False, "answers": answers}
+    rows.interviews.append({
+        "id": interview_id, "departure_id": departure_id, "mode": "talk" if talk else "self",
+        "template_key": template.id, "template_version": template.version, "state": state,
+        "status": "submitted", "channel_id": None if talk else f"DB{number:08d}", "question_ts": None,
+        "started_at": invite_at + timedelta(hours=3), "updated_at": submitted_at, "submitted_at": submitted_at,
+        "expires_at": submitted_at + timedelta(days=14), "recorded_by": HR_ID if talk else None, "revision": 3,
+    })
+    summary.interviews += 1
+    summary.talks += talk
+    # Reviewed within a week; the digest of the first of the next month publishes the approved ones
+    # of leavers whose last day had passed by then.
+    reviewed_on = today - timedelta(days=1) if waiting else submitted_on + timedelta(days=rng.randint(0, 6))
+    decision = None if reviewed_on >= today else ("private" if rng.random() < 0.1 and not waiting else "approved")
+    digest_index = next((i for i, day in enumerate(digest_days) if day > max(reviewed_on, last_day)), None)
+    digest_id = digest_index + 1 if decision == "approved" and digest_index is not None and not waiting else None
+    consented = answers["consent"]["value"]
+    quotes = [highlights.Quote(q, answers[q]["value"]) for q in ("improvements", "strengths")
+              if consented and "value" in answers[q]]
+    decided_at = datetime.combine(reviewed_on, datetime.min.time(), tzinfo=zone).astimezone(UTC) + timedelta(hours=10)
+    rows.reviews.append({
+        "id": interview_id, "interview_id": interview_id, "highlights": highlights.draft(quotes),
+        "decision": decision, "decided_by": HR_ID if decision else None,
+        "decided_at": max(decided_at, submitted_at) if decision else None, "inform_manager": False,
+        "cards": [["DBHR000001", f"{submitted_at.timestamp():.6f}", "nl"]], "created_at": submitted_at,
+        "published_digest_id": digest_id,
+    })
+    if decision is None:
+        summary.awaiting_review += 1
+    elif decision == "private":
+        summary.private += 1
+    elif digest_id is None:
+        summary.waiting_for_digest += 1
+    else:
+        summary.published += 1
+    numbers = numbers_of(template, answers)
+    rows.heads.append({
+        "interview_id": interview_id, "departure_id": departure_id, "mode": "talk" if talk else "self",
+        "template_key": template.id, "template_version": template.version, "submitted_at": submitted_at,
+        "submitted_on": submitted_on, "submitted_month": store.month_of(submitted_on), "last_day": last_day,
+        "last_day_month": store.month_of(last_day), "review_state": decision or store.PENDING,
+        "digest_id": digest_id, "enps_score": numbers.enps_score, "come_back": numbers.come_back,
+        "main_reason": numbers.main_reason, "consent": numbers.consent,
+    })
+    rows.answers.append((interview_id, submitted_on, numbers))
+    if digest_id is not None:
+        rows.digest_tallies.setdefault(digest_id, Tally()).add(tally_of(numbers))

@@ -10,6 +10,9 @@ SQL instead of decrypting and parsing every interview on every run:
     multiple_choice one row per option id picked (the free text of "other" is never kept)
     yes_no          the code "yes" or "no"
 
+A single or multiple choice answered also gives one row of kind "answered" (no code): how many
+interviews answered a question is then a count of rows, like everything else.
+
 Text questions, comments and the "other" texts give nothing. Skipped and malformed answers give
 nothing either. `choices_from` answers follow from a single pick, as in the questionnaire.
 """
@@ -27,6 +30,7 @@ RATING = "rating"
 SCORE = "score"
 CHOICE = "choice"
 YES_NO = "yes_no"
+ANSWERED = "answered"
 YES, NO = "yes", "no"
 
 
@@ -36,7 +40,7 @@ class AnswerCode:
 
     question_id: str
     category: str
-    kind: str  # rating | score | choice | yes_no
+    kind: str  # rating | score | choice | yes_no | answered
     code: str | None = None
     value: int | None = None
 
@@ -72,15 +76,15 @@ def _codes(question, answer: Mapping[str, Any]) -> list[AnswerCode]:
     if kind is QuestionType.SCALE_0_10:
         value = _int_in(answer.get("value"), 0, 10)
         return [AnswerCode(question.id, category, SCORE, value=value)] if value is not None else []
-    if kind is QuestionType.SINGLE_CHOICE:
-        value = answer.get("value")
-        return [AnswerCode(question.id, category, CHOICE, code=value)] if isinstance(value, str) and value else []
-    if kind is QuestionType.MULTIPLE_CHOICE:
-        values = answer.get("values")
+    if kind is QuestionType.SINGLE_CHOICE or kind is QuestionType.MULTIPLE_CHOICE:
+        values = [answer.get("value")] if kind is QuestionType.SINGLE_CHOICE else answer.get("values")
         if not isinstance(values, list | tuple):
             return []
-        picked = dict.fromkeys(v for v in values if isinstance(v, str) and v)
-        return [AnswerCode(question.id, category, CHOICE, code=value) for value in picked]
+        picked = [v for v in dict.fromkeys(v for v in values if isinstance(v, str) and v) if len(v) <= 40]
+        if not picked:
+            return []
+        return [*(AnswerCode(question.id, category, CHOICE, code=value) for value in picked),
+                AnswerCode(question.id, category, ANSWERED)]
     if kind is QuestionType.YES_NO:
         value = answer.get("value")
         return [AnswerCode(question.id, category, YES_NO, code=YES if value else NO)] if isinstance(value, bool) else []
@@ -95,7 +99,7 @@ def numbers_of(template: Template | None, answers: Mapping[str, Any]) -> Intervi
         for question in template.questions:
             answer = answers.get(question.id)
             if isinstance(answer, Mapping) and answer.get("skipped") is not True:
-                rows.extend(code for code in _codes(question, answer) if code.code is None or len(code.code) <= 40)
+                rows.extend(_codes(question, answer))
 
     def first(kind: QuestionType, category: Category) -> str | None:
         if template is None:
@@ -103,7 +107,7 @@ def numbers_of(template: Template | None, answers: Mapping[str, Any]) -> Intervi
         return next((q.id for q in template.questions if q.type is kind and q.category is category), None)
 
     def one(question_id: str | None) -> AnswerCode | None:
-        return next((row for row in rows if row.question_id == question_id), None)
+        return next((row for row in rows if row.question_id == question_id and row.kind != ANSWERED), None)
 
     score = one(first(QuestionType.SCALE_0_10, Category.RECOMMENDATION))
     come_back = one(first(QuestionType.SINGLE_CHOICE, Category.RETURN))

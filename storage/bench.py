@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.models import Base, Departure, Digest, Interview, Review
@@ -31,3 +31,12 @@ def advance_sequences(session: Session) -> None:
         table = model.__tablename__
         session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                              f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+
+
+def delete_digest(session: Session, digest_id: int) -> None:
+    session.execute(delete(Digest).where(Digest.id == digest_id))
+
+
+def set_digest_figures(session: Session, digest_id: int, interview_count: int, stats: dict) -> None:
+    session.execute(update(Digest).where(Digest.id == digest_id).values(interview_count=interview_count,
+                                                                        stats=stats))

@@ -57,7 +57,7 @@ class Departure(Base):
     manager_id: Mapped[str | None] = mapped_column(String(32))
     interviewer_id: Mapped[str] = mapped_column(String(32))
     registered_by: Mapped[str] = mapped_column(String(32))
-    last_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date, index=True)
     language: Mapped[str] = mapped_column(String(5))
     offer: Mapped[str] = mapped_column(String(16))
     employee_tz: Mapped[str] = mapped_column(String(64))
@@ -341,7 +341,8 @@ class InterviewNumber(Base):
     template_key: Mapped[str] = mapped_column(String(40))
     template_version: Mapped[int] = mapped_column(Integer)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    submitted_month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM (UTC)
+    submitted_on: Mapped[date] = mapped_column(Date, index=True)  # the company's day (TIMEZONE)
+    submitted_month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM of submitted_on
     last_day: Mapped[date] = mapped_column(Date, index=True)
     last_day_month: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
     review_state: Mapped[str] = mapped_column(String(16), index=True)  # pending | approved | private
@@ -362,6 +363,8 @@ class AnswerNumber(Base):
     interview_id: Mapped[int] = mapped_column(
         ForeignKey("interview_numbers.interview_id", ondelete="CASCADE"), index=True
     )
+    # The interview's submitted_on again, so a period's figures need no join (one index range).
+    submitted_on: Mapped[date] = mapped_column(Date)
     question_id: Mapped[str] = mapped_column(String(40))
     category: Mapped[str] = mapped_column(String(24))
     kind: Mapped[str] = mapped_column(String(16))  # rating | score | choice | yes_no
@@ -369,4 +372,6 @@ class AnswerNumber(Base):
     value: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_answer_numbers_question_code", "question_id", "code"),
-                      Index("ix_answer_numbers_kind_category", "kind", "category"))
+                      # Covers the daily tallies (storage.numbers.daily_tallies): read from the index alone.
+                      Index("ix_answer_numbers_tally", "kind", "submitted_on", "question_id", "category", "code",
+                            "value"))

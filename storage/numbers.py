@@ -9,12 +9,13 @@ the interviews. Nothing here decrypts anything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import AnswerNumber, Departure, Interview, InterviewNumber, Review
+from storage.models import AnswerNumber, Departure, Digest, Interview, InterviewNumber, Review
 
 PENDING, APPROVED, PRIVATE = "pending", "approved", "private"
 
@@ -23,35 +24,40 @@ def month_of(day) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def record_numbers(session: Session, interview_id: int, numbers: Any) -> bool:
+def record_numbers(session: Session, interview_id: int, numbers: Any, submitted_on: date | None = None) -> bool:
     """Store (or replace) the numbers of a submitted interview; `numbers` is a
-    flows.numbers.InterviewNumbers. False (and nothing stored) when the interview is not submitted."""
+    flows.numbers.InterviewNumbers, `submitted_on` the company's day of the submission (kept from
+    before when not given). False (and nothing stored) when the interview is not submitted."""
     interview = session.get(Interview, interview_id)
+    before = session.get(InterviewNumber, interview_id)
+    if submitted_on is None and before is not None:
+        submitted_on = before.submitted_on
     forget_numbers(session, [interview_id])
     if interview is None or interview.status != "submitted" or interview.submitted_at is None or numbers is None:
         return False
     departure = session.get(Departure, interview.departure_id)
     review = session.scalar(select(Review).where(Review.interview_id == interview_id))
     state = PENDING if review is None or review.decision is None else review.decision
+    submitted_on = submitted_on or interview.submitted_at.date()
     session.execute(insert(InterviewNumber).values(
         interview_id=interview_id, departure_id=departure.id, mode=interview.mode,
         template_key=interview.template_key, template_version=interview.template_version,
-        submitted_at=interview.submitted_at, submitted_month=month_of(interview.submitted_at),
+        submitted_at=interview.submitted_at, submitted_on=submitted_on, submitted_month=month_of(submitted_on),
         last_day=departure.last_day, last_day_month=month_of(departure.last_day), review_state=state,
         digest_id=review.published_digest_id if review is not None else None,
         enps_score=numbers.enps_score, come_back=numbers.come_back, main_reason=numbers.main_reason,
         consent=numbers.consent,
     ))
-    add_answer_numbers(session, [(interview_id, numbers)])
+    add_answer_numbers(session, [(interview_id, submitted_on, numbers)])
     return True
 
 
-def add_answer_numbers(session: Session, rows: Iterable[tuple[int, Any]]) -> None:
+def add_answer_numbers(session: Session, rows: Iterable[tuple[int, date, Any]]) -> None:
     """The answer rows of interviews whose InterviewNumber row is written (bulk: one INSERT)."""
     values = [
-        {"interview_id": interview_id, "question_id": a.question_id, "category": a.category, "kind": a.kind,
-         "code": a.code, "value": a.value}
-        for interview_id, numbers in rows for a in numbers.answers
+        {"interview_id": interview_id, "submitted_on": submitted_on, "question_id": a.question_id,
+         "category": a.category, "kind": a.kind, "code": a.code, "value": a.value}
+        for interview_id, submitted_on, numbers in rows for a in numbers.answers
     ]
     if values:
         session.execute(insert(AnswerNumber), values)
@@ -93,3 +99,154 @@ def numbers_of_interview(session: Session, interview_id: int) -> tuple[Interview
     answers = session.scalars(select(AnswerNumber).where(AnswerNumber.interview_id == interview_id)
                               .order_by(AnswerNumber.id)).all()
     return row, list(answers)
+
+
+# -- tallies: what the figures add up (flows.aggregates builds them from these rows) -----------------
+
+
+def _tally_rows(session: Session, key, numbers_filter, answers_filter) -> dict[str, list[tuple]]:
+    """Counts, rating sums and answer counts grouped by `key` (a column of answer_numbers or of
+    interview_numbers with the same name), restricted by the two filters."""
+    n_key = getattr(InterviewNumber, key)
+    a_key = getattr(AnswerNumber, key) if hasattr(AnswerNumber, key) else None
+    a = AnswerNumber
+    if a_key is None:  # group answers through their interview (a digest id): join once
+        a_key = n_key
+        base = lambda *cols: select(*cols).join(InterviewNumber, InterviewNumber.interview_id == a.interview_id)  # noqa: E731
+    else:
+        base = lambda *cols: select(*cols)  # noqa: E731
+    value = a.value
+    return {
+        "count": session.execute(select(n_key, func.count()).where(*numbers_filter).group_by(n_key)).all(),
+        # Grouped in the order of the covering index (no sorting): per question, summed per category after.
+        "ratings": session.execute(
+            base(a_key, a.question_id, a.category, func.count(), func.sum(value), func.sum(value * value))
+            .where(a.kind == "rating", *answers_filter).group_by(a_key, a.question_id, a.category)).all(),
+        "choices": session.execute(
+            base(a_key, a.question_id, a.category, a.code, func.count())
+            .where(a.kind == "choice", *answers_filter).group_by(a_key, a.question_id, a.category, a.code)).all(),
+        "answered": session.execute(
+            base(a_key, a.question_id, func.count())
+            .where(a.kind == "answered", *answers_filter).group_by(a_key, a.question_id)).all(),
+        "scores": session.execute(
+            base(a_key, a.question_id, value, func.count())
+            .where(a.kind == "score", *answers_filter).group_by(a_key, a.question_id, value)).all(),
+    }
+
+
+def daily_tally_rows(session: Session, start: date | None = None, end: date | None = None) -> dict[str, list[tuple]]:
+    """Everything submitted from `start` to `end` (the company's days, both included), per day."""
+    n_filter, a_filter = [], []
+    if start is not None:
+        n_filter.append(InterviewNumber.submitted_on >= start)
+        a_filter.append(AnswerNumber.submitted_on >= start)
+    if end is not None:
+        n_filter.append(InterviewNumber.submitted_on <= end)
+        a_filter.append(AnswerNumber.submitted_on <= end)
+    return _tally_rows(session, "submitted_on", n_filter, a_filter)
+
+
+def awaiting_publication_tally_rows(session: Session) -> dict[str, list[tuple]]:
+    """The approved interviews no digest has published yet, under the key None."""
+    waiting = select(InterviewNumber.interview_id).where(InterviewNumber.review_state == APPROVED,
+                                                         InterviewNumber.digest_id.is_(None))
+    rows = _tally_rows(session, "digest_id", [InterviewNumber.interview_id.in_(waiting)],
+                       [AnswerNumber.interview_id.in_(waiting)])
+    return rows
+
+
+def digest_tally_rows(session: Session, digest_ids: Sequence[int]) -> dict[str, list[tuple]]:
+    """What each of these digests published, per digest id (for digests stored without figures)."""
+    members = select(InterviewNumber.interview_id).where(InterviewNumber.digest_id.in_(list(digest_ids)))
+    return _tally_rows(session, "digest_id", [InterviewNumber.digest_id.in_(list(digest_ids))],
+                       [AnswerNumber.interview_id.in_(members)])
+
+
+def templates_in_use(session: Session) -> list[tuple[str, int]]:
+    """The (key, version) of every template a stored interview used."""
+    return [tuple(row) for row in session.execute(
+        select(InterviewNumber.template_key, InterviewNumber.template_version).distinct())]
+
+
+# -- participation ----------------------------------------------------------------------------------
+
+OPEN_STAGES = ("registered", "invited", "answering", "talk_requested")
+
+
+def participation_counts(session: Session, start: date, end: date, start_at: datetime,
+                         end_at: datetime) -> dict[str, int]:
+    """Departures registered in the period (from `start_at` up to `end_at`) or whose last day falls in
+    it (`start`..`end`), whatever their last day: registered, invited, answered, talks, declined,
+    withdrawn, expired, unreachable and still open. Cancelled registrations do not count."""
+    in_period = or_(and_(Departure.created_at >= start_at, Departure.created_at < end_at),
+                    and_(Departure.last_day >= start, Departure.last_day <= end))
+    rows = session.execute(
+        select(Departure.stage, Interview.mode, func.count())
+        .outerjoin(Interview, Interview.departure_id == Departure.id)
+        .where(Departure.stage != "cancelled", in_period)
+        .group_by(Departure.stage, Interview.mode)
+    ).all()
+    counts = dict.fromkeys(("registered", "invited", "answered", "talks", "declined", "withdrawn", "expired",
+                            "unreachable", "still_open"), 0)
+    for stage, mode, count in rows:
+        counts["registered"] += count
+        if stage not in ("registered", "unreachable"):
+            counts["invited"] += count
+        if stage == "submitted":
+            counts["talks" if mode == "talk" else "answered"] += count
+        elif stage in ("declined", "withdrawn", "expired", "unreachable"):
+            counts[stage] += count
+        elif stage in OPEN_STAGES:
+            counts["still_open"] += count
+    return counts
+
+
+def submitted_since(session: Session, day: date) -> int:
+    """Interviews submitted on or after this (company) day."""
+    return session.scalar(select(func.count()).select_from(InterviewNumber)
+                          .where(InterviewNumber.submitted_on >= day)) or 0
+
+
+# -- what a digest needs --------------------------------------------------------------------------
+
+
+def numbered(session: Session, interview_ids: Sequence[int]) -> list[int]:
+    """Those of these interviews that have numbers (submitted, not erased), in id order."""
+    if not interview_ids:
+        return []
+    return list(session.scalars(select(InterviewNumber.interview_id)
+                                .where(InterviewNumber.interview_id.in_(list(interview_ids)))
+                                .order_by(InterviewNumber.interview_id)))
+
+
+def interviews_tally_rows(session: Session, interview_ids: Sequence[int]) -> dict[str, list[tuple]]:
+    """These interviews added up, under the key None."""
+    ids = list(interview_ids)
+    rows = _tally_rows(session, "digest_id", [InterviewNumber.interview_id.in_(ids)],
+                       [AnswerNumber.interview_id.in_(ids)])
+    # Grouped by digest id (None for all of them until published): one key.
+    return {name: [(None, *row[1:]) for row in values] for name, values in rows.items()}
+
+
+def consents(session: Session, interview_ids: Sequence[int]) -> dict[int, bool]:
+    """Whether each leaver agreed to share highlights (the consent answer, from the numbers)."""
+    if not interview_ids:
+        return {}
+    return {interview_id: bool(consent) for interview_id, consent in session.execute(
+        select(InterviewNumber.interview_id, InterviewNumber.consent)
+        .where(InterviewNumber.interview_id.in_(list(interview_ids))))}
+
+
+def submitted_days(session: Session, interview_ids: Sequence[int]) -> tuple[date | None, date | None]:
+    """The first and last day these interviews were submitted on."""
+    if not interview_ids:
+        return None, None
+    first, last = session.execute(
+        select(func.min(InterviewNumber.submitted_on), func.max(InterviewNumber.submitted_on))
+        .where(InterviewNumber.interview_id.in_(list(interview_ids)))).one()
+    return first, last
+
+
+def posted_digests(session: Session) -> Sequence[Digest]:
+    """Every posted digest, oldest first (a few a year: their kept figures are small)."""
+    return session.scalars(select(Digest).where(Digest.status == "posted").order_by(Digest.id)).all()

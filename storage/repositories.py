@@ -356,31 +356,6 @@ def submitted_interviews(session: Session, start: datetime | None = None, end: d
     return session.scalars(query.order_by(Interview.submitted_at)).all()
 
 
-def departures_between(session: Session, start: date | None, end: date | None) -> Sequence[Departure]:
-    query = select(Departure).where(Departure.stage != "cancelled")
-    if start is not None:
-        query = query.where(Departure.last_day >= start)
-    if end is not None:
-        query = query.where(Departure.last_day <= end)
-    return session.scalars(query).all()
-
-
-def interviews_of_digest(session: Session, digest_id: int) -> Sequence[Interview]:
-    return session.scalars(
-        select(Interview).join(Review, Review.interview_id == Interview.id)
-        .where(Review.published_digest_id == digest_id, Interview.state.is_not(None))
-    ).all()
-
-
-def published_interviews(session: Session) -> Sequence[Interview]:
-    """Every interview already published in a digest: 'all interviews so far' for the signals."""
-    return session.scalars(
-        select(Interview).join(Review, Review.interview_id == Interview.id)
-        .join(Digest, Digest.id == Review.published_digest_id)
-        .where(Digest.status == "posted", Interview.state.is_not(None))
-    ).all()
-
-
 def discard_digest(session: Session, digest_id: int) -> None:
     """Nothing of this digest reached Slack: its interviews wait for the next one."""
     numbers.unmark_published(session, digest_id)
@@ -395,24 +370,28 @@ def finish_digest(session: Session, digest_id: int, channel_id: str, message_ts:
     )
 
 
-def talk_interviews(session: Session) -> Sequence[Interview]:
-    return session.scalars(select(Interview).where(Interview.mode == "talk")).all()
-
-
 # -- the App Home ------------------------------------------------------------------------------------
 
 
-def dashboard(session: Session, since: date) -> Sequence[tuple[Departure, Interview | None, Review | None, bool]]:
-    """Recent and open departures with their interview, review and whether the reminder went out."""
+DASHBOARD_OPEN_STAGES = ("registered", "invited", "answering", "talk_requested")
+
+
+def dashboard(session: Session, since: date) -> Sequence[tuple]:
+    """HR's dashboard rows, as plain columns (nothing decrypted): departures whose last day is on or
+    after `since`, and older ones still waiting for something (an answer, a talk, HR's review).
+    Each row: departure id, employee id, last day, stage, review id, review decision, published
+    digest id, whether the reminder went out."""
     reminded = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == REMINDER)
-    rows = session.execute(
-        select(Departure, Interview, Review, reminded)
+    waiting = (Departure.closed_at.is_(None) & Departure.stage.in_(DASHBOARD_OPEN_STAGES)) | (
+        (Departure.stage == "submitted") & Review.id.is_not(None) & Review.decision.is_(None))
+    return session.execute(
+        select(Departure.id, Departure.employee_id, Departure.last_day, Departure.stage, Review.id,
+               Review.decision, Review.published_digest_id, reminded)
         .outerjoin(Interview, Interview.departure_id == Departure.id)
         .outerjoin(Review, Review.interview_id == Interview.id)
-        .where(Departure.stage != "cancelled", (Departure.last_day >= since) | Departure.closed_at.is_(None))
+        .where(Departure.stage != "cancelled", (Departure.last_day >= since) | waiting)
         .order_by(Departure.last_day, Departure.id)
     ).all()
-    return [tuple(row) for row in rows]
 
 
 def latest_departure_of(session: Session, employee_id: str) -> Departure | None:
@@ -859,6 +838,39 @@ def latest_registration_of(session: Session, employee_id: str) -> Departure | No
 
 def all_reviews(session: Session) -> Sequence[Review]:
     return session.scalars(select(Review).order_by(Review.id)).all()
+
+
+# -- digests: the last-day gate (issue 11) ---------------------------------------------------------
+
+
+def _approved_unpublished():
+    return (
+        select(Review)
+        .join(Interview, Interview.id == Review.interview_id)
+        .join(Departure, Departure.id == Interview.departure_id)
+        .where(Review.decision == "approved", Review.published_digest_id.is_(None), Interview.state.is_not(None))
+    )
+
+
+def reviews_ready_for_digest(session: Session, today: date) -> Sequence[Review]:
+    """Approved, unpublished reviews whose leaver's last working day has passed (before `today`):
+    nothing of someone still in the team reaches the managers' digest."""
+    return session.scalars(_approved_unpublished().where(Departure.last_day < today).order_by(Review.id)).all()
+
+
+def reviews_waiting_for_last_day(session: Session, today: date) -> int:
+    """How many approved, unpublished reviews wait because the leaver's last day has not passed."""
+    query = _approved_unpublished().where(Departure.last_day >= today).with_only_columns(func.count(Review.id))
+    return session.scalar(query) or 0
+
+
+def recent_posted_digests(session: Session, limit: int, before_id: int | None = None) -> Sequence[Digest]:
+    """The latest posted digests (before `before_id` when given), oldest first."""
+    query = select(Digest).where(Digest.status == "posted")
+    if before_id is not None:
+        query = query.where(Digest.id < before_id)
+    rows = session.scalars(query.order_by(Digest.id.desc()).limit(limit)).all()
+    return list(reversed(rows))
 
 
 def _coarsen_profile(session: Session, departure_id: int) -> None:

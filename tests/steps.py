@@ -44,8 +44,8 @@ def answer_everything(
     invitation = invite(harness, employee, manager=manager)
     harness.user.click(employee, invitation, "invitation.answer")
     slack = harness.slack
-    for score in ratings:
-        click(harness, employee, f"q:choose:{score}")
+    for score in ratings:  # None skips that rating
+        click(harness, employee, f"q:choose:{score}" if score is not None else "q:skip")
     if improvements:
         harness.user.dm(employee, improvements)
     else:

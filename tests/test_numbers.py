@@ -5,6 +5,7 @@ the migration - on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
@@ -15,10 +16,11 @@ from storage import crypto
 from storage import numbers as store
 from storage import repositories as repo
 from storage.db import Database, alembic_config
-from storage.models import AnswerNumber, Departure, Interview, InterviewNumber, Review
+from storage.models import AnswerNumber, Departure, Digest, Interview, InterviewNumber, Review
 from tests.conftest import HR, LEAVER, LEAVER_EN, MANAGER, TEST_KEY
 from tests.steps import answer_everything
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = "CMANAGERS"
 THIRD = "ULEAVER03"
 ANSWERS = {
@@ -36,8 +38,11 @@ ANSWERS = {
 EXPECTED = [("working_conditions", "working_conditions", "rating", None, 2),
             ("work_content", "work_content", "rating", None, 4),
             ("reasons", "reasons", "choice", "pay", None), ("reasons", "reasons", "choice", "other", None),
-            ("reason_main", "reasons", "choice", "pay", None), ("recommend", "recommendation", "score", None, 9),
-            ("come_back", "return", "choice", "maybe", None), ("consent", "consent", "yes_no", "no", None)]
+            ("reasons", "reasons", "answered", None, None),
+            ("reason_main", "reasons", "choice", "pay", None), ("reason_main", "reasons", "answered", None, None),
+            ("recommend", "recommendation", "score", None, 9),
+            ("come_back", "return", "choice", "maybe", None), ("come_back", "return", "answered", None, None),
+            ("consent", "consent", "yes_no", "no", None)]
 
 
 def numbers_of(session, interview_id: int):
@@ -56,7 +61,8 @@ def test_a_submitted_interview_leaves_its_numbers_and_they_follow_the_review_and
         row, answers = numbers_of(session, interview.id)
         assert (row.review_state, row.digest_id, row.enps_score, row.come_back, row.main_reason, row.consent) == (
             "pending", None, 3, "no", "pay", True)
-        assert row.mode == "self" and row.submitted_month == f"{interview.submitted_at:%Y-%m}"
+        day = interview.submitted_at.astimezone(harness.services.settings.tz).date()
+        assert (row.mode, row.submitted_on, row.submitted_month) == ("self", day, f"{day:%Y-%m}")
         assert row.last_day == session.get(Departure, interview.departure_id).last_day
         assert [a for a in answers if a[2] == "rating"] == [
             ("working_conditions", "working_conditions", "rating", None, 2),
@@ -179,7 +185,7 @@ def test_the_migration_backfills_the_interviews_submitted_before_the_store(datab
         row, answers = numbers_of(session, first)
         assert answers == EXPECTED
         assert (row.review_state, row.enps_score, row.main_reason, row.submitted_month) == (
-            "approved", 9, "pay", f"{session.get(Interview, first).submitted_at:%Y-%m}")
+            "approved", 9, "pay", f"{session.get(Interview, first).submitted_at.astimezone(AMSTERDAM):%Y-%m}")
         assert numbers_of(session, first + 1) == (None, [])
         store.forget_numbers(session, [first + 2, first + 3])
 
@@ -204,3 +210,59 @@ def load_migration():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def report_text(slack) -> str:
+    return "\n".join(str(r.get("blocks")) for r in slack.workspace.responses if r.get("blocks"))
+
+
+def test_the_report_counts_departures_whose_last_day_is_ahead_and_shows_the_main_reason(harness, slack):
+    answer_everything(harness, LEAVER, reasons=("pay", "career"), recommend=2)  # main reason: pay
+    harness.register(LEAVER_EN, harness.in_working_days(3))  # invited, not answered yet
+    harness.invitation_for(LEAVER_EN)
+    harness.wait_for_stage(LEAVER_EN, "invited")
+
+    harness.user.slash(HR, "report")
+    text = report_text(slack)
+    assert "*Aangemeld*\\n2" in text and "*Uitgenodigd*\\n2" in text
+    assert "*Nog open*\\n1" in text
+    assert "50% (1 van 2 uitgenodigd)" in text
+    assert "gebaseerd op 1 exitgesprekken" in text
+    assert "De reden die het zwaarst woog" in text and "100% · Salaris (1)" in text
+
+
+def test_sql_adds_up_what_the_interviews_hold_per_day_per_digest_and_awaiting_publication(db):
+    from flows.aggregates import tallies_from_rows, tally_of, total
+    from flows.numbers import numbers_of as numbers_from
+    from flows.template import default_template
+
+    one = tally_of(numbers_from(default_template(), ANSWERS))
+    ids = [add_interview(db, employee, approved=True) for employee in (LEAVER, LEAVER_EN, MANAGER)]
+    add_interview(db, "UPENDING1")  # not decided: in the days, not awaiting publication
+    with db.session() as session:
+        days = tallies_from_rows(store.daily_tally_rows(session))
+        assert total(days.values()) == total([one] * 4)
+        assert tallies_from_rows(store.awaiting_publication_tally_rows(session)) == {None: total([one] * 3)}
+        digest = repo.create_digest(session, [repo.review_for_interview(session, i).id for i in ids[:2]],
+                                    datetime.now(UTC), HR, {})
+        assert tallies_from_rows(store.digest_tally_rows(session, [digest.id])) == {digest.id: total([one] * 2)}
+        assert tallies_from_rows(store.awaiting_publication_tally_rows(session)) == {None: one}
+
+
+def test_a_digest_keeps_its_tally_and_figures_and_the_next_one_adds_them_up(harness, slack):
+    from tests.test_digest import after_last_days, approve_all, setup_people
+
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    for employee, score in ((LEAVER, 2), (LEAVER_EN, 3), ("ULEAVER03", 4)):
+        answer_everything(harness, employee, ratings=(score, 3, 4, 2, 5), recommend=score)
+    approve_all(harness, slack)
+    after_last_days(harness)
+    harness.user.slash(HR, "digest")
+    assert "staat in" in harness.last_response()["text"]
+    with harness.services.db.session() as session:
+        digest = session.scalars(select(Digest)).one()
+        assert digest.stats["tally"]["count"] == 3
+        assert digest.stats["tally"]["ratings"]["working_conditions"] == [3, 9.0, 29.0]  # n, sum, squares
+        assert digest.stats["categories"]["working_conditions"][:2] == [3.0, 3]  # what managers saw
+        assert set(session.scalars(select(InterviewNumber.digest_id))) == {digest.id}

@@ -15,17 +15,22 @@ from bot.blocks.digest import (
     decimal,
     enps_number,
     enps_text,
+    packed_sections,
     percent,
+    reason_label,
+    reason_labels,
     reason_sections,
     signal_sections,
 )
 from bot.blocks.questionnaire import split_blocks
 from bot.blocks.text import dicts, escape, shorten
 from bot.i18n import Translator
-from flows.insights import PeriodStats, Signal
+from flows.aggregates import MainReasons
+from flows.insights import PeriodStats, Signal, bar
 from flows.template import Template
 
-COUNTS = ("registered", "invited", "answered", "talks", "declined", "withdrawn", "expired", "unreachable")
+COUNTS = ("registered", "invited", "answered", "talks", "declined", "withdrawn", "expired", "unreachable",
+          "still_open")
 MONTHS_PER_TABLE = 6  # columns of one table; more months get another table below
 LABEL_WIDTH = 28
 CELL_WIDTH = 9
@@ -42,11 +47,12 @@ def report_messages(
     stats: PeriodStats,
     monthly: Sequence[tuple[str, PeriodStats]],
     signals: Sequence[Signal],
+    main_reasons: MainReasons | None = None,
     extra: Sequence = (),
 ) -> list[tuple[str, list[dict]]]:
     """The report for HR. `counts` has registered, invited, answered, talks, declined, withdrawn,
-    expired and unreachable (a missing one counts 0); `monthly` is (month label, its statistics)
-    in time order."""
+    expired, unreachable and still_open (a missing one counts 0); `monthly` is (month label, its
+    statistics) in time order; `main_reasons` the reason that weighed most, counted."""
     numbers = {name: int(counts.get(name, 0) or 0) for name in COUNTS}
     period = _("report.period", start=_.date(period_from), end=_.date(period_to))
     blocks: list = [
@@ -63,6 +69,8 @@ def report_messages(
     else:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("report.based_on", count=stats.count))]))
         blocks += reason_sections(_, template, stats)
+        if main_reasons is not None:
+            blocks += main_reason_sections(_, template, main_reasons)
         blocks.append(DividerBlock())
         lines = category_lines(_, stats)
         title = _("digest.scores.title")
@@ -87,6 +95,22 @@ def report_messages(
     return [
         (fallback if index == 1 else _("report.continued", index=index, total=len(parts)), part)
         for index, part in enumerate(parts, start=1)
+    ]
+
+
+def main_reason_sections(_: Translator, template: Template, main: MainReasons) -> list:
+    """The reason that weighed most, as a figure of its own: a bar per reason, most named first."""
+    if not main.reasons:
+        return [SectionBlock(text=MarkdownTextObject(text=f"{_('report.main_reason.title')}\n"
+                                                          f"{_('report.main_reason.none')}"))]
+    labels = reason_labels(template, _.language)
+    lines = []
+    for item in main.reasons:
+        blocks, share = bar(item.share).split(" ", 1)
+        lines.append(f"`{blocks}` {share} · {reason_label(labels, item.reason)} ({item.count})")
+    return [
+        *packed_sections(_("report.main_reason.title"), lines),
+        ContextBlock(elements=[MarkdownTextObject(text=_("report.main_reason.note", n=main.n))]),
     ]
 
 

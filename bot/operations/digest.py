@@ -1,33 +1,44 @@
 """Digests to the managers' channel and HR's trend report.
 
-A digest covers the approved interviews not yet published, and only goes out when there are
-enough of them that nobody can be singled out. The reviews are claimed by the digest in the same
-transaction that creates it, so two digests (a double command, a scheduled run at the same moment)
-can never publish one interview twice.
+A digest covers the approved interviews not yet published of leavers whose last working day has
+passed, and only goes out when there are enough of them that nobody can be singled out; every
+figure in it rests on enough answers to its own question (flows.insights.for_managers). The
+reviews are claimed by the digest in the same transaction that creates it, so two digests (a
+double command, a scheduled run at the same moment) can never publish one interview twice.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from slack_sdk.errors import SlackClientError
 
 from bot.blocks.digest import digest_messages, withheld_message
-from bot.blocks.loop import movement_blocks, said_did_blocks
-from bot.blocks.report import report_messages
+from bot.blocks.loop import said_did_blocks
 from bot.i18n import Translator
-from bot.operations import loop, templates
+from bot.operations import loop, numbers, templates
 from bot.operations.invitations import notify_hr
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows import highlights
-from flows.insights import InterviewFacts, Layout, PeriodStats, Thresholds, changes, compute, digest_ready, signals
-from flows.questionnaire import Questionnaire, from_json
+from flows.aggregates import Tally, period_aggregates, stats_of, tallies_from_rows, total
+from flows.insights import (
+    PeriodAggregates,
+    PeriodStats,
+    Thresholds,
+    changes,
+    digest_ready,
+    for_managers,
+    from_published_record,
+    published_record,
+    signals,
+    stats_from,
+)
 from flows.registration import Problem
+from storage import numbers as store
 from storage import repositories as repo
 
 log = logging.getLogger(__name__)
@@ -40,6 +51,11 @@ class DigestOutcome:
     needed: int = 3
     problem: Problem | None = None
     digest_id: int | None = None
+    waiting: int = 0  # approved interviews whose leaver's last working day has not passed yet
+    follow_up: Callable[[], None] | None = None  # after a posted digest: see `after_posting`
+
+
+HISTORY = 5  # earlier digests on the chart's line panel, next to this one
 
 
 def thresholds(services: Services) -> Thresholds:
@@ -48,72 +64,112 @@ def thresholds(services: Services) -> Thresholds:
                       reason_share=settings.signal_reason_share, low_score=settings.signal_low_score)
 
 
-def _facts(services: Services, interviews) -> list[InterviewFacts]:
-    facts = []
-    tz = services.settings.tz
-    known: dict[tuple[str, int], tuple[Questionnaire, Layout]] = {}
-    for interview in interviews:
-        if interview.state is None:
-            continue
-        key = (interview.template_key, interview.template_version)
-        if key not in known:
-            template = templates.template_for(services.db, *key)
-            known[key] = (Questionnaire(template), Layout.of(template))
-        questionnaire, layout = known[key]
-        answers = questionnaire.final_answers(from_json(interview.state))
-        submitted = (interview.submitted_at or interview.updated_at).astimezone(tz).date()
-        facts.append(InterviewFacts(interview.id, submitted, layout, answers))
-    return facts
+@dataclass
+class DigestMaterial:
+    """What one digest is made of: counts and sums of its interviews, the figures earlier digests
+    published, and the approved quotes.
+
+    Gathered in one place (`gather_material`) so the source can change (decrypted interviews today,
+    SQL aggregates of a numbers table later) without touching the rules or the rendering."""
+
+    interview_ids: list[int]
+    current: PeriodAggregates
+    published: PeriodAggregates  # every interview in a posted digest so far (context for signals)
+    previous: PeriodStats | None  # what the latest posted digest published
+    history: list[tuple[date, PeriodStats]]  # what earlier posted digests published, oldest first
+    quotes: list[str]
+    first_day: date | None = None
+    last_day: date | None = None
+    current_tally: Tally | None = None
+
+
+def gather_material(services: Services, session, reviews, limits: Thresholds) -> DigestMaterial:
+    """From the numbers store: SQL counts and sums of this digest's interviews, the tallies earlier
+    digests kept (summed for "all published so far"), and only these reviews' highlights decrypted."""
+    question_roles = numbers.roles(services)
+    ids = store.numbered(session, [r.interview_id for r in reviews])
+    current = tallies_from_rows(store.interviews_tally_rows(session, ids)).get(None, Tally())
+    posted = list(store.posted_digests(session))
+    kept = {d.id: Tally.from_json((d.stats or {}).get("tally")) for d in posted if (d.stats or {}).get("tally")}
+    recounted = tallies_from_rows(store.digest_tally_rows(session, [d.id for d in posted if d.id not in kept])) \
+        if len(kept) < len(posted) else {}
+    published = total([*kept.values(), *recounted.values()])
+    history = [
+        ((digest.posted_at or digest.created_at).astimezone(services.settings.tz).date(),
+         _published_figures(digest, kept.get(digest.id) or recounted.get(digest.id) or Tally(), question_roles,
+                            limits))
+        for digest in posted[-HISTORY:]
+    ]
+    consented = store.consents(session, ids)
+    quotes = []
+    for review in reviews:
+        if consented.get(review.interview_id):  # checked again at publication
+            quotes += highlights.parse(review.highlights)
+    first_day, last_day = store.submitted_days(session, ids)
+    return DigestMaterial(
+        interview_ids=ids, current=period_aggregates(current, question_roles),
+        published=period_aggregates(published, question_roles), previous=history[-1][1] if history else None,
+        history=history, quotes=quotes, first_day=first_day, last_day=last_day, current_tally=current,
+    )
+
+
+def _published_figures(digest, tally: Tally, question_roles, limits: Thresholds) -> PeriodStats:
+    """The figures a posted digest published, as kept with it; recounted (in SQL) for a digest from
+    before they were kept."""
+    kept = from_published_record(digest.stats or {})
+    if kept is not None:
+        return kept
+    return for_managers(stats_of(tally, question_roles, limits), limits)
+
+
+def digest_record(tally: Tally, question_roles, limits: Thresholds) -> dict:
+    """What a digest keeps: the figures it published and the tally they came from (bench-data too)."""
+    return {**published_record(for_managers(stats_of(tally, question_roles, limits), limits)),
+            "tally": tally.to_json()}
 
 
 def post_digest(services: Services, requested_by: str | None = None) -> DigestOutcome:
-    """Post the digest when enough approved interviews wait; otherwise say why it waits."""
+    """Post the digest when enough approved interviews of leavers whose last day has passed wait;
+    otherwise say why it waits."""
     limits = thresholds(services)
     needed = max(3, limits.min_group_size)
     channel = services.settings.manager_channel_id
+    today = services.today()
     with services.db.session() as session:
-        pending_reviews = list(repo.reviews_awaiting_publication(session))
-        pending = len(pending_reviews)
+        pending = len(repo.reviews_ready_for_digest(session, today))
+        waiting = repo.reviews_waiting_for_last_day(session, today)
     if not digest_ready(pending, limits):
-        return DigestOutcome(False, pending, needed)
+        return DigestOutcome(False, pending, needed, waiting=waiting)
     if not channel:
-        return DigestOutcome(False, pending, needed, Problem("digest.no_channel"))
+        return DigestOutcome(False, pending, needed, Problem("digest.no_channel"), waiting=waiting)
+
+    # Only figures that rest on enough answers and form clean partitions (flows.insights.for_managers).
+    def shown(aggregates: PeriodAggregates) -> PeriodStats:
+        return for_managers(stats_from(aggregates, limits), limits)
 
     now = services.clock.now()
     with services.db.session() as session:
-        reviews = list(repo.reviews_awaiting_publication(session))
-        interviews = {i.id: i for i in repo.submitted_interviews(session, only_ids=[r.interview_id for r in reviews])}
-        reviews = [r for r in reviews if r.interview_id in interviews]
-        current_facts = _facts(services, interviews.values())
-        previous_digest = repo.latest_posted_digest(session)
-        previous_facts = _facts(services, repo.interviews_of_digest(session, previous_digest.id)) \
-            if previous_digest else []
-        published_facts = _facts(services, repo.published_interviews(session))
-        quotes = []
-        for review in reviews:
-            interview = interviews[review.interview_id]
-            template = templates.template_for(services.db, interview.template_key, interview.template_version)
-            answers = Questionnaire(template).final_answers(from_json(interview.state))
-            if highlights.consented(template, answers):  # checked again at publication
-                quotes += highlights.parse(review.highlights)
-        stats = compute(current_facts, limits)
+        reviews = list(repo.reviews_ready_for_digest(session, today))
+        material = gather_material(services, session, reviews, limits)
+        stats = shown(material.current)
         digest = repo.create_digest(session, [r.id for r in reviews], now, requested_by,
-                                    {"interviews": [f.interview_id for f in current_facts]})
+                                    {"interviews": material.interview_ids, **published_record(stats),
+                                     "tally": (material.current_tally or Tally()).to_json()})
         if digest is None:
-            return DigestOutcome(False, pending, needed, Problem("digest.busy"))
+            return DigestOutcome(False, pending, needed, Problem("digest.busy"), waiting=waiting)
         digest_id = digest.id
 
-    previous = compute(previous_facts, limits) if previous_facts else None
-    overall = compute(published_facts + current_facts, limits)
+    previous = material.previous
+    overall = shown(material.published + material.current)
     template = templates.active_template(services.db)
     _ = Translator(services.settings.default_language)
-    period = _period_label(_, current_facts)
+    period = _period_label(_, material.first_day, material.last_day)
     said_did = said_did_blocks(_, loop.actions_since_previous_digest(services, before_digest_id=digest_id))
     messages = digest_messages(
         _, template=template, stats=stats, previous=previous,
         changes=changes(stats, previous, limits) if previous else {},
-        signals=signals(stats, previous, overall, limits), highlights=quotes, period_label=period, seed=digest_id,
-        extra=said_did,
+        signals=signals(stats, previous, overall, limits), highlights=material.quotes, period_label=period,
+        seed=digest_id, extra=said_did, waiting=waiting, min_answers=needed,
     )
     posted = []
     try:
@@ -127,15 +183,27 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         if not posted:  # nothing reached the channel: give the interviews back for the next digest
             with services.db.session() as session:
                 repo.discard_digest(session, digest_id)
-            return DigestOutcome(False, pending, needed, Problem("slack.unavailable"))
-    _upload_chart(services, channel, _, template, stats, published_facts + current_facts, limits)
+            return DigestOutcome(False, pending, needed, Problem("slack.unavailable"), waiting=waiting)
+    history = [(_.date(day), figures) for day, figures in material.history]
+    history.append((_.date(services.today()), stats))
     with services.db.session() as session:
         repo.finish_digest(session, digest_id, channel, posted, services.clock.now())
-    log.info("digest %s posted: %s interviews, %s messages", digest_id, len(current_facts), len(posted))
-    from bot.operations import home
+    log.info("digest %s posted: %s interviews, %s messages", digest_id, len(material.interview_ids), len(posted))
 
-    home.hr_changed(services)
-    return DigestOutcome(True, pending, needed, digest_id=digest_id)
+    def follow_up() -> None:
+        _upload_chart(services, channel, _, template, stats, history)
+        from bot.operations import home
+
+        home.hr_changed(services)
+
+    return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting, follow_up=follow_up)
+
+
+def after_posting(outcome: DigestOutcome) -> None:
+    """The chart beside a posted digest and HR's refreshed Home: Slack work that the reply to HR
+    does not wait for (the digest's text is complete without the chart)."""
+    if outcome.follow_up is not None:
+        outcome.follow_up()
 
 
 def settle_unfinished(services: Services) -> None:
@@ -158,12 +226,13 @@ def settle_unfinished(services: Services) -> None:
 
 
 def _upload_chart(services: Services, channel: str, _: Translator, template, stats: PeriodStats,
-                  all_facts: list[InterviewFacts], limits: Thresholds) -> None:
-    """The picture next to the text (the text stays complete without it)."""
+                  history: list[tuple[str, PeriodStats]]) -> None:
+    """The picture next to the text (the text stays complete without it): only published figures,
+    the line panel one point per digest (digests share no interview, unlike months)."""
     try:
         from bot.charts import digest_chart
 
-        png = digest_chart(_, template=template, stats=stats, monthly=monthly(all_facts, limits)[-6:])
+        png = digest_chart(_, template=template, stats=stats, periods=history)
         services.client.files_upload_v2(channel=channel, content=png, filename="exit-interviews.png",
                                         title=_("digest.chart.title"))
     except SlackClientError as error:
@@ -172,18 +241,9 @@ def _upload_chart(services: Services, channel: str, _: Translator, template, sta
         log.exception("the digest chart could not be made")
 
 
-def monthly(facts: Sequence[InterviewFacts], limits: Thresholds) -> list[tuple[str, PeriodStats]]:
-    groups: dict[str, list[InterviewFacts]] = defaultdict(list)
-    for fact in facts:
-        groups[fact.submitted_on.strftime("%Y-%m")].append(fact)
-    return [(month, compute(groups[month], limits)) for month in sorted(groups)]
-
-
-def _period_label(_: Translator, facts: Sequence[InterviewFacts]) -> str:
-    if not facts:
+def _period_label(_: Translator, first: date | None, last: date | None) -> str:
+    if first is None or last is None:
         return ""
-    first = min(f.submitted_on for f in facts)
-    last = max(f.submitted_on for f in facts)
     return _.date(first) if first == last else f"{_.date(first)} – {_.date(last)}"
 
 
@@ -197,54 +257,16 @@ def scheduled_digest(services: Services) -> None:
         if today != first:
             return
     outcome = post_digest(services)
+    after_posting(outcome)
     if not outcome.posted and outcome.problem is None:
-        notify_hr(services, "digest.withheld_hr", pending=str(outcome.pending), needed=str(outcome.needed))
+        if outcome.waiting:
+            notify_hr(services, "digest.withheld_hr_waiting", pending=str(outcome.pending),
+                      needed=str(outcome.needed), waiting=str(outcome.waiting))
+        else:
+            notify_hr(services, "digest.withheld_hr", pending=str(outcome.pending), needed=str(outcome.needed))
     elif outcome.problem is not None:
         notify_hr(services, outcome.problem.key)
 
 
 def withheld(services: Services, language: str, outcome: DigestOutcome) -> tuple[str, list[dict]]:
-    return withheld_message(Translator(language), outcome.pending, outcome.needed)
-
-
-# -- HR's report ------------------------------------------------------------------------------------
-
-
-def report(services: Services, language: str, start: date | None, end: date | None) -> list[tuple[str, list[dict]]]:
-    """Full statistics over any period, for HR only."""
-    today = services.today()
-    end = end or today
-    start = start or end - timedelta(days=365)
-    limits = thresholds(services)
-    with services.db.session() as session:
-        departures = repo.departures_between(session, start, end)
-        all_facts = _facts(services, repo.submitted_interviews(session))  # read and decrypted once
-        talks = {i.departure_id for i in repo.talk_interviews(session)}
-    length = end - start + timedelta(days=1)
-    facts = [f for f in all_facts if start <= f.submitted_on <= end]
-    previous_facts = [f for f in all_facts if start - length <= f.submitted_on < start]
-    counts = _counts(departures, talks)
-    stats = compute(facts, limits)
-    previous = compute(previous_facts, limits) if previous_facts else None
-    overall = compute(all_facts, limits) if all_facts else None
-    _ = Translator(language)
-    template = templates.active_template(services.db)
-    return report_messages(
-        _, template=template, period_from=start, period_to=end, counts=counts,
-        stats=stats, monthly=monthly(facts, limits), signals=signals(stats, previous, overall, limits) if facts else [],
-        extra=movement_blocks(_, template, loop.movements(services, all_facts)),
-    )
-
-
-def _counts(departures, talk_departures: set[int]) -> dict[str, int]:
-    counts = dict.fromkeys(
-        ("registered", "invited", "answered", "talks", "declined", "withdrawn", "expired", "unreachable"), 0)
-    for departure in departures:
-        counts["registered"] += 1
-        if departure.stage != "registered":
-            counts["invited"] += 1 if departure.stage != "unreachable" else 0
-        if departure.stage == "submitted":
-            counts["talks" if departure.id in talk_departures else "answered"] += 1
-        elif departure.stage in ("declined", "withdrawn", "expired", "unreachable"):
-            counts[departure.stage] += 1
-    return counts
+    return withheld_message(Translator(language), outcome.pending, outcome.needed, outcome.waiting)

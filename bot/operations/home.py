@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from slack_sdk.errors import SlackClientError
 
@@ -12,47 +12,47 @@ from bot.i18n import Translator
 from bot.services import Services
 from flows.interview import WITHDRAWABLE, Status
 from flows.registration import Problem
+from storage import numbers
 from storage import repositories as repo
 
 log = logging.getLogger(__name__)
 RECENT = timedelta(days=120)
 
 
-def _display_stage(departure, interview, review) -> str:
-    if departure.stage == "submitted":
-        if review is None or review.decision is None:
+def _display_stage(stage: str, review_id: int | None, decision: str | None, digest_id: int | None) -> str:
+    if stage == "submitted":
+        if review_id is None or decision is None:
             return "awaiting_review"
-        if review.decision == "private":
+        if decision == "private":
             return "kept_private"
-        return "published" if review.published_digest_id else "approved"
-    return departure.stage
+        return "published" if digest_id else "approved"
+    return stage
 
 
 def dashboard(services: Services) -> tuple[list[view.HomeRow], view.Figures]:
+    """The rows and figures of HR's Home from plain columns and SQL counts: nothing is decrypted."""
     today = services.today()
     tz = services.settings.tz
-    quarter_start = datetime.combine(today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1), time(0), tzinfo=tz)
+    quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
     with services.db.session() as session:
         rows = []
         invited = answered = 0
-        this_quarter = 0
-        for departure, interview, review, reminded in repo.dashboard(session, today - RECENT):
-            stage = _display_stage(departure, interview, review)
+        for departure_id, employee_id, last_day, stage, review_id, decision, digest_id, reminded in repo.dashboard(
+                session, today - RECENT):
             rows.append(
                 view.HomeRow(
-                    departure_id=departure.id,
-                    employee_id=departure.employee_id,
-                    last_day=departure.last_day,
-                    stage=stage,
-                    review_id=review.id if review is not None else None,
-                    can_remind=departure.stage == "invited" and not reminded,
+                    departure_id=departure_id,
+                    employee_id=employee_id,
+                    last_day=last_day,
+                    stage=_display_stage(stage, review_id, decision, digest_id),
+                    review_id=review_id,
+                    can_remind=stage == "invited" and not reminded,
                 )
             )
-            if departure.stage not in ("registered", "unreachable"):
+            if stage not in ("registered", "unreachable"):
                 invited += 1
-                answered += departure.stage == "submitted"
-            if interview is not None and interview.submitted_at and interview.submitted_at >= quarter_start:
-                this_quarter += 1
+                answered += stage == "submitted"
+        this_quarter = numbers.submitted_since(session, quarter_start)
         pending = repo.pending_review_count(session)
     scheduler = services.scheduler
     figures = view.Figures(

@@ -134,7 +134,7 @@ def step(
         if not _saved(session):
             return Problem("questionnaire.stale")
         if result.phase is Phase.SUBMITTED:
-            numbers.record(session, services.db, interview, loaded.template)
+            numbers.record(session, services.db, interview, loaded.template, services.settings.tz)
     _show(services, loaded, result, resumed)
     if result.phase is Phase.SUBMITTED:
         from bot.operations import review

@@ -10,14 +10,15 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TextIO
 
 from bot.blocks import loop as view
 from bot.i18n import Translator
 from bot.services import Services
-from flows.insights import InterviewFacts, PeriodStats, compute, signals
+from flows.insights import PeriodStats
 from flows.registration import Problem
 from storage import repositories as repo
 from storage.db import Database
@@ -65,19 +66,10 @@ class Movement:
 
 def current_subjects(services: Services) -> list[str]:
     """The subjects of the signals in the report of the last twelve months ("category:x", "reason:y")."""
-    from bot.operations.digest import _facts, thresholds
+    from bot.operations.report import report_signals
 
-    today = services.today()
-    limits = thresholds(services)
-    with services.db.session() as session:
-        all_facts = _facts(services, repo.submitted_interviews(session))
-    start = today - timedelta(days=365)  # the report's default period
-    facts = [f for f in all_facts if start <= f.submitted_on <= today]
-    if not facts:
-        return []
     subjects: list[str] = []
-    overall = compute(all_facts, limits)
-    for signal in signals(compute(facts, limits), None, overall, limits):
+    for signal in report_signals(services):
         if signal.kind in ("category_drop", "category_low"):
             subject = f"category:{signal.subject}"
         elif signal.kind == "reason_common":
@@ -168,18 +160,15 @@ def actions_since_previous_digest(services: Services, before_digest_id: int | No
         return _actions(session, since)
 
 
-def movements(services: Services, all_facts: list[InterviewFacts]) -> list[Movement]:
-    """Per action with a subject: the signal's number before (up to and on its day) and after it."""
-    from bot.operations.digest import thresholds
-
-    limits = thresholds(services)
+def movements(services: Services, split: Callable[[date], tuple[PeriodStats, PeriodStats]]) -> list[Movement]:
+    """Per action with a subject: the signal's number before (up to and on its day) and after it;
+    `split(day)` gives the statistics of the interviews submitted up to that day and after it."""
     with services.db.session() as session:
         actions = [a for a in _actions(session) if a.subject != GENERAL]
     result = []
     for action in actions:
         kind, _sep, name = action.subject.partition(":")
-        before = compute([f for f in all_facts if f.submitted_on <= action.done_on], limits)
-        after = compute([f for f in all_facts if f.submitted_on > action.done_on], limits)
+        before, after = split(action.done_on)
         result.append(Movement(action, kind, name, *_number(kind, name, before), *_number(kind, name, after)))
     return result
 

@@ -3,6 +3,9 @@ unit of work: the interview's final answers, read once through its template, bec
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
+from flows.aggregates import Roles
 from flows.numbers import numbers_of
 from flows.template import Template
 from storage import numbers as store
@@ -25,9 +28,28 @@ def template_of(db: Database, interview: Interview) -> Template | None:
         return None
 
 
-def record(session, db: Database, interview: Interview, template: Template | None = None) -> bool:
-    """Write (or rewrite) the numbers of this interview; nothing is kept unless it is submitted."""
+def record(session, db: Database, interview: Interview, template: Template | None = None,
+           tz: tzinfo | None = None) -> bool:
+    """Write (or rewrite) the numbers of this interview; nothing is kept unless it is submitted.
+    `tz`: the company's time zone, for the day it counts on (without it the day stays as it was)."""
     session.flush()
     template = template if template is not None else template_of(db, interview)
     numbers = numbers_of(template, answers_of(interview.state))
-    return store.record_numbers(session, interview.id, numbers)
+    day = interview.submitted_at.astimezone(tz).date() if tz is not None and interview.submitted_at else None
+    return store.record_numbers(session, interview.id, numbers, day)
+
+
+def roles(services) -> Roles:
+    """Which questions feed which figure, over every template the stored interviews used (and the
+    active one)."""
+    from bot.operations import templates
+
+    used: list[Template] = [templates.active_template(services.db)]
+    with services.db.session() as session:
+        versions = store.templates_in_use(session)
+    for key, version in versions:
+        try:
+            used.append(templates.template_for(services.db, key, version))
+        except LookupError:
+            continue
+    return Roles.of(used)

@@ -240,7 +240,7 @@ def save_notes(services: Services, user_id: str, metadata: object, values: objec
             session.flush()  # the revision check: a save made at the same moment fails here
             if finished:
                 repo.set_departure_stage(session, departure_id, Stage.SUBMITTED.value)
-                numbers.record(session, services.db, interview, template)
+                numbers.record(session, services.db, interview, template, services.settings.tz)
         except StaleDataError:
             session.rollback()
             return _refused(Problem("notes.conflict"))

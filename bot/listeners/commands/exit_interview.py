@@ -13,7 +13,7 @@ from bot.blocks import registration as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.listeners.common import services_of, translator_for
-from bot.operations import breakdowns, digest, loop, privacy, registration, talks
+from bot.operations import breakdowns, digest, loop, privacy, registration, report, talks
 from bot.services import Services
 from flows.registration import (
     Access,
@@ -98,12 +98,13 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             if outcome.posted:
                 _reply(respond, *view.plain(_("digest.posted", channel=services.settings.manager_channel_id,
                                               count=outcome.pending)))
+                digest.after_posting(outcome)
             elif outcome.problem is not None:
                 _reply(respond, *view.plain(_(outcome.problem.key)))
             else:
                 _reply(respond, *digest.withheld(services, _.language, outcome))
         case Report(start=start, end=end):
-            messages = digest.report(services, _.language, start, end)
+            messages = report.report(services, _.language, start, end)
             messages += breakdowns.report_messages(services, _.language, start, end)
             for text, blocks in messages[:5]:  # a response_url takes five responses
                 _reply(respond, text, blocks)

@@ -27,6 +27,7 @@ BATCH = 500
 def upgrade() -> None:
     op.create_index("ix_interviews_submitted_at", "interviews", ["submitted_at"])
     op.create_index("ix_reviews_published_digest_id", "reviews", ["published_digest_id"])
+    op.create_index("ix_departures_last_day", "departures", ["last_day"])
     op.create_table(
         "interview_numbers",
         sa.Column("interview_id", sa.Integer, sa.ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True),
@@ -35,6 +36,7 @@ def upgrade() -> None:
         sa.Column("template_key", sa.String(40), nullable=False),
         sa.Column("template_version", sa.Integer, nullable=False),
         sa.Column("submitted_at", UTCDateTime, nullable=False),
+        sa.Column("submitted_on", sa.Date, nullable=False),
         sa.Column("submitted_month", sa.String(7), nullable=False),
         sa.Column("last_day", sa.Date, nullable=False),
         sa.Column("last_day_month", sa.String(7), nullable=False),
@@ -45,14 +47,15 @@ def upgrade() -> None:
         sa.Column("main_reason", sa.String(40)),
         sa.Column("consent", sa.Boolean),
     )
-    for column in ("departure_id", "submitted_at", "submitted_month", "last_day", "last_day_month", "review_state",
-                   "digest_id"):
+    for column in ("departure_id", "submitted_at", "submitted_on", "submitted_month", "last_day", "last_day_month",
+                   "review_state", "digest_id"):
         op.create_index(f"ix_interview_numbers_{column}", "interview_numbers", [column])
     op.create_table(
         "answer_numbers",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("interview_id", sa.Integer, sa.ForeignKey("interview_numbers.interview_id", ondelete="CASCADE"),
                   nullable=False),
+        sa.Column("submitted_on", sa.Date, nullable=False),
         sa.Column("question_id", sa.String(40), nullable=False),
         sa.Column("category", sa.String(24), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
@@ -61,7 +64,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_answer_numbers_interview_id", "answer_numbers", ["interview_id"])
     op.create_index("ix_answer_numbers_question_code", "answer_numbers", ["question_id", "code"])
-    op.create_index("ix_answer_numbers_kind_category", "answer_numbers", ["kind", "category"])
+    op.create_index("ix_answer_numbers_tally", "answer_numbers",
+                    ["kind", "submitted_on", "question_id", "category", "code", "value"])
     backfill(op.get_bind())
 
 
@@ -80,12 +84,12 @@ def backfill(connection) -> int:
                        sa.column("published_digest_id", sa.Integer))
     numbers_table = sa.table(
         "interview_numbers", *(sa.column(name) for name in (
-            "interview_id", "departure_id", "mode", "template_key", "template_version", "submitted_month",
-            "last_day", "last_day_month", "review_state", "digest_id", "enps_score", "come_back", "main_reason",
-            "consent")), sa.column("submitted_at", UTCDateTime),
+            "interview_id", "departure_id", "mode", "template_key", "template_version", "submitted_on",
+            "submitted_month", "last_day", "last_day_month", "review_state", "digest_id", "enps_score", "come_back",
+            "main_reason", "consent")), sa.column("submitted_at", UTCDateTime),
     )
     answers_table = sa.table("answer_numbers", *(sa.column(name) for name in (
-        "interview_id", "question_id", "category", "kind", "code", "value")))
+        "interview_id", "submitted_on", "question_id", "category", "kind", "code", "value")))
     templates_table = sa.table("interview_templates", sa.column("key", sa.String), sa.column("version", sa.Integer),
                                sa.column("source", sa.Text))
 
@@ -99,6 +103,8 @@ def backfill(connection) -> int:
 
     def month(day) -> str:
         return f"{day.year:04d}-{day.month:02d}"
+
+    zone = _company_zone()
 
     done = sa.select(numbers_table.c.interview_id).where(numbers_table.c.interview_id == interviews.c.id).exists()
     query = (
@@ -119,25 +125,39 @@ def backfill(connection) -> int:
             state = row.state if isinstance(row.state, dict) else {}
             given = state.get("answers") if isinstance(state.get("answers"), dict) else {}
             numbers = numbers_of(known.get((row.template_key, row.template_version)), given)
+            day = row.submitted_at.astimezone(zone).date()
             heads.append({
                 "interview_id": row.id, "departure_id": row.departure_id, "mode": row.mode,
                 "template_key": row.template_key, "template_version": row.template_version,
-                "submitted_at": row.submitted_at, "submitted_month": month(row.submitted_at),
+                "submitted_at": row.submitted_at, "submitted_on": day, "submitted_month": month(day),
                 "last_day": row.last_day, "last_day_month": month(row.last_day),
                 "review_state": row.decision or "pending", "digest_id": row.published_digest_id,
                 "enps_score": numbers.enps_score, "come_back": numbers.come_back,
                 "main_reason": numbers.main_reason, "consent": numbers.consent,
             })
-            answers.extend({"interview_id": row.id, "question_id": a.question_id, "category": a.category,
-                            "kind": a.kind, "code": a.code, "value": a.value} for a in numbers.answers)
+            answers.extend({"interview_id": row.id, "submitted_on": day, "question_id": a.question_id,
+                            "category": a.category, "kind": a.kind, "code": a.code, "value": a.value}
+                           for a in numbers.answers)
         connection.execute(sa.insert(numbers_table), heads)
         if answers:
             connection.execute(sa.insert(answers_table), answers)
         written += len(heads)
 
 
+def _company_zone():
+    """The company's time zone (TIMEZONE, as the bot reads it), for the day an interview counts on."""
+    import os
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(os.environ.get("TIMEZONE") or "Europe/Amsterdam")
+    except (ValueError, KeyError):
+        return ZoneInfo("Europe/Amsterdam")
+
+
 def downgrade() -> None:
     op.drop_table("answer_numbers")
     op.drop_table("interview_numbers")
+    op.drop_index("ix_departures_last_day", table_name="departures")
     op.drop_index("ix_reviews_published_digest_id", table_name="reviews")
     op.drop_index("ix_interviews_submitted_at", table_name="interviews")

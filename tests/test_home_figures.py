@@ -1,0 +1,41 @@
+"""HR's App Home over a long history: old departures that wait for nothing leave the dashboard,
+those still waiting for HR stay, and the figures come from SQL counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage.models import Departure, Interview, Review
+from tests.conftest import HR
+
+OLD_DONE, OLD_WAITING = "UOLDDONE1", "UOLDWAIT1"
+
+
+def add_old(harness, employee: str, decision: str | None) -> None:
+    now = datetime.now(UTC)
+    last_day = harness.today() - timedelta(days=400)
+    with harness.services.db.session() as session:
+        departure = Departure(employee_id=employee, interviewer_id=HR, registered_by=HR, last_day=last_day,
+                              language="nl", offer="both", employee_tz="Europe/Amsterdam", stage="submitted",
+                              invite_at=now, choice="answer", choice_at=now, created_at=now - timedelta(days=410))
+        session.add(departure)
+        session.flush()
+        interview = Interview(departure_id=departure.id, mode="self", template_key="standard", template_version=1,
+                              state={"answers": {}}, status="submitted", started_at=now, updated_at=now,
+                              submitted_at=now - timedelta(days=401), expires_at=now)
+        session.add(interview)
+        session.flush()
+        session.add(Review(interview_id=interview.id, highlights="", created_at=now, decision=decision))
+
+
+def test_old_departures_leave_the_dashboard_unless_hr_still_has_to_review_them(harness, slack):
+    slack.add_user(OLD_DONE, "done", real_name="Oud Klaar", locale="nl-NL")
+    slack.add_user(OLD_WAITING, "wait", real_name="Oud Wacht", locale="nl-NL")
+    add_old(harness, OLD_DONE, "approved")
+    add_old(harness, OLD_WAITING, None)
+
+    harness.user.open_home(HR)
+    text = str(slack.wait_for(lambda: slack.workspace.home_views.get(HR), what="HR's Home")["blocks"])
+    assert OLD_WAITING in text and "Wacht op beoordeling" in text
+    assert OLD_DONE not in text
+    assert "*Gesprekken dit kwartaal*\\n0" in text  # submitted more than a year ago
