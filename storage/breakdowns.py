@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
@@ -37,10 +37,10 @@ class GroupSums:
 
 @dataclass(frozen=True)
 class Period:
-    """Interviews submitted in [start, end)."""
+    """Interviews submitted from `start` to `end`, both included (the company's days)."""
 
-    start: datetime
-    end: datetime
+    start: date
+    end: date
 
 
 def _tenure_days(session: Session) -> ColumnElement:
@@ -66,8 +66,13 @@ def _group_column(session: Session, grouping: str, bands: Sequence[tuple[float, 
     raise ValueError(f"unknown grouping {grouping!r}")
 
 
-def _filtered(query, period: Period, manager_id: str | None):
-    query = query.where(InterviewNumber.submitted_at >= period.start, InterviewNumber.submitted_at < period.end)
+def _filtered(query, period: Period, manager_id: str | None, answers: bool = False):
+    """Restricted to the period; answer rows by their own day (the covering index, no join needed
+    to find them), interviews by theirs."""
+    if answers:
+        query = query.where(AnswerNumber.submitted_on >= period.start, AnswerNumber.submitted_on <= period.end)
+    else:
+        query = query.where(InterviewNumber.submitted_on >= period.start, InterviewNumber.submitted_on <= period.end)
     return query.where(Departure.manager_id == manager_id) if manager_id else query
 
 
@@ -107,23 +112,24 @@ def group_sums(
     query = select(group, AnswerNumber.category, func.count(), func.sum(value), func.sum(value * value)).select_from(
         answers).where(AnswerNumber.kind == "rating")
     for key, category, n, total, squares in session.execute(
-        _filtered(query, period, manager_id).group_by(group, AnswerNumber.category)
+        _filtered(query, period, manager_id, answers=True).group_by(group, AnswerNumber.category)
     ):
         result.setdefault(key, GroupSums()).ratings[category] = (int(n), float(total or 0), float(squares or 0))
 
     if choice_questions:
-        query = select(group, AnswerNumber.question_id, AnswerNumber.code, func.count()).select_from(answers).where(
-            AnswerNumber.kind == "choice", AnswerNumber.question_id.in_(list(choice_questions)))
-        for key, question_id, code, n in session.execute(
-            _filtered(query, period, manager_id).group_by(group, AnswerNumber.question_id, AnswerNumber.code)
+        # One pass over both: the picks per option, and how many answered the question at all.
+        query = select(group, AnswerNumber.question_id, AnswerNumber.kind, AnswerNumber.code, func.count()
+                       ).select_from(answers).where(AnswerNumber.kind.in_(("choice", "answered")),
+                                                    AnswerNumber.question_id.in_(list(choice_questions)))
+        for key, question_id, kind, code, n in session.execute(
+            _filtered(query, period, manager_id, answers=True).group_by(
+                group, AnswerNumber.question_id, AnswerNumber.kind, AnswerNumber.code)
         ):
-            result.setdefault(key, GroupSums()).choices.setdefault(question_id, {})[code] = int(n)
-        query = select(group, AnswerNumber.question_id, func.count(func.distinct(AnswerNumber.interview_id))
-                       ).select_from(answers).where(AnswerNumber.question_id.in_(list(choice_questions)))
-        for key, question_id, n in session.execute(
-            _filtered(query, period, manager_id).group_by(group, AnswerNumber.question_id)
-        ):
-            result.setdefault(key, GroupSums()).answered[question_id] = int(n)
+            sums = result.setdefault(key, GroupSums())
+            if kind == "answered":
+                sums.answered[question_id] = sums.answered.get(question_id, 0) + int(n)
+            else:
+                sums.choices.setdefault(question_id, {})[code] = int(n)
     return result
 
 
@@ -131,18 +137,20 @@ def reasons_per_month(session: Session, question_id: str, period: Period) -> lis
     """(month YYYY-MM, option, interviews naming it, interviews answering the question that month),
     month by month: the reasons over time."""
     answered = dict(session.execute(
-        _filtered(select(InterviewNumber.submitted_month, func.count(func.distinct(AnswerNumber.interview_id)))
+        _filtered(select(InterviewNumber.submitted_month, func.count())
                   .select_from(InterviewNumber.__table__.join(
                       Departure.__table__, Departure.id == InterviewNumber.departure_id).join(
                       AnswerNumber.__table__, AnswerNumber.interview_id == InterviewNumber.interview_id))
-                  .where(AnswerNumber.question_id == question_id), period, None)
+                  .where(AnswerNumber.question_id == question_id, AnswerNumber.kind == "answered"), period, None,
+                            answers=True)
         .group_by(InterviewNumber.submitted_month)).all())
     rows = session.execute(
         _filtered(select(InterviewNumber.submitted_month, AnswerNumber.code, func.count())
                   .select_from(InterviewNumber.__table__.join(
                       Departure.__table__, Departure.id == InterviewNumber.departure_id).join(
                       AnswerNumber.__table__, AnswerNumber.interview_id == InterviewNumber.interview_id))
-                  .where(AnswerNumber.question_id == question_id, AnswerNumber.kind == "choice"), period, None)
+                  .where(AnswerNumber.question_id == question_id, AnswerNumber.kind == "choice"), period, None,
+                            answers=True)
         .group_by(InterviewNumber.submitted_month, AnswerNumber.code)
         .order_by(InterviewNumber.submitted_month, AnswerNumber.code)).all()
     return [(month, code, int(n), int(answered.get(month, 0))) for month, code, n in rows]
@@ -156,3 +164,11 @@ def approved_interviews_in(session: Session, period: Period, limit: int) -> list
     ).where(InterviewNumber.review_state == "approved", InterviewNumber.consent.is_(True))
     query = _filtered(query, period, None).order_by(InterviewNumber.submitted_at.desc()).limit(limit)
     return list(session.scalars(query))
+
+
+def fingerprint(session: Session) -> tuple:
+    """Changes whenever an interview's numbers or a departure are added or removed: what the cached
+    breakdowns are keyed on (two index look-ups, no scan)."""
+    numbers = session.execute(select(func.count(), func.max(InterviewNumber.interview_id))).one()
+    departures = session.execute(select(func.count(), func.max(Departure.id), func.max(Departure.purged_at))).one()
+    return (*numbers, *departures)
