@@ -90,42 +90,65 @@ def group_sums(
     the period. `choice_questions`: question ids whose options are counted per group. `tenure_bands`:
     (upper bound in years, label) in rising order, `last_band` above them. `manager_id`: only that
     manager's leavers (still grouped as asked)."""
-    group = _group_column(session, grouping, tenure_bands, last_band).label("grp")
+    combined = group_sums_by(session, (grouping,), period, choice_questions=choice_questions,
+                             tenure_bands=tenure_bands, last_band=last_band, manager_id=manager_id)
+    return {key[0]: sums for key, sums in combined.items()}
+
+
+def group_sums_by(
+    session: Session,
+    groupings: Sequence[str],
+    period: Period,
+    *,
+    choice_questions: Sequence[str] = (),
+    tenure_bands: Sequence[tuple[float, str]] = (),
+    last_band: str = "",
+    manager_id: str | None = None,
+    with_ratings: bool = True,
+) -> dict[tuple, GroupSums]:
+    """As `group_sums`, grouped by several groupings at once (keys are tuples in their order): one
+    pass over the answers gives every breakdown, each then added up from these finer groups."""
+    groups = [_group_column(session, grouping, tenure_bands, last_band).label(f"g{index}")
+              for index, grouping in enumerate(groupings)]
+    width = len(groups)
     joined = InterviewNumber.__table__.join(Departure.__table__, Departure.id == InterviewNumber.departure_id)
     score = InterviewNumber.enps_score
-    result: dict[str | None, GroupSums] = {}
+    result: dict[tuple, GroupSums] = {}
 
     query = select(
-        group,
+        *groups,
         func.count(),
         func.sum(case((score >= 9, 1), else_=0)),
         func.sum(case((and_(score >= 7, score <= 8), 1), else_=0)),
         func.sum(case((score <= 6, 1), else_=0)),
     ).select_from(joined)
-    for key, count, promoters, passives, detractors in session.execute(
-        _filtered(query, period, manager_id).group_by(group)
-    ):
-        result[key] = GroupSums(int(count), int(promoters or 0), int(passives or 0), int(detractors or 0))
+    for row in session.execute(_filtered(query, period, manager_id).group_by(*groups)):
+        count, promoters, passives, detractors = row[width:]
+        result[tuple(row[:width])] = GroupSums(int(count), int(promoters or 0), int(passives or 0),
+                                               int(detractors or 0))
 
     answers = joined.join(AnswerNumber.__table__, AnswerNumber.interview_id == InterviewNumber.interview_id)
     value = AnswerNumber.value
-    query = select(group, AnswerNumber.category, func.count(), func.sum(value), func.sum(value * value)).select_from(
-        answers).where(AnswerNumber.kind == "rating")
-    for key, category, n, total, squares in session.execute(
-        _filtered(query, period, manager_id, answers=True).group_by(group, AnswerNumber.category)
-    ):
-        result.setdefault(key, GroupSums()).ratings[category] = (int(n), float(total or 0), float(squares or 0))
+    query = select(*groups, AnswerNumber.category, func.count(), func.sum(value), func.sum(value * value)
+                   ).select_from(answers).where(AnswerNumber.kind == "rating")
+    for row in session.execute(
+        _filtered(query, period, manager_id, answers=True).group_by(*groups, AnswerNumber.category)
+    ) if with_ratings else ():
+        category, n, total, squares = row[width:]
+        result.setdefault(tuple(row[:width]), GroupSums()).ratings[category] = (
+            int(n), float(total or 0), float(squares or 0))
 
     if choice_questions:
         # One pass over both: the picks per option, and how many answered the question at all.
-        query = select(group, AnswerNumber.question_id, AnswerNumber.kind, AnswerNumber.code, func.count()
+        query = select(*groups, AnswerNumber.question_id, AnswerNumber.kind, AnswerNumber.code, func.count()
                        ).select_from(answers).where(AnswerNumber.kind.in_(("choice", "answered")),
                                                     AnswerNumber.question_id.in_(list(choice_questions)))
-        for key, question_id, kind, code, n in session.execute(
+        for row in session.execute(
             _filtered(query, period, manager_id, answers=True).group_by(
-                group, AnswerNumber.question_id, AnswerNumber.kind, AnswerNumber.code)
+                *groups, AnswerNumber.question_id, AnswerNumber.kind, AnswerNumber.code)
         ):
-            sums = result.setdefault(key, GroupSums())
+            question_id, kind, code, n = row[width:]
+            sums = result.setdefault(tuple(row[:width]), GroupSums())
             if kind == "answered":
                 sums.answered[question_id] = sums.answered.get(question_id, 0) + int(n)
             else:
@@ -170,5 +193,5 @@ def fingerprint(session: Session) -> tuple:
     """Changes whenever an interview's numbers or a departure are added or removed: what the cached
     breakdowns are keyed on (two index look-ups, no scan)."""
     numbers = session.execute(select(func.count(), func.max(InterviewNumber.interview_id))).one()
-    departures = session.execute(select(func.count(), func.max(Departure.id), func.max(Departure.purged_at))).one()
+    departures = session.execute(select(func.count(), func.max(Departure.id))).one()
     return (*numbers, *departures)

@@ -72,45 +72,69 @@ def figures_of(sums: store.GroupSums, reasons_question: str | None) -> GroupFigu
     )
 
 
-_cache: dict[tuple, dict] = {}
+_cache: dict[tuple, tuple] = {}
 _cache_lock = threading.Lock()
 CACHE_SIZE = 64
 
 
-def _sums(services: Services, grouping: str, period: store.Period, question: str | None,
-          manager_id: str | None) -> dict:
-    """The SQL sums, kept while nothing was submitted, erased, registered or purged: HR's Home is
-    rebuilt on every change, and at 100,000 interviews a grouping takes a second or more to add up."""
+def _combined(services: Services, groupings: tuple[str, ...], period: store.Period, question: str | None
+              ) -> tuple[dict[tuple, store.GroupSums], dict[str, dict[str, GroupFigures]]]:
+    """The SQL sums per combination of groups (and the per-grouping figures added up from them), kept
+    while nothing was submitted, erased or registered: HR's Home is rebuilt on every change, and at
+    100,000 interviews one pass takes seconds."""
     bands, last = _bands()
     with services.db.session() as session:
-        key = (id(services.db), grouping, period, question, manager_id, store.fingerprint(session))
+        key = (id(services.db), groupings, period, question, store.fingerprint(session))
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
-        sums = store.group_sums(session, grouping, period, choice_questions=[question] if question else [],
-                                tenure_bands=bands, last_band=last, manager_id=manager_id)
+        sums = store.group_sums_by(session, groupings, period, choice_questions=[question] if question else [],
+                                   tenure_bands=bands, last_band=last)
+    entry = (sums, {})
     with _cache_lock:
         if len(_cache) >= CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
-        _cache[key] = sums
-    return sums
+        _cache[key] = entry
+    return entry
 
 
 def grouped(services: Services, grouping: str, period: store.Period, template: Template,
-            manager_id: str | None = None, with_reasons: bool = True) -> dict[str, GroupFigures]:
+            with_reasons: bool = True, together: tuple[str, ...] = view.GROUPINGS) -> dict[str, GroupFigures]:
+    """The figures per group of one grouping, added up from the sums of all `together` at once."""
     question = _reasons_question(template) if with_reasons else None
-    sums = _sums(services, grouping, period, question, manager_id)
-    result: dict[str, GroupFigures] = {}
+    sums, marginals = _combined(services, together, period, question)
+    if grouping in marginals:
+        return marginals[grouping]
+    index = together.index(grouping)
+    merged: dict[str, store.GroupSums] = {}
     for key, value in sums.items():
-        name = key if isinstance(key, str) and key.strip() else UNKNOWN
-        figures = figures_of(value, question)
-        result[name] = result[name] + figures if name in result else figures
+        name = key[index] if isinstance(key[index], str) and key[index].strip() else UNKNOWN
+        _add(merged.setdefault(name, store.GroupSums()), value)
+    result = {name: figures_of(value, question) for name, value in merged.items()}
+    marginals[grouping] = result
     return result
+
+
+def _add(into: store.GroupSums, value: store.GroupSums) -> None:
+    into.count += value.count
+    into.promoters += value.promoters
+    into.passives += value.passives
+    into.detractors += value.detractors
+    for category, (n, total, squares) in value.ratings.items():
+        before = into.ratings.get(category, (0, 0.0, 0.0))
+        into.ratings[category] = (before[0] + n, before[1] + total, before[2] + squares)
+    for question_id, picks in value.choices.items():
+        target = into.choices.setdefault(question_id, {})
+        for code, n in picks.items():
+            target[code] = target.get(code, 0) + n
+    for question_id, n in value.answered.items():
+        into.answered[question_id] = into.answered.get(question_id, 0) + n
 
 
 def breakdowns(services: Services, period: store.Period, template: Template, limits: Thresholds,
                groupings=view.GROUPINGS, with_reasons: bool = True) -> dict[str, list[Cell] | None]:
-    return {grouping: protected_breakdown(grouped(services, grouping, period, template, with_reasons=with_reasons),
+    together = tuple(groupings)
+    return {grouping: protected_breakdown(grouped(services, grouping, period, template, with_reasons, together),
                                           limits)
             for grouping in groupings}
 
@@ -179,10 +203,11 @@ def destinations(services: Services, period: store.Period, template: Template, l
     questions = _competitor_choices(template)
     k = limits.min_group_size
     shown_questions = []
+    total = sum(figures.count for figures in grouped(services, "reason", period, template).values())
     with services.db.session() as session:
-        sums = store.group_sums(session, store.REASON, period, choice_questions=[q.id for q in questions])
-        approved = store.approved_interviews_in(session, period, QUOTE_CANDIDATES)
-        total = sum(value.count for value in sums.values())
+        sums = store.group_sums_by(session, (), period, choice_questions=[q.id for q in questions],
+                                   with_ratings=False) if questions else {}
+        approved = store.approved_interviews_in(session, period, QUOTE_CANDIDATES) if total >= k else []
     for question in questions:
         counts: dict[str, int] = {}
         answered = 0
