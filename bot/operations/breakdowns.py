@@ -77,19 +77,19 @@ _cache_lock = threading.Lock()
 CACHE_SIZE = 64
 
 
-def _combined(services: Services, groupings: tuple[str, ...], period: store.Period, question: str | None
-              ) -> tuple[dict[tuple, store.GroupSums], dict[str, dict[str, GroupFigures]]]:
+def _combined(services: Services, groupings: tuple[str, ...], period: store.Period, question: str | None,
+              with_ratings: bool = True) -> tuple[dict[tuple, store.GroupSums], dict[str, dict[str, GroupFigures]]]:
     """The SQL sums per combination of groups (and the per-grouping figures added up from them), kept
     while nothing was submitted, erased or registered: HR's Home is rebuilt on every change, and at
     100,000 interviews one pass takes seconds."""
     bands, last = _bands()
     with services.db.session() as session:
-        key = (id(services.db), groupings, period, question, store.fingerprint(session))
+        key = (id(services.db), groupings, period, question, with_ratings, store.fingerprint(session))
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
         sums = store.group_sums_by(session, groupings, period, choice_questions=[question] if question else [],
-                                   tenure_bands=bands, last_band=last)
+                                   tenure_bands=bands, last_band=last, with_ratings=with_ratings)
     entry = (sums, {})
     with _cache_lock:
         if len(_cache) >= CACHE_SIZE:
@@ -99,10 +99,11 @@ def _combined(services: Services, groupings: tuple[str, ...], period: store.Peri
 
 
 def grouped(services: Services, grouping: str, period: store.Period, template: Template,
-            with_reasons: bool = True, together: tuple[str, ...] = view.GROUPINGS) -> dict[str, GroupFigures]:
+            with_reasons: bool = True, together: tuple[str, ...] = view.GROUPINGS,
+            with_ratings: bool = True) -> dict[str, GroupFigures]:
     """The figures per group of one grouping, added up from the sums of all `together` at once."""
     question = _reasons_question(template) if with_reasons else None
-    sums, marginals = _combined(services, together, period, question)
+    sums, marginals = _combined(services, together, period, question, with_ratings)
     if grouping in marginals:
         return marginals[grouping]
     index = together.index(grouping)
@@ -132,11 +133,12 @@ def _add(into: store.GroupSums, value: store.GroupSums) -> None:
 
 
 def breakdowns(services: Services, period: store.Period, template: Template, limits: Thresholds,
-               groupings=view.GROUPINGS, with_reasons: bool = True) -> dict[str, list[Cell] | None]:
+               groupings=view.GROUPINGS, with_reasons: bool = True, with_ratings: bool = True
+               ) -> dict[str, list[Cell] | None]:
     together = tuple(groupings)
-    return {grouping: protected_breakdown(grouped(services, grouping, period, template, with_reasons, together),
-                                          limits)
-            for grouping in groupings}
+    return {grouping: protected_breakdown(
+        grouped(services, grouping, period, template, with_reasons, together, with_ratings), limits)
+        for grouping in groupings}
 
 
 def report_messages(services: Services, language: str, start: date | None, end: date | None
@@ -154,11 +156,13 @@ def report_messages(services: Services, language: str, start: date | None, end: 
 
 
 def home_sections(services: Services, _: Translator) -> list:
-    """The compact breakdown on HR's App Home: department and tenure over the last twelve months."""
+    """The compact breakdown on HR's App Home: department and tenure over the last twelve months,
+    interviews and eNPS per group (no answer rows read: the Home is rebuilt on every change)."""
     *_dates, period = period_of(services, None, None)
     limits = thresholds(services)
     template = templates.active_template(services.db)
-    return view.home_sections(_, breakdowns(services, period, template, limits, HOME_GROUPINGS, with_reasons=False),
+    return view.home_sections(_, breakdowns(services, period, template, limits, HOME_GROUPINGS, with_reasons=False,
+                                           with_ratings=False),
                               reason_labels(template, _.language), limits.min_group_size)
 
 
