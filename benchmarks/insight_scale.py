@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -158,6 +159,7 @@ def run(kind: str, interviews: int, months: int, repeat: int) -> dict:
                 bot.kill()
         slack.stop()
         database.drop()
+        shutil.rmtree(folder, ignore_errors=True)
     return result
 
 

@@ -20,7 +20,7 @@ def holds_departures(session: Session) -> bool:
 def insert_rows(session: Session, model: type[Base], rows: Sequence[dict]) -> None:
     """Insert plain rows (encrypted columns are encrypted on the way in), CHUNK per statement."""
     for start in range(0, len(rows), CHUNK):
-        session.execute(insert(model), list(rows[start:start + CHUNK]))
+        session.execute(insert(model.__table__), list(rows[start:start + CHUNK]))  # Core: one statement per chunk
 
 
 def advance_sequences(session: Session) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.operations import numbers
 from storage.models import Departure, Interview, Review
 from tests.conftest import HR
+from tests.test_bulk import HomeCard
 
 OLD_DONE, OLD_WAITING = "UOLDDONE1", "UOLDWAIT1"
 
@@ -26,6 +28,8 @@ def add_old(harness, employee: str, decision: str | None) -> None:
         session.add(interview)
         session.flush()
         session.add(Review(interview_id=interview.id, highlights="", created_at=now, decision=decision))
+        session.flush()
+        numbers.record(session, harness.services.db, interview)  # as every submission does
 
 
 def test_old_departures_leave_the_dashboard_unless_hr_still_has_to_review_them(harness, slack):
@@ -39,3 +43,17 @@ def test_old_departures_leave_the_dashboard_unless_hr_still_has_to_review_them(h
     assert OLD_WAITING in text and "Wacht op beoordeling" in text
     assert OLD_DONE not in text
     assert "*Gesprekken dit kwartaal*\\n0" in text  # submitted more than a year ago
+
+
+def test_a_long_dashboard_is_paged_in_order(harness, slack):
+    for number in range(35):
+        add_old(harness, f"UPAGE{number:04d}", None)  # all waiting for HR's review
+    harness.user.open_home(HR)
+    first = slack.wait_for(lambda: slack.workspace.home_views.get(HR), what="HR's Home")
+    text = str(first["blocks"])
+    assert "1 van 2" in text and "UPAGE0000" in text and "UPAGE0029" in text and "UPAGE0030" not in text
+    slack.workspace.home_views.pop(HR)
+    harness.user.click(HR, HomeCard(first), "home:page", value="1")
+    second = str(slack.wait_for(lambda: slack.workspace.home_views.get(HR), what="page 2")["blocks"])
+    assert "2 van 2" in second and "UPAGE0030" in second and "UPAGE0034" in second and "UPAGE0029" not in second
+    assert "*Wachten op beoordeling*\\n35" in second

@@ -19,6 +19,7 @@ from storage.db import Database, alembic_config
 from storage.models import AnswerNumber, Departure, Digest, Interview, InterviewNumber, Review
 from tests.conftest import HR, LEAVER, LEAVER_EN, MANAGER, TEST_KEY
 from tests.steps import answer_everything
+from tests.test_bulk import HomeCard
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MANAGERS = "CMANAGERS"
@@ -266,3 +267,31 @@ def test_a_digest_keeps_its_tally_and_figures_and_the_next_one_adds_them_up(harn
         assert digest.stats["tally"]["ratings"]["working_conditions"] == [3, 9.0, 29.0]  # n, sum, squares
         assert digest.stats["categories"]["working_conditions"][:2] == [3.0, 3]  # what managers saw
         assert set(session.scalars(select(InterviewNumber.digest_id))) == {digest.id}
+        first = digest.id
+        digest.stats = {k: v for k, v in digest.stats.items() if k != "tally"}  # as from before the store
+
+    # The next digest recounts the older one in SQL once, and keeps that tally with it.
+    more = ["ULEAVER04", "ULEAVER05", "ULEAVER06"]
+    for employee in more:
+        slack.add_user(employee, employee.lower(), real_name="Piet Jansen", locale="nl-NL")
+        answer_everything(harness, employee)
+    approve_all(harness, slack)
+    after_last_days(harness)
+    harness.user.slash(HR, "digest")
+    assert "staat in" in harness.last_response()["text"]
+    with harness.services.db.session() as session:
+        assert session.get(Digest, first).stats["tally"]["count"] == 3
+        assert session.scalar(select(func.count()).select_from(Digest)) == 2
+
+
+def test_a_leaver_who_withdraws_after_submitting_takes_the_numbers_back_too(harness, slack):
+    answer_everything(harness, LEAVER)
+    with harness.services.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(InterviewNumber)) == 1
+    harness.user.open_home(LEAVER)
+    home = slack.wait_for(lambda: slack.workspace.home_views.get(LEAVER), what="the leaver's Home")
+    harness.user.click(LEAVER, HomeCard(home), "q:withdraw")
+    assert harness.stage_of(LEAVER) == "withdrawn"
+    with harness.services.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(InterviewNumber)) == 0
+        assert session.scalar(select(func.count()).select_from(AnswerNumber)) == 0

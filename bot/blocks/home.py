@@ -49,8 +49,11 @@ class Figures:
     next_digest: datetime | None
 
 
-def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0, extra: Sequence = ()) -> dict:
-    """`extra`: blocks shown under the buttons (the breakdowns, bot/blocks/breakdowns.py)."""
+def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0, total: int | None = None,
+            extra: Sequence = ()) -> dict:
+    """HR's dashboard. `rows`: every departure (sorted and paged here), or with `total` (how many there
+    are) the page's rows already in order (bot.operations.home pages in SQL). `extra`: blocks shown
+    under the buttons (the breakdowns, bot/blocks/breakdowns.py)."""
     participation = f"{round(figures.participation * 100)}%" if figures.participation is not None else "–"
     next_digest = _.moment(figures.next_digest) if figures.next_digest else "–"
     blocks: list = [
@@ -71,11 +74,14 @@ def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0,
         ]),
         *extra,
     ]
-    ordered = sorted(rows, key=lambda r: (STAGE_ORDER.index(r.stage) if r.stage in STAGE_ORDER else 99,
-                                          r.last_day, r.departure_id))
-    pages = max(1, -(-len(ordered) // PAGE_SIZE))
+    pages = max(1, -(-(len(rows) if total is None else total) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    shown = ordered[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    if total is None:
+        ordered = sorted(rows, key=lambda r: (STAGE_ORDER.index(r.stage) if r.stage in STAGE_ORDER else 99,
+                                              r.last_day, r.departure_id))
+        shown = ordered[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    else:
+        shown = rows
     if not shown:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_("home.hr.empty"))))
     current = None

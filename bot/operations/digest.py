@@ -93,6 +93,10 @@ def gather_material(services: Services, session, reviews, limits: Thresholds) ->
     kept = {d.id: Tally.from_json((d.stats or {}).get("tally")) for d in posted if (d.stats or {}).get("tally")}
     recounted = tallies_from_rows(store.digest_tally_rows(session, [d.id for d in posted if d.id not in kept])) \
         if len(kept) < len(posted) else {}
+    for digest in posted:  # a digest from before tallies were kept: recounted once, kept from now on
+        if digest.id in recounted:
+            store.keep_digest_tally(session, digest.id, {**(digest.stats or {}),
+                                                         "tally": recounted[digest.id].to_json()})
     published = total([*kept.values(), *recounted.values()])
     history = [
         ((digest.posted_at or digest.created_at).astimezone(services.settings.tz).date(),

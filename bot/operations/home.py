@@ -19,39 +19,26 @@ log = logging.getLogger(__name__)
 RECENT = timedelta(days=120)
 
 
-def _display_stage(stage: str, review_id: int | None, decision: str | None, digest_id: int | None) -> str:
-    if stage == "submitted":
-        if review_id is None or decision is None:
-            return "awaiting_review"
-        if decision == "private":
-            return "kept_private"
-        return "published" if digest_id else "approved"
-    return stage
-
-
-def dashboard(services: Services) -> tuple[list[view.HomeRow], view.Figures]:
-    """The rows and figures of HR's Home from plain columns and SQL counts: nothing is decrypted."""
+def dashboard(services: Services, page: int = 0) -> tuple[list[view.HomeRow], view.Figures, int]:
+    """One page of HR's dashboard, its figures and how many departures it holds: ordered, paged and
+    counted in SQL from plain columns, nothing decrypted, whatever the history."""
     today = services.today()
     tz = services.settings.tz
     quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
+    since = today - RECENT
     with services.db.session() as session:
-        rows = []
-        invited = answered = 0
-        for departure_id, employee_id, last_day, stage, review_id, decision, digest_id, reminded in repo.dashboard(
-                session, today - RECENT):
-            rows.append(
-                view.HomeRow(
-                    departure_id=departure_id,
-                    employee_id=employee_id,
-                    last_day=last_day,
-                    stage=_display_stage(stage, review_id, decision, digest_id),
-                    review_id=review_id,
-                    can_remind=stage == "invited" and not reminded,
-                )
-            )
-            if stage not in ("registered", "unreachable"):
-                invited += 1
-                answered += stage == "submitted"
+        counts = repo.dashboard_counts(session, since)
+        total = sum(counts.values())
+        pages = max(1, -(-total // view.PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        rows = [
+            view.HomeRow(departure_id=departure_id, employee_id=employee_id, last_day=last_day, stage=shown,
+                         review_id=review_id, can_remind=stage == "invited" and not reminded)
+            for departure_id, employee_id, last_day, shown, review_id, stage, reminded in repo.dashboard(
+                session, since, view.STAGE_ORDER, page * view.PAGE_SIZE, view.PAGE_SIZE)
+        ]
+        invited = sum(count for stage, count in counts.items() if stage not in ("registered", "unreachable"))
+        answered = counts.get("submitted", 0)
         this_quarter = numbers.submitted_since(session, quarter_start)
         pending = repo.pending_review_count(session)
     scheduler = services.scheduler
@@ -61,16 +48,16 @@ def dashboard(services: Services) -> tuple[list[view.HomeRow], view.Figures]:
         pending_reviews=pending,
         next_digest=scheduler.next_digest().astimezone(tz) if scheduler and scheduler.next_digest() else None,
     )
-    return rows, figures
+    return rows, figures, total
 
 
 def publish(services: Services, user_id: str, page: int = 0) -> None:
     _ = Translator(services.directory.language(user_id))
     if services.directory.is_hr(user_id):
-        rows, figures = dashboard(services)
+        rows, figures, total = dashboard(services, page)
         from bot.operations import breakdowns
 
-        home = view.hr_home(_, rows, figures, page, extra=breakdowns.home_sections(services, _))
+        home = view.hr_home(_, rows, figures, page, total=total, extra=breakdowns.home_sections(services, _))
     else:
         with services.db.session() as session:
             departure = repo.latest_departure_of(session, user_id)

@@ -396,6 +396,7 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
         repo.set_departure_stage(session, loaded.departure_id, Stage.WITHDRAWN.value)
         if not _saved(session):
             return Problem("questionnaire.stale")
+        numbers.record(session, services.db, interview)  # withdrawn: its numbers go with the answers
     _ = Translator(loaded.language)
     if loaded.message_ts:
         _update(services, loaded.channel_id, loaded.message_ts, view.note(_("q.withdrawn_here")))
