@@ -8,11 +8,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
+from bot.emulator.api import Message
 from bot.operations import numbers as numbers_ops
 from flows import highlights
 from flows.questionnaire import STATE_FORMAT
 from flows.template import default_template
 from storage import breakdowns as store
+from storage import repositories as repo
 from storage.models import Departure, Interview, Review
 from tests.conftest import COLLEAGUE, HR, MANAGER
 
@@ -165,6 +167,29 @@ def test_hr_compares_one_manager_with_the_rest_of_the_company_with_intervals(har
     assert "100%" in text  # every one of these leavers named leadership; the rest: –
     # Nothing went to the manager.
     assert slack.dms_to(MANAGER) == []
+
+
+def test_hr_may_share_the_manager_view_with_that_manager_and_it_is_logged(harness, slack):
+    for _ in range(3):
+        leaver(harness, manager=MANAGER, manager_support=2)
+    for _ in range(3):
+        leaver(harness, manager=MANAGER_2, manager_support=4)
+    harness.user.slash(HR, f"manager <@{MANAGER}>")
+    view = harness.last_response()
+    message = Message(channel=slack.dm_channel(HR), ts="1.000001", text=view["text"], blocks=view["blocks"])
+    assert slack.dms_to(MANAGER) == []
+
+    assert harness.user.click(HR, message, "breakdown:share_manager").status == 200
+    [shared] = slack.wait_for(lambda: slack.dms_to(MANAGER), what="the manager's copy")
+    text = str(shared.blocks)
+    assert "Gesprekken: 3 bij deze leidinggevende, 3 in de rest van het bedrijf" in text
+    assert f"met je gedeeld door <@{HR}>" in text and "breakdown:share_manager" not in text
+    with harness.services.db.session() as session:
+        [entry] = repo.audit_entries(session, subject=MANAGER, action="manager_view_shared")
+        assert entry.actor == HR
+    # Someone outside HR clicking a copy of the button shares nothing.
+    assert harness.user.click(COLLEAGUE, message, "breakdown:share_manager").status == 200
+    assert len(slack.dms_to(MANAGER)) == 1
 
 
 def test_the_manager_view_is_withheld_when_the_rest_would_give_a_small_group_away(harness, slack):

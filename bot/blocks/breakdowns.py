@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.blocks.digest import category_label, decimal, enps_number, packed_sections, percent, reason_label
 from bot.blocks.questionnaire import split_blocks
@@ -21,6 +30,7 @@ from flows.insights import OTHER, UNKNOWN, Cell, Comparison
 GROUPINGS = ("manager", "department", "tenure", "reason")  # the order HR reads them in
 LINE_CATEGORIES = ("manager", "working_relations")  # the ratings each breakdown line shows
 MAX_LABEL = 60
+SHARE_MANAGER_ACTION = "breakdown:share_manager"
 
 
 @dataclass(frozen=True)
@@ -138,14 +148,18 @@ def manager_messages(
     comparison: Comparison | None,
     reasons: Mapping[str, str],
     k: int,
+    shared_by: str | None = None,
 ) -> tuple[str, list[dict]]:
-    """One manager's leavers against the rest of the company, for HR's eyes (not the manager's)."""
+    """One manager's leavers against the rest of the company, for HR's eyes; with `shared_by` the
+    copy HR chose to send the manager (no button, says who shared it)."""
     period = _("report.period", start=_.date(period_from), end=_.date(period_to))
     header = _("breakdown.manager.header")
+    audience = (_("breakdown.manager.confidential") if shared_by is None
+                else _("breakdown.manager.shared_by", hr=mention(shared_by)))
     blocks: list = [
         HeaderBlock(text=shorten(header, 150)),
         SectionBlock(text=MarkdownTextObject(text=_("breakdown.manager.intro", manager=mention(manager_id)))),
-        ContextBlock(elements=[MarkdownTextObject(text=f"{period} · {_('breakdown.manager.confidential')}")]),
+        ContextBlock(elements=[MarkdownTextObject(text=f"{period} · {audience}")]),
     ]
     if comparison is None:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_("breakdown.manager.withheld", k=k))))
@@ -166,6 +180,14 @@ def manager_messages(
     blocks += packed_sections(_("breakdown.manager.reasons"),
                               reason_lines or [_("breakdown.manager.no_reasons", k=k)])
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("breakdown.manager.note"))]))
+    if shared_by is None:
+        blocks.append(ActionsBlock(block_id="breakdown-manager", elements=[ButtonElement(
+            text=_("breakdown.manager.share"), action_id=SHARE_MANAGER_ACTION,
+            value=f"{manager_id}|{period_from.isoformat()}|{period_to.isoformat()}",
+            confirm=ConfirmObject(title=_("breakdown.manager.share_title"),
+                                  text=_("breakdown.manager.share_text", manager=mention(manager_id)),
+                                  confirm=_("breakdown.manager.share_confirm"), deny=_("breakdown.manager.share_deny")),
+        )]))
     return header, dicts(blocks)
 
 

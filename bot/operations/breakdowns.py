@@ -35,6 +35,7 @@ from flows.insights import (
     tenure_band,
 )
 from flows.questionnaire import Questionnaire, from_json
+from flows.registration import Problem
 from flows.template import Category, QuestionType, Template
 from storage import breakdowns as store
 from storage import repositories as repo
@@ -190,6 +191,29 @@ def manager_message(services: Services, language: str, manager_id: str, start: d
         comparison=manager_comparison(services, manager_id, period, template, limits),
         reasons=reason_labels(template, language), k=limits.min_group_size,
     )
+
+
+def share_with_manager(services: Services, hr_user_id: str, manager_id: str, start: date, end: date
+                       ) -> Problem | None:
+    """HR sends the manager view to the manager themselves (never without HR doing so), logged."""
+    if not services.directory.is_hr(hr_user_id):
+        return Problem("hr.only")
+    limits = thresholds(services)
+    template = templates.active_template(services.db)
+    period = store.Period(start, end)
+    comparison = manager_comparison(services, manager_id, period, template, limits)
+    if comparison is None:
+        return Problem("breakdown.manager.withheld", {"k": str(limits.min_group_size)})
+    language = services.directory.language(manager_id)
+    text, blocks = view.manager_messages(
+        Translator(language), manager_id=manager_id, period_from=start, period_to=end, comparison=comparison,
+        reasons=reason_labels(template, language), k=limits.min_group_size, shared_by=hr_user_id,
+    )
+    services.client.chat_postMessage(channel=manager_id, text=text, blocks=blocks)
+    with services.db.session() as session:
+        repo.add_audit(session, at=services.clock.now(), actor=hr_user_id, action="manager_view_shared",
+                       subject=manager_id, detail={"from": start.isoformat(), "to": end.isoformat()})
+    return None
 
 
 # -- where they go ----------------------------------------------------------------------------------
