@@ -18,15 +18,18 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases (SQLite has DROP COLUMN since 3.35): a batch copy of the table
+# would drop and recreate `departures`, and on SQLite with foreign keys on that cascades into the
+# interviews and reviews.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("departures") as batch:
-        batch.add_column(sa.Column("department", sa.String(100)))
-        batch.add_column(sa.Column("role", sa.String(100)))
-        batch.add_column(sa.Column("started_on", sa.Date))
+    op.add_column("departures", sa.Column("department", sa.String(100)))
+    op.add_column("departures", sa.Column("role", sa.String(100)))
+    op.add_column("departures", sa.Column("started_on", sa.Date))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("departures") as batch:
-        batch.drop_column("started_on")
-        batch.drop_column("role")
-        batch.drop_column("department")
+    op.drop_column("departures", "started_on")
+    op.drop_column("departures", "role")
+    op.drop_column("departures", "department")
