@@ -152,6 +152,8 @@ class Interview(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     # The message showing the question being asked (updated in place once answered).
     question_ts: Mapped[str | None] = mapped_column(String(32))
+    # The intro message: its Withdraw button goes once withdrawing no longer works.
+    intro_ts: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -180,6 +182,9 @@ class Review(Base):
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     inform_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The body of the named message to the direct manager, as HR checked it (only with the leaver's
+    # consent to manager feedback); None: no such message, at most a notice that the interview took place.
+    manager_note: Mapped[str | None] = mapped_column(EncryptedText)
     cards: Mapped[list | None] = mapped_column(JSON)  # [[channel, ts], ...]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"), index=True)

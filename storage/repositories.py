@@ -281,13 +281,15 @@ def review_for_interview(session: Session, interview_id: int) -> Review | None:
 
 
 def decide_review(
-    session: Session, review_id: int, decision: str, decided_by: str, now: datetime, inform_manager: bool
+    session: Session, review_id: int, decision: str, decided_by: str, now: datetime, inform_manager: bool,
+    manager_note: str | None = None,
 ) -> bool:
     """Record HR's decision once; False when it was decided already (a double click, two HR users)."""
     result = session.execute(
         update(Review)
         .where(Review.id == review_id, Review.decision.is_(None))
-        .values(decision=decision, decided_by=decided_by, decided_at=now, inform_manager=inform_manager)
+        .values(decision=decision, decided_by=decided_by, decided_at=now, inform_manager=inform_manager,
+                manager_note=manager_note)
     )
     if result.rowcount == 1:
         numbers.set_review_state(session, review_id, decision)
@@ -335,13 +337,15 @@ def digests_unfinished(session: Session) -> Sequence[Digest]:
 
 
 def manager_feedback_due(session: Session, today: date) -> Sequence[tuple[Review, Departure]]:
-    """Approved reviews whose main points go to the manager, once the last working day has passed."""
+    """Approved reviews whose manager message (or notice) is due: the last working day has passed and
+    it was not sent (or claimed) yet."""
     return session.execute(
         select(Review, Departure)
         .join(Interview, Interview.id == Review.interview_id)
         .join(Departure, Departure.id == Interview.departure_id)
         .where(Review.decision == "approved", Review.inform_manager.is_(True), Departure.manager_id.is_not(None),
-               Departure.last_day < today, Interview.state.is_not(None))
+               Departure.last_day < today, Interview.state.is_not(None),
+               ~exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == "manager_points"))
     ).all()
 
 
@@ -480,7 +484,7 @@ def purge_departure(
     if interview is not None:
         session.execute(
             update(Interview).where(Interview.id == interview.id).values(
-                state=interview_state, excluded_quotes=None, channel_id=None, question_ts=None,
+                state=interview_state, excluded_quotes=None, channel_id=None, question_ts=None, intro_ts=None,
                 last_message_ts=None, status=interview_status or interview.status,
                 recorded_by=case((Interview.recorded_by.is_(None), None), else_=neutral),
                 revision=Interview.revision + 1,  # a click holding the old revision is now stale
@@ -488,7 +492,8 @@ def purge_departure(
         )
         session.execute(
             update(Review).where(Review.interview_id == interview.id).values(
-                highlights="", cards=None, decided_by=case((Review.decided_by.is_(None), None), else_=neutral),
+                highlights="", manager_note=None, cards=None,
+                decided_by=case((Review.decided_by.is_(None), None), else_=neutral),
             )
         )
     deleted = session.execute(delete(SentMessage).where(SentMessage.departure_id == departure_id)).rowcount

@@ -80,6 +80,7 @@ SCRIPT: list[tuple[str, tuple, dict]] = [
     ("come_back", ("click", "q:choose:maybe"), {"value": "maybe"}),
     ("anything_else", ("click", "q:skip"), {"skipped": True}),
     ("consent", ("click", "q:choose:yes"), {"value": True}),
+    ("manager_feedback", ("click", "q:choose:no"), {"value": False}),
 ]
 # Question position (1-based) -> how the process dies while that answer is handled.
 KILLS = {1: "acked", 3: "saved", 5: "shown", 11: "acked"}

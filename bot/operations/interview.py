@@ -25,7 +25,7 @@ from bot.i18n import Translator
 from bot.operations import numbers, templates
 from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services
-from flows import highlights
+from flows import highlights, manager_feedback
 from flows.interview import OPEN, WITHDRAWABLE, Mode, Status, expiry_moment, pause_reminder_due
 from flows.invitation import Stage
 from flows.questionnaire import Phase, Questionnaire, State, from_json, to_json
@@ -92,9 +92,10 @@ def start(services: Services, departure_id: int) -> None:
         language = employee_language(services, employee_id, departure.language)
     _ = Translator(language)
     channel = services.client.conversations_open(users=employee_id)["channel"]["id"]
-    _post(services, channel, view.intro_message(_, template, interview_id))
+    intro_ts = _post(services, channel, view.intro_message(_, template, interview_id))
     with services.db.session() as session:
-        repo.interview_by_id(session, interview_id).channel_id = channel
+        stored = repo.interview_by_id(session, interview_id)
+        stored.channel_id, stored.intro_ts = channel, intro_ts
     step(services, interview_id, employee_id, lambda q, s: q.start(s))
 
 
@@ -230,6 +231,7 @@ def _post_current(services: Services, loaded: Loaded, state: State) -> None:
             rows=_rows(questionnaire, state),
             submitted_on=None,
             shared=_shared(services, loaded, state),
+            manager=_manager_choice(loaded, state),
         )
     elif state.phase is Phase.SUBMITTED:
         messages = [view.thanks_message(_, loaded.interview_id)]
@@ -265,8 +267,11 @@ def show_current_again(services: Services, interview_id: int, user_id: str | Non
     return True
 
 
-def _shared(services: Services, loaded: Loaded, state: State) -> list[tuple[str, str, bool]] | None:
-    """The anonymised quotes management could see, if the leaver agreed to share (else None)."""
+def _shared(
+    services: Services, loaded: Loaded, state: State
+) -> list[tuple[str, str, bool, tuple[str, ...]]] | None:
+    """The anonymised quotes management could see, if the leaver agreed to share (else None); each
+    with whether it is included and the special categories it touches (not shared by default)."""
     answers = loaded.questionnaire.final_answers(state)
     if not highlights.consented(loaded.template, answers):
         return None
@@ -274,7 +279,15 @@ def _shared(services: Services, loaded: Loaded, state: State) -> list[tuple[str,
         interview = repo.interview_by_id(session, loaded.interview_id)
         excluded = set(interview.excluded_quotes or []) if interview else set()
     quotes = highlights.candidate_quotes(loaded.template, answers, services.directory.member_names(), loaded.language)
-    return [(quote.question_id, quote.text, quote.question_id not in excluded) for quote in quotes]
+    return [(quote.question_id, quote.text, quote.question_id not in excluded, quote.categories) for quote in quotes]
+
+
+def _manager_choice(loaded: Loaded, state: State) -> bool | None:
+    """The leaver's choice about feedback for their direct manager; None when the template has no
+    such question (then the manager gets none of the answers either)."""
+    if not manager_feedback.asks_consent(loaded.template):
+        return None
+    return manager_feedback.consented(loaded.template, loaded.questionnaire.final_answers(state))
 
 
 def toggle_quote(
@@ -301,6 +314,7 @@ def toggle_quote(
         rows=_rows(loaded.questionnaire, loaded.state),
         submitted_on=None,
         shared=_shared(services, loaded, loaded.state),
+        manager=_manager_choice(loaded, loaded.state),
     )
     _update(services, loaded.channel_id, loaded.message_ts, parts[-1])
     return None
@@ -402,13 +416,38 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
         _update(services, loaded.channel_id, loaded.message_ts, view.note(_("q.withdrawn_here")))
     _post(services, loaded.channel_id, view.note(_("q.withdrawn")))
     notify_hr(services, "hr.withdrawn", employee=mention(loaded.employee_id))
+    close_withdraw_offers(services, interview_id)
     from bot.operations import review
 
     review.refresh_cards_for_interview(services, interview_id)
     from bot.operations import home
 
     home.hr_changed(services)
+    home.refresh_leaver(services, loaded.employee_id)
     return None
+
+
+def close_withdraw_offers(services: Services, interview_id: int) -> None:
+    """Withdrawing no longer works (HR processed the answers, or the questionnaire closed): take the
+    Withdraw buttons off the intro and the goodbye, and say why."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        if interview is None or interview.mode != Mode.SELF or not interview.channel_id:
+            return
+        departure = repo.departure_by_id(session, interview.departure_id)
+        status, channel, intro_ts, current_ts = (
+            Status(interview.status), interview.channel_id, interview.intro_ts, interview.question_ts)
+        template = templates.template_for(services.db, interview.template_key, interview.template_version)
+        language = employee_language(services, departure.employee_id, departure.language)
+        still = status in WITHDRAWABLE and not _decided(session, interview_id)
+    if still:
+        return
+    _ = Translator(language)
+    _update(services, channel, intro_ts, view.intro_message(_, template, interview_id, withdrawable=False))
+    if status == Status.SUBMITTED:
+        _update(services, channel, current_ts, view.thanks_message(_, interview_id, withdrawable=False))
+    elif status == Status.EXPIRED:
+        _update(services, channel, current_ts, view.note(_("q.expired_here")))
 
 
 def _decided(session, interview_id: int) -> bool:
@@ -567,10 +606,14 @@ def sweep(services: Services) -> None:
                 reminders.append(interview.id)
         if not _saved(session):
             reminders = []
+        expired = []
         for interview in repo.expired_interviews(session, now):
             interview.status = Status.EXPIRED.value
             if interview.mode == Mode.SELF:
                 repo.set_departure_stage(session, interview.departure_id, Stage.EXPIRED.value)
+                expired.append(interview.id)
+    for interview_id in expired:
+        close_withdraw_offers(services, interview_id)
     for interview_id in reminders:
         with services.db.session() as session:
             interview = repo.interview_by_id(session, interview_id)

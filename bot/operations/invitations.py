@@ -104,6 +104,7 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
         last_day=snapshot.last_day,
         choices=choices_offered(snapshot.offer),
         interviewer_id=snapshot.interviewer_id,
+        min_group=services.settings.digest_min_interviews,
     )
     sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
     if sent:
