@@ -39,6 +39,7 @@ HR = "UBENCHHR01"  # bench-data's HR user
 MANAGERS = "CBENCHMGR"
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 GOALS = {"report": 2.0, "digest": 2.0, "home": 0.5}
+BURST = 4  # bot.slack_api.PacedWebClient: messages per channel posted at once before pacing
 
 
 def exe() -> list[str]:
@@ -141,7 +142,14 @@ def run(kind: str, interviews: int, months: int, repeat: int) -> dict:
             return slack.workspace.home_views.pop(HR, None) is not None
 
         timed("home", lambda: user.open_home(HR), home_published)
-        timed("digest", lambda: user.slash(HR, "digest"), responded)
+        before = len(slack.workspace.responses)
+        started = time.perf_counter()
+        assert user.slash(HR, "digest").status == 200
+        slack.wait_for(lambda: slack.messages_in(MANAGERS), timeout=120, what="the digest's first message")
+        result["digest_first_message"] = time.perf_counter() - started
+        slack.wait_for(lambda: responded(before), timeout=300, what="the reply to HR")
+        result["digest"] = time.perf_counter() - started
+        result["digest_runs"] = [result["digest"]]
         result["digest_reply"] = str(slack.workspace.responses[-1].get("text", ""))[:100]
         result["digest_messages"] = len(slack.messages_in(MANAGERS))
         # The chart and HR's refreshed Home follow the reply: wait for them, then read the peak memory.
@@ -177,8 +185,10 @@ def main() -> None:
             runs = ", ".join(f"{t:.2f}" for t in r[name + "_runs"])
             verdict = "ok" if r[name] < GOALS[name] else "OVER"
             print(f"  {name:7s} {r[name]:6.2f} s  (goal < {GOALS[name]} s: {verdict}; runs {runs})")
-        print(f"  digest reply: {r['digest_reply']!r}, {r['digest_messages']} messages in the managers' channel; "
-              f"the chart followed {r['chart_after_reply_s']:.2f} s later")
+        pacing = max(0, r["digest_messages"] - BURST)
+        print(f"  digest: first message in the channel after {r['digest_first_message']:.2f} s; reply "
+              f"{r['digest_reply']!r}; {r['digest_messages']} messages (Slack's pace, 1 a second per channel after "
+              f"a burst of {BURST}, adds about {pacing} s); the chart followed {r['chart_after_reply_s']:.2f} s later")
         rss = r["peak_rss_mb"]
         print(f"  bot peak RSS {rss:.0f} MB (goal < 200 MB: {'ok' if rss < 200 else 'OVER'})")
 

@@ -650,9 +650,6 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 # -- bench data ----------------------------------------------------------------------------------
 
@@ -691,3 +688,7 @@ def _bench_data(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

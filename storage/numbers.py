@@ -94,7 +94,7 @@ def unmark_published(session: Session, digest_id: int) -> None:
 
 
 def numbers_of_interview(session: Session, interview_id: int) -> tuple[InterviewNumber | None, list[AnswerNumber]]:
-    """The stored numbers of one interview (for tests and HR's access export)."""
+    """The stored numbers of one interview, as rows."""
     row = session.get(InterviewNumber, interview_id)
     answers = session.scalars(select(AnswerNumber).where(AnswerNumber.interview_id == interview_id)
                               .order_by(AnswerNumber.id)).all()
@@ -107,14 +107,15 @@ def numbers_of_interview(session: Session, interview_id: int) -> tuple[Interview
 def _tally_rows(session: Session, key, numbers_filter, answers_filter) -> dict[str, list[tuple]]:
     """Counts, rating sums and answer counts grouped by `key` (a column of answer_numbers or of
     interview_numbers with the same name), restricted by the two filters."""
-    n_key = getattr(InterviewNumber, key)
-    a_key = getattr(AnswerNumber, key) if hasattr(AnswerNumber, key) else None
     a = AnswerNumber
-    if a_key is None:  # group answers through their interview (a digest id): join once
-        a_key = n_key
-        base = lambda *cols: select(*cols).join(InterviewNumber, InterviewNumber.interview_id == a.interview_id)  # noqa: E731
-    else:
-        base = lambda *cols: select(*cols)  # noqa: E731
+    n_key = getattr(InterviewNumber, key)
+    joined = not hasattr(AnswerNumber, key)  # a digest id: answers are grouped through their interview
+    a_key = n_key if joined else getattr(AnswerNumber, key)
+
+    def base(*columns):
+        query = select(*columns)
+        return query.join(InterviewNumber, InterviewNumber.interview_id == a.interview_id) if joined else query
+
     value = a.value
     return {
         "count": session.execute(select(n_key, func.count()).where(*numbers_filter).group_by(n_key)).all(),
@@ -144,15 +145,6 @@ def daily_tally_rows(session: Session, start: date | None = None, end: date | No
         n_filter.append(InterviewNumber.submitted_on <= end)
         a_filter.append(AnswerNumber.submitted_on <= end)
     return _tally_rows(session, "submitted_on", n_filter, a_filter)
-
-
-def awaiting_publication_tally_rows(session: Session) -> dict[str, list[tuple]]:
-    """The approved interviews no digest has published yet, under the key None."""
-    waiting = select(InterviewNumber.interview_id).where(InterviewNumber.review_state == APPROVED,
-                                                         InterviewNumber.digest_id.is_(None))
-    rows = _tally_rows(session, "digest_id", [InterviewNumber.interview_id.in_(waiting)],
-                       [AnswerNumber.interview_id.in_(waiting)])
-    return rows
 
 
 def digest_tally_rows(session: Session, digest_ids: Sequence[int]) -> dict[str, list[tuple]]:

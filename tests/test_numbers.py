@@ -232,7 +232,7 @@ def test_the_report_counts_departures_whose_last_day_is_ahead_and_shows_the_main
     assert "De reden die het zwaarst woog" in text and "100% · Salaris (1)" in text
 
 
-def test_sql_adds_up_what_the_interviews_hold_per_day_per_digest_and_awaiting_publication(db):
+def test_sql_adds_up_what_the_interviews_hold_per_day_per_digest_and_per_set(db):
     from flows.aggregates import tallies_from_rows, tally_of, total
     from flows.numbers import numbers_of as numbers_from
     from flows.template import default_template
@@ -243,11 +243,11 @@ def test_sql_adds_up_what_the_interviews_hold_per_day_per_digest_and_awaiting_pu
     with db.session() as session:
         days = tallies_from_rows(store.daily_tally_rows(session))
         assert total(days.values()) == total([one] * 4)
-        assert tallies_from_rows(store.awaiting_publication_tally_rows(session)) == {None: total([one] * 3)}
+        assert tallies_from_rows(store.interviews_tally_rows(session, ids)) == {None: total([one] * 3)}
         digest = repo.create_digest(session, [repo.review_for_interview(session, i).id for i in ids[:2]],
                                     datetime.now(UTC), HR, {})
         assert tallies_from_rows(store.digest_tally_rows(session, [digest.id])) == {digest.id: total([one] * 2)}
-        assert tallies_from_rows(store.awaiting_publication_tally_rows(session)) == {None: one}
+        assert tallies_from_rows(store.interviews_tally_rows(session, ids[2:])) == {None: one}
 
 
 def test_a_digest_keeps_its_tally_and_figures_and_the_next_one_adds_them_up(harness, slack):
