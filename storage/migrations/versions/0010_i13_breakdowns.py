@@ -5,7 +5,7 @@ Slack profile says. The start date gives the tenure band; the department (team) 
 figures only when every shown group holds at least DIGEST_MIN_INTERVIEWS interviews.
 
 Revision ID: 0010_i13_breakdowns
-Revises: 0009_i13_numbers
+Revises: 0009_i13_numbers, 0009_i11_consent
 Create Date: 2026-12-04
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_i13_breakdowns"
-down_revision = "0009_i13_numbers"
+down_revision = ("0009_i13_numbers", "0009_i11_consent")  # also joins the two 0009 heads
 branch_labels = None
 depends_on = None
 
