@@ -36,6 +36,7 @@ class Column(StrEnum):
     MANAGER = "manager"
     DEPARTMENT = "department"
     ROLE = "role"
+    STARTED_ON = "started_on"
 
 
 REQUIRED = (Column.EMPLOYEE, Column.LAST_DAY)
@@ -49,6 +50,8 @@ HEADERS: dict[str, Column] = {
     **dict.fromkeys(("manager", "direct manager", "leidinggevende"), Column.MANAGER),
     **dict.fromkeys(("department", "team", "afdeling"), Column.DEPARTMENT),
     **dict.fromkeys(("role", "job title", "function", "rol", "functie"), Column.ROLE),
+    **dict.fromkeys(("start date", "started", "started on", "hire date", "date of hire", "startdatum",
+                     "datum in dienst", "in dienst sinds", "in dienst"), Column.STARTED_ON),
 }
 
 _EMAIL = re.compile(r"^[^@\s<>|,;]+@[^@\s<>|,;]+\.[^@\s<>|,;.]+$")
@@ -72,6 +75,7 @@ class Row:
     manager: Who | None = None
     department: str | None = None
     role: str | None = None
+    started_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -182,8 +186,13 @@ def parse_row(number: int, record: list[str], columns: dict[Column, int], width:
         value = cell(column)
         if value and not valid_text(value):
             return problem(f"bulk.row.{column.value}_invalid", limit=str(MAX_TEXT))
-        texts[column] = value or None
-    return Row(number, given, employee, last_day, manager, texts[Column.DEPARTMENT], texts[Column.ROLE])
+        texts[column] = " ".join(value.split()) or None
+    started_on = None
+    if raw_start := cell(Column.STARTED_ON):
+        started_on = parse_date(raw_start)
+        if started_on is None or started_on > last_day:
+            return problem("bulk.row.started_on_invalid", text=_shown(raw_start))
+    return Row(number, given, employee, last_day, manager, texts[Column.DEPARTMENT], texts[Column.ROLE], started_on)
 
 
 def parse_who(text: str) -> Who | None:

@@ -798,3 +798,182 @@ def shuffled(items: Iterable[T], seed: int | str | bytes) -> list[T]:
 def digest_ready(pending_count: int, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> bool:
     """Enough new interviews for a digest that does not point at anyone."""
     return pending_count >= max(MIN_GROUP_FLOOR, thresholds.min_group_size)
+
+
+# --- protected breakdowns from SQL aggregates ------------------------------------------------------
+#
+# The numbers store gives, per group (a manager, a department, a tenure band, a main reason), the
+# count of interviews and for each figure its count, sum and sum of squares. A group is shown only
+# when it holds at least min_group_size interviews. The small ones are merged into one "other"
+# cell; and because the total is published too, "other" must itself reach the threshold, else one
+# small group could be read off as total minus the rest: the smallest shown groups then join
+# "other" until it does. Below the threshold overall, nothing is shown.
+
+OTHER = "other"  # the cell of the groups too small to show on their own
+
+
+def mean_of_moments(
+    moments: Moments, scale: tuple[float, float] = RATING_SCALE, confidence: float = DEFAULT_THRESHOLDS.confidence
+) -> Mean | None:
+    """`mean_from`, None when there is nothing to average."""
+    return mean_from(moments, scale, confidence) if moments.n >= 1 else None
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """The aggregates of one group of interviews, as SQL sums them; groups add up."""
+
+    count: int = 0  # interviews
+    ratings: Mapping[str, Moments] = field(default_factory=dict)  # category → rating moments
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    reasons: Mapping[str, int] = field(default_factory=dict)  # option id → interviews naming it
+    reasons_n: int = 0  # interviews that answered the reasons question
+
+    def __add__(self, other: GroupFigures) -> GroupFigures:
+        ratings = dict(self.ratings)
+        for category, moments in other.ratings.items():
+            ratings[category] = ratings.get(category, Moments()) + moments
+        reasons = Counter(self.reasons)
+        reasons.update(other.reasons)
+        return GroupFigures(
+            self.count + other.count, ratings, self.promoters + other.promoters, self.passives + other.passives,
+            self.detractors + other.detractors, dict(reasons), self.reasons_n + other.reasons_n,
+        )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One shown cell of a breakdown: a group (or OTHER, the merged small groups) and its figures.
+    A figure resting on fewer than min_group_size answers is None."""
+
+    name: str
+    count: int
+    categories: dict[str, Mean | None]
+    enps: Enps | None
+    reasons: tuple[ReasonCount, ...]  # only reasons named by at least min_group_size
+    merged: int = 0  # how many groups OTHER holds (0 for a named group)
+
+
+def protect_partition(counts: Mapping[str, int], min_group_size: int) -> dict[str, list[str]] | None:
+    """Which groups form which shown cell: {cell name: [group names]}, named cells in name order and
+    OTHER last. Every cell holds at least min_group_size (clamped to MIN_GROUP_FLOOR) interviews, so
+    no group below it can be recovered from the total and the other cells. None: too few overall."""
+    k = max(MIN_GROUP_FLOOR, int(min_group_size))
+    groups = {name: count for name, count in counts.items() if count > 0}
+    if sum(groups.values()) < k:
+        return None
+    large = sorted((name for name, count in groups.items() if count >= k), key=lambda name: (groups[name], name))
+    small = sorted(name for name in groups if groups[name] < k)
+    other = sum(groups[name] for name in small)
+    while small and other < k and large:
+        smallest = large.pop(0)  # the smallest shown group makes "other" large enough
+        small.append(smallest)
+        other += groups[smallest]
+    cells = {name: [name] for name in sorted(large, key=lambda name: (name == UNKNOWN, name))}
+    if small:
+        cells[OTHER] = sorted(small)
+    return cells
+
+
+def enps_of_counts(
+    promoters: int, passives: int, detractors: int, confidence: float = DEFAULT_THRESHOLDS.confidence
+) -> Enps | None:
+    """`enps_of` from the three counts alone (what it computes depends on nothing else)."""
+    n = promoters + passives + detractors
+    if n < 1:
+        return None
+    scores = [10.0] * promoters + [7.0] * passives + [0.0] * detractors
+    return enps_of(scores, confidence)
+
+
+def cell_of(name: str, figures: GroupFigures, merged: int, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Cell:
+    minimum, confidence = thresholds.min_group_size, thresholds.confidence
+    categories = {
+        category: mean_of_moments(moments, RATING_SCALE, confidence) if moments.n >= minimum else None
+        for category, moments in sorted(figures.ratings.items(), key=lambda item: category_order(item[0]))
+    }
+    enps = None
+    if figures.promoters + figures.passives + figures.detractors >= minimum:
+        enps = enps_of_counts(figures.promoters, figures.passives, figures.detractors, confidence)
+    reasons: tuple[ReasonCount, ...] = ()
+    if figures.reasons_n >= minimum:
+        reasons = tuple(sorted(
+            (ReasonCount(reason, count, count / figures.reasons_n) for reason, count in figures.reasons.items()
+             if count >= minimum),  # a reason of one or two in a small group would point at them
+            key=lambda item: (-item.count, item.reason),
+        ))
+    return Cell(name, figures.count, categories, enps, reasons, merged)
+
+
+def protected_breakdown(
+    groups: Mapping[str, GroupFigures], thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Cell] | None:
+    """The cells of a breakdown HR may see (protect_partition), each with its figures; None when the
+    interviews together are fewer than min_group_size."""
+    cells = protect_partition({name: figures.count for name, figures in groups.items()}, thresholds.min_group_size)
+    if cells is None:
+        return None
+    result = []
+    for name, members in cells.items():
+        figures = GroupFigures()
+        for member in members:
+            figures = figures + groups[member]
+        result.append(cell_of(name, figures, len(members) if name == OTHER else 0, thresholds))
+    return result
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One manager's leavers against the rest of the company, for HR only."""
+
+    manager: Cell
+    rest: Cell
+    company: Cell
+
+
+def compare_group(
+    group: GroupFigures, company: GroupFigures, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> Comparison | None:
+    """A group against the company, only when the group and the rest each hold at least
+    min_group_size interviews (otherwise the rest, company minus group, would give a small group
+    away). None: withheld."""
+    rest_count = company.count - group.count
+    if group.count < thresholds.min_group_size or rest_count < thresholds.min_group_size:
+        return None
+    rest = _minus(company, group)
+    return Comparison(cell_of("group", group, 0, thresholds), cell_of("rest", rest, 0, thresholds),
+                      cell_of("company", company, 0, thresholds))
+
+
+def _minus(whole: GroupFigures, part: GroupFigures) -> GroupFigures:
+    ratings = {
+        category: Moments(moments.n - part.ratings.get(category, Moments()).n,
+                          moments.total - part.ratings.get(category, Moments()).total,
+                          moments.sumsq - part.ratings.get(category, Moments()).sumsq)
+        for category, moments in whole.ratings.items()
+    }
+    reasons = {reason: count - part.reasons.get(reason, 0) for reason, count in whole.reasons.items()}
+    return GroupFigures(
+        whole.count - part.count, ratings, whole.promoters - part.promoters, whole.passives - part.passives,
+        whole.detractors - part.detractors, reasons, whole.reasons_n - part.reasons_n,
+    )
+
+
+def protected_counts(
+    counts: Mapping[str, int], n: int, min_group_size: int
+) -> tuple[list[tuple[str, int]], int] | None:
+    """Answers to a choice question (option → how many picked it, of n who answered): the options
+    picked by at least min_group_size, most picked first, and how many picks went to the rest
+    (merged as OTHER; when that rest is below the threshold and above zero, the least picked
+    shown options join it). None when fewer than min_group_size answered."""
+    k = max(MIN_GROUP_FLOOR, int(min_group_size))
+    if n < k:
+        return None
+    cells = protect_partition(counts, k)
+    if cells is None:
+        return [], 0
+    shown = sorted(((name, counts[name]) for name in cells if name != OTHER), key=lambda item: (-item[1], item[0]))
+    rest = sum(counts[name] for name in cells.get(OTHER, []))
+    return shown, rest

@@ -108,9 +108,18 @@ class Audit:
     """HR's view of the audit log: the latest entries."""
 
 
+@dataclass(frozen=True)
+class ManagerView:
+    """HR's view of one manager's leavers against the rest of the company, over a period."""
+
+    manager_id: str
+    start: date | None = None
+    end: date | None = None
+
+
 Command = (
     Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report | Access | Erase
-    | Audit
+    | Audit | ManagerView
 )
 
 
@@ -133,6 +142,8 @@ def parse_command(text: str) -> Command | Problem:
         return Audit()
     if verb in ("report", "rapport"):
         return _parse_report(args)
+    if verb in ("manager", "leidinggevende"):
+        return _parse_manager(args)
     if verb in ("start", "register", "registreer"):
         return _parse_start(args)
     if verb in ("cancel", "annuleer"):
@@ -189,6 +200,18 @@ def _parse_report(args: list[str]) -> Command | Problem:
     if start and end and start > end:
         return Problem("command.report_order", {"start": start.isoformat(), "end": end.isoformat()})
     return Report(start, end)
+
+
+def _parse_manager(args: list[str]) -> Command | Problem:
+    if not 1 <= len(args) <= 3:
+        return Problem("breakdown.manager.usage")
+    manager_id = parse_user(args[0])
+    if manager_id is None:
+        return Problem("command.not_a_user", {"text": args[0]})
+    period = _parse_report(args[1:])
+    if isinstance(period, Problem):
+        return period
+    return ManagerView(manager_id, period.start, period.end)
 
 
 def parse_user(text: str) -> str | None:
@@ -274,3 +297,75 @@ def _person_problems(person: Person, role: str) -> list[Problem]:
     if person.deleted:
         return [Problem(f"register.{role}_deactivated", {"user": person.user_id})]
     return []
+
+
+# -- what HR may add about the leaver, for the breakdowns -----------------------------------------
+
+MAX_PROFILE_TEXT = 100  # department and role
+EARLIEST_START = date(1950, 1, 1)
+
+
+def clean_profile_text(value: str | None) -> str | None:
+    """A department or role as stored: one line, spaces collapsed, None when empty."""
+    if value is None:
+        return None
+    value = " ".join(value.split())
+    return value or None
+
+
+def check_profile(
+    *, department: str | None, role: str | None, started_on: date | None, last_day: date
+) -> list[tuple[str, Problem]]:
+    """Problems with the optional department, role and start date, each with the field it belongs to."""
+    problems: list[tuple[str, Problem]] = []
+    for name, value in (("department", department), ("role", role)):
+        if value is not None and (len(value) > MAX_PROFILE_TEXT or not value.isprintable()):
+            problems.append((name, Problem(f"register.{name}_invalid", {"limit": str(MAX_PROFILE_TEXT)})))
+    if started_on is not None and not EARLIEST_START <= started_on <= last_day:
+        problems.append(("started_on", Problem("register.started_on_invalid", {"date": started_on.isoformat()})))
+    return problems
+
+
+def tenure_years(started_on: date | None, last_day: date) -> float | None:
+    """Years from the start date to the last working day (None when the start is unknown or after it)."""
+    if started_on is None or started_on > last_day:
+        return None
+    return (last_day - started_on).days / 365.25
+
+
+# Labels of Slack profile fields (users.profile.get / team.profile.get) that say the same, lower case.
+DEPARTMENT_LABELS = frozenset({"department", "team", "afdeling", "division", "unit"})
+START_LABELS = frozenset({"start date", "started", "started on", "hire date", "date of hire", "joined", "startdatum",
+                          "datum in dienst", "in dienst sinds", "in dienst", "indiensttreding"})
+ROLE_LABELS = frozenset({"role", "job title", "title", "function", "functie", "rol"})
+
+
+@dataclass(frozen=True)
+class ProfileFacts:
+    department: str | None = None
+    role: str | None = None
+    started_on: date | None = None
+
+
+def profile_facts(labels: dict[str, str], values: dict[str, str], title: str | None = None) -> ProfileFacts:
+    """Department, role and start date from a Slack profile: custom fields (field id → label, and
+    field id → value) matched by label, the standard title as the role. Unusable values are left out."""
+    found: dict[str, str] = {}
+    for field_id, label in labels.items():
+        name = " ".join(str(label).lower().replace("_", " ").split())
+        value = clean_profile_text(values.get(field_id))
+        if not value:
+            continue
+        for kind, known in (("department", DEPARTMENT_LABELS), ("started_on", START_LABELS), ("role", ROLE_LABELS)):
+            if name in known:
+                found.setdefault(kind, value)
+    department = found.get("department")
+    role = found.get("role") or clean_profile_text(title)
+    started_on = parse_date(found["started_on"]) if "started_on" in found else None
+    checked = {name for name, _problem in check_profile(department=department, role=role, started_on=started_on,
+                                                        last_day=date.max)}
+    return ProfileFacts(
+        department=None if "department" in checked else department,
+        role=None if "role" in checked else role,
+        started_on=None if "started_on" in checked else started_on,
+    )

@@ -71,6 +71,10 @@ class Departure(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(32))
     # Set when the retention period ended: personal ids and free text are gone, aggregates stay.
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Optional, for HR's breakdowns per team and tenure band: the form, the CSV import or Slack's profile.
+    department: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(100))
+    started_on: Mapped[date | None] = mapped_column(Date)
 
     messages: Mapped[list[SentMessage]] = relationship(back_populates="departure", cascade="all, delete-orphan")
 

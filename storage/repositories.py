@@ -480,6 +480,7 @@ def purge_departure(
             stage=stage, closed_at=func.coalesce(Departure.closed_at, now), purged_at=now,
         )
     )
+    _coarsen_profile(session, departure_id)
     interview = interview_for_departure(session, departure_id)
     if interview is not None:
         session.execute(
@@ -916,3 +917,14 @@ def unmark_invited(session: Session, departure_id: int) -> None:
         .where(Departure.id == departure_id, Departure.stage == "invited", Departure.choice.is_(None), ~claimed)
         .values(stage="registered")
     )
+
+
+def _coarsen_profile(session: Session, departure_id: int) -> None:
+    """At the end of retention the role goes and the start date keeps only its month: the tenure
+    band and the department still count in the breakdowns, no exact profile stays behind."""
+    departure = session.get(Departure, departure_id)
+    if departure is None:
+        return
+    departure.role = None
+    if departure.started_on is not None:
+        departure.started_on = departure.started_on.replace(day=1)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from bot.operations import privacy
 from storage import crypto
@@ -121,14 +121,14 @@ def add_interview(db: Database, employee: str, *, last_day: date = date(2026, 1,
 
     now = datetime.now(UTC)
     with db.session() as session:
-        departure = Departure(employee_id=employee, manager_id=MANAGER, interviewer_id=HR, registered_by=HR,
-                              last_day=last_day, language="nl", offer="both", employee_tz="Europe/Amsterdam",
-                              stage="submitted", invite_at=now, choice="answer", choice_at=now, created_at=now)
-        session.add(departure)
-        session.flush()
+        # Only these columns: the backfill test writes at revision 0008, before later departure columns.
+        departure_id = session.execute(insert(Departure).values(
+            employee_id=employee, manager_id=MANAGER, interviewer_id=HR, registered_by=HR, last_day=last_day,
+            language="nl", offer="both", employee_tz="Europe/Amsterdam", stage="submitted", invite_at=now,
+            choice="answer", choice_at=now, created_at=now).returning(Departure.id)).scalar_one()
         state = {"format": 1, "template": {"id": "standard", "version": 1}, "phase": "submitted", "position": 16,
                  "editing": False, "answers": ANSWERS}
-        interview = Interview(departure_id=departure.id, mode="self", template_key="standard", template_version=1,
+        interview = Interview(departure_id=departure_id, mode="self", template_key="standard", template_version=1,
                               state=state, status="submitted", started_at=now, updated_at=now, submitted_at=now,
                               expires_at=now)
         session.add(interview)

@@ -185,7 +185,8 @@ def test_bare_start_opens_the_modal_and_its_submission_registers(harness, slack)
     assert len(opened) == 1
     view = next(iter(slack.workspace.views.values()))
     block_ids = [b.get("block_id") for b in view["blocks"] if b["type"] == "input"]
-    assert block_ids == ["employee", "last_day", "manager", "interviewer", "language", "offer"]
+    assert block_ids == ["employee", "last_day", "manager", "interviewer", "language", "offer", "department", "role",
+                         "started_on"]
     interviewer = next(b for b in view["blocks"] if b.get("block_id") == "interviewer")
     assert interviewer["element"]["initial_user"] == HR
 

@@ -145,7 +145,7 @@ def test_a_form_is_asked_field_by_field_and_a_refused_field_is_asked_again():
         "/exit-interview start",
         "nobody", "jan",  # a person the workspace does not know is asked again at once
         "2020-01-01",  # the bot refuses a last day in the past ...
-        "", "", "", "",  # manager, interviewer, language and offer stay as shown
+        "", "", "", "", "", "", "",  # manager, interviewer, language, offer, department, role, start date
         "2026-12-31 ",  # ... and only that field is asked again
         "/exit-interview start", "!cancel",
         "quit",

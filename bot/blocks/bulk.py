@@ -144,8 +144,6 @@ def _notes(_: Translator, report: ImportReport) -> list[str]:
     notes = []
     if report.ignored_columns:
         notes.append(_("bulk.ignored_columns", columns=", ".join(escape(c) for c in report.ignored_columns)))
-    if report.unstored_columns:
-        notes.append(_("bulk.not_stored", columns=", ".join(_("bulk.column." + c) for c in report.unstored_columns)))
     return notes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -48,9 +49,11 @@ class Figures:
     next_digest: datetime | None
 
 
-def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0, total: int | None = None) -> dict:
+def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0, total: int | None = None,
+            extra: Sequence = ()) -> dict:
     """HR's dashboard. `rows`: every departure (sorted and paged here), or with `total` (how many there
-    are) the page's rows already in order (bot.operations.home pages in SQL)."""
+    are) the page's rows already in order (bot.operations.home pages in SQL). `extra`: blocks shown
+    under the buttons (the breakdowns, bot/blocks/breakdowns.py)."""
     participation = f"{round(figures.participation * 100)}%" if figures.participation is not None else "–"
     next_digest = _.moment(figures.next_digest) if figures.next_digest else "–"
     blocks: list = [
@@ -69,6 +72,7 @@ def hr_home(_: Translator, rows: list[HomeRow], figures: Figures, page: int = 0,
             ButtonElement(text=_("home.button.settings"), action_id="home:settings", value="settings"),
             record_button(_),
         ]),
+        *extra,
     ]
     pages = max(1, -(-(len(rows) if total is None else total) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)

@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
+    PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
     StaticSelectElement,
@@ -22,7 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.text import dicts, escape, mention
 from bot.i18n import LANGUAGES, Translator
-from flows.registration import Offer, Problem
+from flows.registration import MAX_PROFILE_TEXT, Offer, Problem
 
 REGISTER_CALLBACK = "register_departure"
 FIELD = "value"  # the action_id of every input in the modal
@@ -54,8 +55,22 @@ def registration_modal(_: Translator, *, hr_user_id: str, default_language: str,
                                                    initial_option=languages[LANGUAGES.index(default_language)])),
             InputBlock(block_id="offer", label=_("register.field.offer"),
                        element=RadioButtonsElement(action_id=FIELD, options=offers, initial_option=offers[0])),
+            *profile_inputs(_),
         ],
     ).to_dict()
+
+
+def profile_inputs(_: Translator) -> list[InputBlock]:
+    """Optional: department, role and start date, for HR's breakdowns (else from the Slack profile)."""
+    return [
+        InputBlock(block_id="department", label=_("register.field.department"), optional=True,
+                   hint=_("register.hint.profile"),
+                   element=PlainTextInputElement(action_id=FIELD, max_length=MAX_PROFILE_TEXT)),
+        InputBlock(block_id="role", label=_("register.field.role"), optional=True,
+                   element=PlainTextInputElement(action_id=FIELD, max_length=MAX_PROFILE_TEXT)),
+        InputBlock(block_id="started_on", label=_("register.field.started_on"), optional=True,
+                   element=DatePickerElement(action_id=FIELD)),
+    ]
 
 
 def problems_text(_: Translator, problems: tuple[Problem, ...] | list[Problem]) -> str:

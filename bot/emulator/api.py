@@ -65,6 +65,7 @@ class Workspace:
     views: dict[str, dict] = field(default_factory=dict)
     home_views: dict[str, dict] = field(default_factory=dict)
     files: list[dict] = field(default_factory=list)
+    profile_fields: list[dict] = field(default_factory=list)  # team.profile.get: [{id, label, type}]
 
 
 class SlackEmulator:
@@ -156,6 +157,23 @@ class SlackEmulator:
         with self._lock:
             self.workspace.users[user_id] = user
         return user
+
+    def set_profile(self, user_id: str, title: str | None = None, **fields: str) -> None:
+        """Give a member profile fields as a workspace admin would: `fields` maps a label (Department,
+        Start date, ...) to the value; labels the workspace does not have yet become custom fields."""
+        with self._lock:
+            profile = self.workspace.users[user_id]["profile"]
+            if title is not None:
+                profile["title"] = title
+            values = profile.setdefault("fields", {})
+            for label, value in fields.items():
+                label = label.replace("_", " ")
+                known = next((f for f in self.workspace.profile_fields if f["label"] == label), None)
+                if known is None:
+                    known = {"id": f"Xf{len(self.workspace.profile_fields) + 1:08d}", "label": label,
+                             "type": "date" if "date" in label.lower() else "text"}
+                    self.workspace.profile_fields.append(known)
+                values[known["id"]] = {"value": value, "alt": ""}
 
     def add_usergroup(self, group_id: str, members: list[str]) -> None:
         with self._lock:
@@ -286,6 +304,17 @@ class SlackEmulator:
         if str(params.get("include_locale", "")).lower() not in ("true", "1"):
             user.pop("locale", None)
         return {"ok": True, "user": user}
+
+    def _api_users_profile_get(self, params):
+        user = self.workspace.users.get(params.get("user", ""))
+        if user is None:
+            return self._error("user_not_found")
+        profile = dict(user["profile"])
+        profile.setdefault("fields", {})
+        return {"ok": True, "profile": profile}
+
+    def _api_team_profile_get(self, params):
+        return {"ok": True, "profile": {"fields": [dict(f) for f in self.workspace.profile_fields]}}
 
     def _api_conversations_history(self, params):
         channel = self._resolve_channel(params.get("channel"))

@@ -57,7 +57,6 @@ class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     problem: Problem | None = None  # the file as a whole could not be used: nothing was registered
     ignored_columns: tuple[str, ...] = ()
-    unstored_columns: tuple[str, ...] = ()  # department and role: checked, not stored
 
     @property
     def ok(self) -> bool:
@@ -96,8 +95,7 @@ def import_sheet(services: Services, sheet: rules.Sheet, hr_user_id: str, *, ref
             log.warning("Slack failed on row %s of an import: %s", item.number, code)
             results.append(RowResult(item.number, item.given, rules.Status.FAILED,
                                      problems=(Problem("bulk.row.slack_error", {"error": str(code)}),)))
-    unstored = tuple(c.value for c in sheet.columns if c in (rules.Column.DEPARTMENT, rules.Column.ROLE))
-    report = ImportReport(results, ignored_columns=sheet.ignored_columns, unstored_columns=unstored)
+    report = ImportReport(results, ignored_columns=sheet.ignored_columns)
     registered = report.count(rules.Status.REGISTERED)
     log.info("import by %s: %s rows, %s registered, %s already, %s refused", hr_user_id, len(results), registered,
              report.count(rules.Status.ALREADY), report.count(rules.Status.FAILED))
@@ -130,7 +128,8 @@ def _import_row(services: Services, row: rules.Row, hr_user_id: str, emails: dic
     outcome = registration.register(
         services,
         registration.RegistrationRequest(employee_id=employee_id, last_day=row.last_day, registered_by=hr_user_id,
-                                         manager_id=manager_id),
+                                         manager_id=manager_id, department=row.department, role=row.role,
+                                         started_on=row.started_on),
         refresh_home=False,
     )
     if outcome.accepted:

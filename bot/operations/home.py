@@ -55,7 +55,9 @@ def publish(services: Services, user_id: str, page: int = 0) -> None:
     _ = Translator(services.directory.language(user_id))
     if services.directory.is_hr(user_id):
         rows, figures, total = dashboard(services, page)
-        home = view.hr_home(_, rows, figures, page, total=total)
+        from bot.operations import breakdowns
+
+        home = view.hr_home(_, rows, figures, page, total=total, extra=breakdowns.home_sections(services, _))
     else:
         with services.db.session() as session:
             departure = repo.latest_departure_of(session, user_id)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from slack_sdk.errors import SlackClientError
+
 from bot.inbox import replaying
 from bot.operations import invitations
 from bot.services import Services
@@ -29,6 +31,10 @@ class RegistrationRequest:
     interviewer_id: str | None = None
     language: str | None = None
     offer: Offer = Offer.BOTH
+    # Optional, for HR's breakdowns; what is not given is taken from the Slack profile when it has it.
+    department: str | None = None
+    role: str | None = None
+    started_on: date | None = None
 
 
 @dataclass
@@ -85,8 +91,13 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
             open_registration_last_day=existing.last_day if existing else None,
         )
         problems = list(verdict.problems)
-        if problems:
-            return RegistrationOutcome(problems=tuple(problems), fields=_fields(problems))
+        profile = _profile(services, request)
+        profile_problems = rules.check_profile(department=profile.department, role=profile.role,
+                                               started_on=profile.started_on, last_day=request.last_day)
+        if problems or profile_problems:
+            problems += [problem for _block, problem in profile_problems]
+            return RegistrationOutcome(problems=tuple(problems),
+                                       fields={**dict(profile_problems), **_fields(list(verdict.problems))})
 
         tz = _zone(employee.tz, services.settings.tz)
         planned = invitation_moment(
@@ -105,6 +116,9 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
             stage=Stage.REGISTERED.value,
             invite_at=send_at,
             created_at=now,
+            department=profile.department,
+            role=profile.role,
+            started_on=profile.started_on,
         )
         try:
             repo.add_departure(session, departure)
@@ -164,6 +178,33 @@ def open_departure_rows(services: Services) -> list[dict]:
         ]
 
 
+def _profile(services: Services, request: RegistrationRequest) -> rules.ProfileFacts:
+    """What HR gave, completed from the leaver's Slack profile (custom fields matched by label)."""
+    given = rules.ProfileFacts(rules.clean_profile_text(request.department), rules.clean_profile_text(request.role),
+                               request.started_on)
+    if given.department and given.role and given.started_on:
+        return given
+    slack = slack_profile(services, request.employee_id)
+    return rules.ProfileFacts(given.department or slack.department, given.role or slack.role,
+                              given.started_on or slack.started_on)
+
+
+def slack_profile(services: Services, user_id: str) -> rules.ProfileFacts:
+    """Department, role and start date from Slack, when the workspace keeps them in profile fields;
+    nothing when it does not (or the app may not read them: users.profile:read)."""
+    try:
+        profile = services.client.users_profile_get(user=user_id)["profile"] or {}
+        values = {key: (value or {}).get("value") or "" for key, value in (profile.get("fields") or {}).items()}
+        labels = {}
+        if values:
+            fields = services.client.team_profile_get()["profile"].get("fields") or []
+            labels = {f.get("id"): f.get("label") or "" for f in fields if isinstance(f, dict)}
+    except (SlackClientError, KeyError, TypeError, AttributeError) as error:
+        log.info("no profile fields for %s: %s", user_id, error)
+        return rules.ProfileFacts()
+    return rules.profile_facts(labels, values, profile.get("title"))
+
+
 def _zone(name: str | None, fallback: ZoneInfo) -> ZoneInfo:
     if not name:
         return fallback
@@ -180,6 +221,9 @@ _FIELD_OF = {
     "register.self": "employee",
     "register.duplicate": "employee",
     "register.last_day": "last_day",
+    "register.department_invalid": "department",
+    "register.role_invalid": "role",
+    "register.started_on_invalid": "started_on",
 }
 
 

@@ -2,10 +2,12 @@ import re
 
 from slack_bolt import App
 
+from bot.blocks.breakdowns import SHARE_MANAGER_ACTION
 from bot.blocks.bulk import MISSED_ACTION, TALK_ACTION
 from bot.blocks.loop import RECORD_ACTION
 from bot.blocks.notes import RECORD_NOTES_ACTION
 from bot.listeners.actions import bulk, home, loop, nudge, questionnaire, records, review, settings, template_admin
+from bot.listeners.actions.breakdowns import handle_share_manager
 from bot.listeners.actions.invitation_choice import handle_invitation_choice
 from bot.listeners.actions.talk_notes import handle_record_notes
 
@@ -48,3 +50,4 @@ def register(app: App) -> None:
     app.action("tpl:activate")(template_admin.handle_activate)
     app.action("tpl:discard")(template_admin.handle_discard)
     app.action(re.compile(r"^tpl:preview:"))(template_admin.handle_inert)
+    app.action(SHARE_MANAGER_ACTION)(handle_share_manager)

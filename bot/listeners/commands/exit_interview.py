@@ -13,7 +13,7 @@ from bot.blocks import registration as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.listeners.common import services_of, translator_for
-from bot.operations import digest, loop, privacy, registration, report, talks
+from bot.operations import breakdowns, digest, loop, privacy, registration, report, talks
 from bot.services import Services
 from flows.registration import (
     Access,
@@ -22,6 +22,7 @@ from flows.registration import (
     Erase,
     Help,
     ListDepartures,
+    ManagerView,
     Notes,
     OpenRegistrationForm,
     PostDigest,
@@ -103,8 +104,13 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             else:
                 _reply(respond, *digest.withheld(services, _.language, outcome))
         case Report(start=start, end=end):
-            for text, blocks in report.report(services, _.language, start, end)[:5]:
+            messages = report.report(services, _.language, start, end)
+            messages += breakdowns.report_messages(services, _.language, start, end)
+            for text, blocks in messages[:5]:  # a response_url takes five responses
                 _reply(respond, text, blocks)
+            breakdowns.upload_charts(services, user_id, _.language, start, end)
+        case ManagerView(manager_id=manager_id, start=start, end=end):
+            _reply(respond, *breakdowns.manager_message(services, _.language, manager_id, start, end))
         case Audit():
             _reply(respond, *loop.audit_message(services, user_id))
         case Access(employee_id=employee_id):

@@ -76,5 +76,12 @@ def _read(values: dict) -> dict | str:
         offer = Offer((field("offer").get("selected_option") or {}).get("value"))
     except ValueError:
         return "offer"
+    started_on = None
+    if picked := field("started_on").get("selected_date"):
+        try:
+            started_on = date.fromisoformat(picked)
+        except (TypeError, ValueError):
+            return "started_on"
     return {"employee_id": employee, "last_day": last_day, "manager_id": manager, "interviewer_id": interviewer,
-            "language": language, "offer": offer}
+            "language": language, "offer": offer, "department": field("department").get("value") or None,
+            "role": field("role").get("value") or None, "started_on": started_on}
