@@ -140,7 +140,9 @@ class HttpServer:
     """waitress in a thread of its own, stoppable: the loop thread itself closes the sockets."""
 
     def __init__(self, application, host: str, port: int, threads: int = 8):
-        self._server = create_server(application, host=host, port=port, threads=threads, ident="exit-interview")
+        # waitress refuses (413) a body over the cap before buffering it, chunked uploads included.
+        self._server = create_server(application, host=host, port=port, threads=threads, ident="exit-interview",
+                                     max_request_body_size=MAX_BODY_BYTES)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 

@@ -230,3 +230,19 @@ def test_two_thousand_fuzzed_signed_payloads_get_an_answer_and_change_nothing(ha
     slowest = max(seconds for _, seconds, _ in results)
     assert slowest < 3, f"an answer took {slowest:.2f} s: Slack gives up after 3 s"
     assert snapshot(harness) == before
+
+
+def test_a_listener_that_fails_still_acks_and_the_user_is_told_in_words(harness, slack, caplog):
+    from bot.blocks.settings import SETTINGS_CALLBACK
+
+    dms = len(slack.dms_to(HR))
+    reply = harness.user.post_payload({
+        "type": "view_submission", "team": {"id": TEAM_ID}, "api_app_id": APP_ID, "trigger_id": "9.t",
+        "user": {"id": HR, "username": "anna", "team_id": TEAM_ID}, "response_urls": [],
+        "view": {"id": "V9", "type": "modal", "callback_id": SETTINGS_CALLBACK, "state": "not a state",
+                 "private_metadata": "Anna's secret note"},
+    })
+    assert reply.status == 200  # acknowledged, so Slack shows no error of its own
+    told = slack.wait_for(lambda: slack.dms_to(HR)[dms:], what="a DM to HR")
+    assert "er ging iets mis" in told[0].text  # in HR's language (Dutch)
+    assert "failed" in caplog.text and "secret" not in caplog.text
