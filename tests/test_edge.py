@@ -46,6 +46,10 @@ def registered() -> dict[str, list[str]]:
         else:
             action_ids.append(matcher)
     event_types = [m if isinstance(m, str) else m["type"] for m in recorder.seen["event"]]
+    # Ids no listener has (an old message, a link button, an old modal, an unused event) are sent too.
+    action_ids.append("stale:button")
+    recorder.seen["view"].append("an_old_modal")
+    event_types.append("reaction_added")
     return {"action": action_ids, "view": recorder.seen["view"], "command": recorder.seen["command"],
             "event": [*event_types, "message"]}
 

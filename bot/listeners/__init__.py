@@ -3,7 +3,9 @@
 Every listener is registered through `_Guarded`, which wraps it in `after_ack`: it always acks, and
 nothing it raises reaches Bolt (the user is told in words instead)."""
 
-from slack_bolt import App
+import re
+
+from slack_bolt import Ack, App
 
 from bot.listeners import actions, commands, events, views
 from bot.listeners.common import after_ack
@@ -41,3 +43,14 @@ def register_listeners(app: App) -> None:
     actions.register(guarded)
     views.register(guarded)
     events.register(guarded)
+    # Last, so they only see what nothing above took: a click on a button the bot no longer knows
+    # (an old message), a link button, a submission of an old modal, an event it does not use.
+    # Acknowledged, so Slack neither shows the user an error nor retries.
+    anything = re.compile(".*")
+    guarded.action(anything)(_acknowledge_only)
+    guarded.view(anything)(_acknowledge_only)
+    guarded.event(anything)(_acknowledge_only)
+
+
+def _acknowledge_only(ack: Ack) -> None:
+    ack()
