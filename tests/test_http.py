@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
@@ -143,9 +144,18 @@ def test_malformed_and_unsigned_requests_get_400_or_401_and_their_bodies_never_r
                 headers["X-Slack-Signature"] = signature.replace("\x01", "")
             statuses.append(_raw_post(url, body.encode(), headers))
     assert set(statuses) <= {400, 401}, statuses
-    huge = (secret_text * 100_000).encode()  # 1.6 MB: refused on its length, before it is read
-    assert _raw_post(url, huge, {"Content-Type": "application/json", "X-Slack-Request-Timestamp": now,
-                                 "X-Slack-Signature": "v0=" + "0" * 64}) == 413
+    # 1.6 MB announced: refused on its length alone, before a byte of the body is read.
+    connection = http.client.HTTPConnection("127.0.0.1", harness.bot.port, timeout=30)
+    connection.putrequest("POST", "/slack/events")
+    for name, value in {"Content-Type": "application/json", "Content-Length": str(1_600_000),
+                        "X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=" + "0" * 64}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    assert connection.getresponse().status == 413
+    connection.close()
+    statuses.append(_raw_post(url, secret_text.encode() * 40_000, {  # 640 kB, under the cap: read, refused
+        "Content-Type": "application/json", "X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=" + "0" * 64}))
+    assert statuses[-1] == 401
     assert secret_text not in caplog.text and "FORGED" not in caplog.text and "forged" not in caplog.text
     assert "refused request" in caplog.text and "sha256" in caplog.text  # size and hash instead of the body
     assert slack.workspace.responses == [] and harness.stage_of(LEAVER) is None
