@@ -2,10 +2,12 @@
 
     python benchmarks/ack_latency.py [--requests 400] [--senders 20] [--interviews 10000 100000]
 
-1. Ack latency (p50/p95/p99) of a slash command (`/exit-interview help`) and a button click (a
+1. Ack latency (p50/p95/p99/max) of a slash command (`/exit-interview help`) and a button click (a
    stale invitation button) under N concurrent senders, for this bot and for a bare Bolt app that
    only acks, both served by the same waitress server in this process, against the local Slack
-   emulator. Production settings: listeners ack first (process_before_response=False).
+   emulator. Production settings: listeners ack first (process_before_response=False), and every
+   request is written to the durable inbox (SQLite file) before its 200. Goals: p50 at most 1.25x
+   the bare app, p99 under 250 ms, no ack over 3 s.
 2. Digest and report time over N stored, approved interviews (SQLite file in a temp folder).
 3. The process's peak memory (max RSS).
 
@@ -46,7 +48,8 @@ HR = "UHRBENCH1"
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
-    return f"p50 {pick(0.50):6.1f} ms  p95 {pick(0.95):6.1f} ms  p99 {pick(0.99):6.1f} ms"
+    return (f"p50 {pick(0.50):6.1f} ms  p95 {pick(0.95):6.1f} ms  p99 {pick(0.99):6.1f} ms  "
+            f"max {ordered[-1] * 1000:6.1f} ms")
 
 
 def measure(send, requests: int, senders: int) -> list[float]:

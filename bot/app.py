@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from slack_bolt import App, BoltContext
 
+from bot.inbox import Inbox
 from bot.listeners import register_listeners
 from bot.services import Services
 
 
-def build_app(services: Services, *, process_before_response: bool = False) -> App:
+def build_app(services: Services, *, process_before_response: bool = False, inbox: Inbox | None = None) -> App:
+    """`inbox`: where requests are written before they are acknowledged (one per process; the
+    runtime keeps it to replay what a dead process left). A fresh one when not given."""
     settings = services.settings
     app = App(
         client=services.client,
@@ -23,5 +26,7 @@ def build_app(services: Services, *, process_before_response: bool = False) -> A
         context["services"] = services
         next()
 
+    # After provide_services and Bolt's own checks (signature, self events), before any listener.
+    (inbox or Inbox(services.db, settings.inbox_lease_seconds)).install(app)
     register_listeners(app)
     return app

@@ -32,15 +32,18 @@ def digest_chart(
     *,
     template: Template,
     stats: PeriodStats,
-    monthly: Sequence[tuple[str, PeriodStats]],
+    periods: Sequence[tuple[str, PeriodStats]],
 ) -> bytes:
     """A PNG with two panels: the reasons for leaving as horizontal bars (share of leavers who
-    answered), and the average per category over the last periods as lines on a 1–5 axis."""
+    answered), and the average per category over the last periods as lines on a 1–5 axis.
+
+    Draws whatever figures it is given: for managers those are the published ones only
+    (flows.insights.for_managers), one period per digest."""
     figure = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     reasons_axes, scores_axes = figure.subplots(1, 2, gridspec_kw={"width_ratios": (1, 1.15)})
     _reasons_panel(_, reasons_axes, template, stats)
-    _scores_panel(_, scores_axes, monthly)
+    _scores_panel(_, scores_axes, periods)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
@@ -55,16 +58,17 @@ def _short(text: str, limit: int = MAX_LABEL) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _no_data(_: Translator, axes) -> None:
+def _no_data(_: Translator, axes, key: str = "digest.chart.no_data") -> None:
     axes.set_xticks([])
     axes.set_yticks([])
-    axes.text(0.5, 0.5, _("digest.chart.no_data"), ha="center", va="center", transform=axes.transAxes, color="grey")
+    axes.text(0.5, 0.5, _(key), ha="center", va="center", transform=axes.transAxes, color="grey")
 
 
 def _reasons_panel(_: Translator, axes, template: Template, stats: PeriodStats) -> None:
     axes.set_title(_("digest.chart.reasons"), fontsize=11, loc="left")
     if not stats.reasons:
-        _no_data(_, axes)
+        withheld = stats.is_withheld("reasons") or stats.is_withheld("reasons.some")
+        _no_data(_, axes, "digest.too_few" if withheld else "digest.chart.no_data")
         return
     labels = reason_labels(template, _.language)
     items = list(stats.reasons)
@@ -84,9 +88,9 @@ def _reasons_panel(_: Translator, axes, template: Template, stats: PeriodStats) 
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _scores_panel(_: Translator, axes, monthly: Sequence[tuple[str, PeriodStats]]) -> None:
+def _scores_panel(_: Translator, axes, periods: Sequence[tuple[str, PeriodStats]]) -> None:
     axes.set_title(_("digest.chart.scores"), fontsize=11, loc="left")
-    periods = list(monthly)[-LAST_PERIODS:]
+    periods = list(periods)[-LAST_PERIODS:]
     categories: list[str] = []
     for _label, stats in periods:
         categories += [category for category in stats.categories if category not in categories]

@@ -68,6 +68,9 @@ class Settings:
     retention_months: int = 24
     # The one friendly reminder after an unanswered invitation (REMINDER_WORKING_DAYS later).
     reminders_enabled: bool = True
+    # How long a process may take to finish a request it acknowledged before another process (or
+    # the restarted one) finishes it from the inbox; renewed while it works.
+    inbox_lease_seconds: int = 30
 
     @property
     def socket_mode(self) -> bool:
@@ -166,6 +169,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         encryption_key=encryption_key,
         retention_months=_integer(env, "RETENTION_MONTHS", 24, 1, 240),
         reminders_enabled=_boolean(env, "REMINDERS_ENABLED", True),
+        inbox_lease_seconds=_integer(env, "INBOX_LEASE_SECONDS", 30, 1, 3600),
     )
 
 

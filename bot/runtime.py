@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bot import jobs
 from bot.app import build_app
 from bot.config import Settings
+from bot.inbox import Inbox, InboxKeeper
 from bot.leadership import Leadership
 from bot.scheduling import Scheduler
 from bot.server import HttpServer, wsgi_application
@@ -64,13 +65,15 @@ class BotProcess:
         self.scheduler: Scheduler | None = None
         self.http: HttpServer | None = None
         self._socket = None
+        self.inbox = Inbox(self.db, settings.inbox_lease_seconds)
+        self._inbox_keeper: InboxKeeper | None = None
         self._stopped = threading.Event()
         self.leadership = Leadership(self.db)
         self._leader_thread: threading.Thread | None = None
 
     def start(self) -> BotProcess:
         self.db.upgrade()
-        self.app = build_app(self.services, process_before_response=self.process_before_response)
+        self.app = build_app(self.services, process_before_response=self.process_before_response, inbox=self.inbox)
         jobs.bind(self.services)
         if self.role in ("all", "scheduler"):
             self._try_to_lead()  # usually at once; else a standby that takes over when the leader goes
@@ -81,6 +84,10 @@ class BotProcess:
             self.http.start()
             log.info("exit-interview scheduler process running, health check on port %s", self.http.port)
             return self
+        try:  # what a process that died had acknowledged and not handled: before taking new requests
+            self.inbox.replay_abandoned(wait_seconds=5)
+        except Exception as error:  # the database is away: the inbox keeper tries again
+            log.warning("could not finish the inbox's leftovers at start: %s", type(error).__name__)
         if self.settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -91,6 +98,9 @@ class BotProcess:
             self.http = HttpServer(wsgi_application(self.app, self.db, self.scheduler_state), self.host,
                                    self.settings.port)
         self.http.start()
+        # Finish what a process that died had acknowledged (at once, then whenever a lease runs out).
+        self._inbox_keeper = InboxKeeper(self.inbox)
+        self._inbox_keeper.start()
         log.info("exit-interview bot running (%s), HTTP on port %s",
                  "Socket Mode" if self._socket else "HTTP mode", self.http.port)
         return self
@@ -144,6 +154,8 @@ class BotProcess:
             self._socket.close()
         if self.http is not None:
             self.http.stop()
+        if self._inbox_keeper is not None:
+            self._inbox_keeper.stop()
         if self._leader_thread is not None:
             self._leader_thread.join(timeout=self.leader_poll_seconds + 5)
         if self.scheduler is not None:

@@ -1,12 +1,20 @@
 """Take personal data out of the free-text answers of departing employees before anyone reads them.
 
-`anonymise()` replaces, in this order, Slack mentions and links, URLs, e-mail addresses, IBANs, exact
-dates, phone numbers, BSNs, addresses and the names of workspace members with a neutral placeholder
-in the reader's language (`[naam]` / `[name]`, `[e-mail]`, `[telefoon]` / `[phone]`, `[iban]`,
-`[bsn]`, `[adres]` / `[address]`, `[url]`, `[kanaal]` / `[channel]`, `[groep]` / `[group]`,
-`[datum]` / `[date]`). The order matters: a URL or an e-mail address is removed whole before its
+`anonymise()` first normalises the text as a reader sees it (NFKC; a right-to-left override turned
+into the order it renders in; zero-width characters, bidi controls, soft hyphens and other invisible
+format characters removed, so none can hide a name and none reach the output). Then it replaces, in
+this order, Slack mentions and links, URLs, e-mail addresses, IBANs, dates, phone numbers, BSNs,
+addresses, the names of workspace members and towns with a neutral placeholder in the reader's
+language (`[naam]` / `[name]`, `[e-mail]`, `[telefoon]` / `[phone]`, `[iban]`, `[bsn]`, `[adres]` /
+`[address]`, `[url]`, `[kanaal]` / `[channel]`, `[groep]` / `[group]`, `[datum]` / `[date]`,
+`[plaats]` / `[place]`). The order matters: a URL or an e-mail address is removed whole before its
 digits could be taken for a phone number, and dates go before phone numbers so that 06-12-2026 stays
 a date.
+
+- A date is an exact date, and also a month, season or quarter with its year ("maart 2026", "zomer
+  2025", "Q3 2026") and a week number ("week 12"): in a small team each points at one person.
+- Phone numbers: Dutch national and international (+31/0031, +44, +32, +1 ...), and North American
+  ones without the country code, "(555) 123-4567", "555-123-4567".
 
 The rules err on the side of privacy where a choice has to be made:
 
@@ -56,6 +64,7 @@ class Placeholders:
     channel: str
     group: str
     date: str
+    place: str
 
 
 PLACEHOLDERS = {
@@ -70,6 +79,7 @@ PLACEHOLDERS = {
         channel="[kanaal]",
         group="[groep]",
         date="[datum]",
+        place="[plaats]",
     ),
     "en": Placeholders(
         name="[name]",
@@ -82,6 +92,7 @@ PLACEHOLDERS = {
         channel="[channel]",
         group="[group]",
         date="[date]",
+        place="[place]",
     ),
 }
 
@@ -102,7 +113,7 @@ def anonymise(text: str, names: Iterable[str] = (), language: str = "nl") -> str
     """
     words = placeholders(language)
     phrases = _name_phrases((names,) if isinstance(names, str) else tuple(names))
-    text = unicodedata.normalize("NFC", text)  # so that an accent is one character, as in the names
+    text = normalise(text)
     # A replacement can expose data that was glued to what it replaced (a phone number right after
     # another, a mention inside a mention), so the passes repeat until nothing changes. Every pass that
     # changes something turns text into placeholders, so this ends; the bound is a safety net.
@@ -117,6 +128,27 @@ def anonymise(text: str, names: Iterable[str] = (), language: str = "nl") -> str
 _MAX_PASSES = 20
 
 
+# --- normalisation ------------------------------------------------------------------------------
+
+# Right-to-left override (U+202E) up to its pop (U+202C) or the end of the line: rendered reversed,
+# so "\u202eseirV ed naJ\u202c" shows as "Jan de Vries" and is matched as it is read.
+_RIGHT_TO_LEFT_OVERRIDE = re.compile("\u202e([^\u202a-\u202e\n]*)(?:\u202c|(?=\n)|$)")
+
+
+def _is_format_character(char: str) -> bool:
+    """Zero-width and bidi controls, soft hyphen, word joiner, BOM: invisible, so they can hide a name."""
+    return unicodedata.category(char) == "Cf"
+
+
+def normalise(text: str) -> str:
+    """`text` as a reader sees it: compatibility forms folded (NFKC: full-width letters, ligatures),
+    a right-to-left override turned into the order it renders in, and every invisible format
+    character (zero-width space/joiners, bidi controls, soft hyphen, U+2060-U+2069, BOM) removed."""
+    text = _RIGHT_TO_LEFT_OVERRIDE.sub(lambda m: m.group(1)[::-1], text)
+    text = "".join(char for char in text if not _is_format_character(char))
+    return unicodedata.normalize("NFKC", text)
+
+
 def _scrub_once(text: str, phrases: tuple[_Phrase, ...], words: Placeholders, language: str) -> str:
     """One pass of every kind of personal data, in an order where no kind can hide another."""
     text = _scrub_slack(text, words)
@@ -128,7 +160,8 @@ def _scrub_once(text: str, phrases: tuple[_Phrase, ...], words: Placeholders, la
     text = _scrub_phones(text, words.phone)
     text = _BSN.sub(lambda m: words.bsn if is_valid_bsn(m.group(0)) else m.group(0), text)
     text = _scrub_addresses(text, words.address)
-    return _scrub_names(text, phrases, words.name)
+    text = _scrub_names(text, phrases, words.name)
+    return _PLACE.sub(words.place, text)
 
 
 # --- Slack markup -------------------------------------------------------------------------------
@@ -307,12 +340,29 @@ _DAY_SLASH_MONTH = re.compile(
     rf"{_NOT_AFTER_NUMBER}(?!10/10)(?:0[1-9]|[12]\d|3[01])/(?:0[1-9]|1[0-2]){_NOT_BEFORE_NUMBER}"
 )
 
+# A month with its year is as telling as a date in a team of ten: "in maart 2026", "May '24",
+# "sinds mrt. 2019". So are a season or a quarter with its year and a week number.
+_YEAR_OR_SHORT = rf"(?:{_YEAR}|['’]\d{{2}})"
+_MONTH_YEAR = re.compile(rf"(?<!\w){_MONTH}\.?,?\s+{_YEAR_OR_SHORT}(?!\w)(?![-/.,]\d)")
+_SEASONS = "voorjaar|najaar|lente|zomer|herfst|winter|spring|summer|autumn|fall"
+_SEASON_YEAR = re.compile(
+    rf"(?<!\w)(?:(?i:{_SEASONS})|(?i:Q|K)[1-4])(?:\s+(?:of|van))?\s+{_YEAR_OR_SHORT}(?!\w)(?![-/.,]\d)"
+)
+# Not "per week 40 uur" / "a week 3 times": a number of hours or times is no week number.
+_WEEK = re.compile(
+    rf"(?<!\w)(?<!per )(?<!a )(?<!each )(?<!elke )(?i:week|wk)\.?\s*(?:[1-9]|[1-4]\d|5[0-3])(?!\d)"
+    rf"(?!\s*(?:uur|u\b|hours?|hrs?|h\b|keer|times|x\b|dagen|days|minuten|minutes|%))"
+    rf"(?:(?:\s+(?:of|van))?\s+{_YEAR})?(?!\w)"
+)
+
 
 def scrub_dates(text: str, language: str = "nl") -> str:
-    """`text` with every exact date replaced by `[datum]` / `[date]`.
+    """`text` with every date replaced by `[datum]` / `[date]`.
 
-    Highlights in the digest must never carry an exact date (a leaving date points at one person).
-    Months and years on their own ("in maart", "since 2019"), times (10:30) and scores stay.
+    Highlights in the digest must never carry a date (a leaving date points at one person): exact
+    dates, a month with its year ("maart 2026"), a season or quarter with its year ("zomer 2025",
+    "Q3 2026") and week numbers ("week 12"). A year alone ("since 2019"), a month alone ("in maart"),
+    times (10:30) and scores stay.
     """
     date = placeholders(language).date
     text = _SLACK_DATE.sub(date, text)
@@ -320,6 +370,9 @@ def scrub_dates(text: str, language: str = "nl") -> str:
     text = _NUMERIC_DATE.sub(lambda m: date if _is_numeric_date(m) else m.group(0), text)
     text = _DAY_MONTH.sub(date, text)
     text = _MONTH_DAY.sub(date, text)
+    text = _MONTH_YEAR.sub(date, text)
+    text = _SEASON_YEAR.sub(date, text)
+    text = _WEEK.sub(date, text)
     return _DAY_SLASH_MONTH.sub(date, text)
 
 
@@ -351,6 +404,11 @@ _DUTCH_PHONE = re.compile(
     + rf"|\(0[1-9]\d\d\)[ \u00a0]?\d(?:{_SEP}\d){{5}}"
     + r")(?!\d)"
 )
+# North American numbers without the country code: (555) 123-4567, 555-123-4567, 555.123.4567.
+_NORTH_AMERICAN_PHONE = re.compile(
+    rf"{_PHONE_START}(?<!\d[ \u00a0])(?:\([2-9]\d\d\)[ \u00a0]?|[2-9]\d\d([-.])(?=\d{{3}}\1))"
+    r"\d{3}[-. \u00a0]\d{4}(?!\d)(?![-/.,]\d)"
+)
 # +31 and 0031 numbers have nine digits after the country code, with an optional "(0)".
 _DUTCH_INTERNATIONAL_PHONE = re.compile(
     rf"{_PHONE_START}(?:\+|00)[ \u00a0]?31[ \u00a0]?(?:\(0\)[ \u00a0]?)?[1-9](?:{_SEP}\d){{8}}(?!\d)"
@@ -365,7 +423,8 @@ _INTERNATIONAL_PHONE = re.compile(
 def _scrub_phones(text: str, placeholder: str) -> str:
     text = _DUTCH_INTERNATIONAL_PHONE.sub(placeholder, text)
     text = _INTERNATIONAL_PHONE.sub(lambda m: placeholder if _is_international_phone(m.group(0)) else m.group(0), text)
-    return _DUTCH_PHONE.sub(placeholder, text)
+    text = _DUTCH_PHONE.sub(placeholder, text)
+    return _NORTH_AMERICAN_PHONE.sub(placeholder, text)
 
 
 def _is_international_phone(candidate: str) -> bool:
@@ -463,6 +522,34 @@ def _is_postcode(match: re.Match[str]) -> bool:
     return bool(match.group("city")) or match.group(0)[-2:] not in _NOT_POSTCODE_LETTERS
 
 
+# --- places -----------------------------------------------------------------------------------
+
+# In a team of ten, "since I moved to Zwolle" or "the Eindhoven office" points at one person, so the
+# larger Dutch and Belgian towns and the foreign cities people move to most are replaced, written with
+# a capital as a whole word. A short list on purpose: towns that are also ordinary words or common
+# surnames (Best, Goes, Born, Ede ...) would cost more in readability than they protect, and a postcode
+# with its town is caught as an address anyway.
+_PLACES = (
+    "Amsterdam", "Rotterdam", "Den Haag", "'s-Gravenhage", "Utrecht", "Eindhoven", "Groningen", "Tilburg",
+    "Almere", "Breda", "Nijmegen", "Apeldoorn", "Arnhem", "Haarlem", "Haarlemmermeer", "Hoofddorp", "Enschede",
+    "Amersfoort", "Zaanstad", "Zaandam", "'s-Hertogenbosch", "Den Bosch", "Zwolle", "Leiden", "Zoetermeer",
+    "Leeuwarden", "Maastricht", "Dordrecht", "Alphen aan den Rijn", "Alkmaar", "Emmen", "Delft", "Venlo",
+    "Deventer", "Helmond", "Hilversum", "Amstelveen", "Heerlen", "Sittard", "Roermond", "Hengelo", "Assen",
+    "Lelystad", "Gouda", "Schiedam", "Vlaardingen", "Rijswijk", "Purmerend", "Middelburg", "Vlissingen",
+    "Capelle aan den IJssel", "Nieuwegein", "Veenendaal", "Harderwijk", "Wageningen", "Doetinchem", "Zutphen",
+    "Roosendaal", "Bergen op Zoom", "Waalwijk", "Zeist", "Oss", "Hoorn", "Den Helder", "Heerenveen",
+    "Brussel", "Brussels", "Bruxelles", "Antwerpen", "Antwerp", "Gent", "Ghent", "Leuven", "Brugge", "Bruges",
+    "Mechelen", "Hasselt", "Luik", "Liège", "London", "Londen", "Manchester", "Birmingham", "Edinburgh",
+    "Dublin", "Berlijn", "Berlin", "Parijs", "Paris", "Keulen", "Cologne", "Düsseldorf", "Frankfurt", "München",
+    "Munich", "Hamburg", "Madrid", "Barcelona", "Lissabon", "Lisbon", "New York", "San Francisco",
+)  # fmt: skip
+_PLACE = re.compile(
+    r"(?<![\w'’-])(?:"
+    + "|".join(re.escape(place).replace(r"\ ", r"\s+") for place in sorted(_PLACES, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+
+
 # --- names ------------------------------------------------------------------------------------
 
 # Dutch (and a few other) surname prefixes: part of a name, never a name on their own.
@@ -480,7 +567,7 @@ _NOT_A_NAME = frozenset(
         "he", "him", "his", "she", "her", "hers", "they", "them", "their", "hij", "zij", "ze", "hem", "haar",
         "hen", "hun", "die", "and", "en", "the", "of", "naam", "name", "persoon", "email", "e-mail", "mail",
         "telefoon", "phone", "iban", "bsn", "adres", "address", "url", "kanaal", "channel", "groep", "group",
-        "datum", "date",
+        "datum", "date", "plaats", "place",
     }
 )  # fmt: skip
 # First names and surnames that are also ordinary Dutch or English words: these are replaced only
@@ -588,7 +675,7 @@ def _phrases_of(name: str) -> set[_Phrase]:
 
 
 def _name_words(name: str) -> list[str]:
-    name = _NAME_SEPARATOR.split(_NAME_DECORATION.sub(" ", unicodedata.normalize("NFC", name)))[0]
+    name = _NAME_SEPARATOR.split(_NAME_DECORATION.sub(" ", normalise(name)))[0]
     words = (word.strip(_TOKEN_PUNCTUATION) for word in name.split())
     return [
         word for word in words if any(char.isalpha() for char in word) and fold(word).rstrip(".") not in _NOT_A_NAME

@@ -373,22 +373,78 @@ class PeriodStats:
     categories: dict[str, Mean]  # category → average rating, in Category order
     enps: Enps | None
     come_back: Share | None  # share answering "yes" of those answering the come-back question
+    # Figures left out of a managers' view (see `for_managers`): "category:<id>", "reasons" (all of
+    # them), "reasons.some" (some bars), "enps", "enps.counts", "come_back". Empty for HR's figures.
+    withheld: tuple[str, ...] = ()
+
+    def is_withheld(self, figure: str) -> bool:
+        return figure in self.withheld
 
 
-def _category_order(category: str) -> tuple[int, str]:
+def category_order(category: str) -> tuple[int, str]:
     """Categories in the order Category lists them; any unknown one after those, by name."""
     known = [str(item) for item in Category]
     return (known.index(category), "") if category in known else (len(known), category)
 
 
-def compute(period: Sequence[InterviewFacts], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PeriodStats:
-    confidence = thresholds.confidence
+@dataclass(frozen=True)
+class Moments:
+    """What an average needs: how many values, their sum and their sum of squares (SQL can give these)."""
+
+    n: int = 0
+    total: float = 0.0
+    sumsq: float = 0.0
+
+    @classmethod
+    def of(cls, values: Iterable[float]) -> Moments:
+        data = [float(value) for value in values]
+        return cls(len(data), math.fsum(data), math.fsum(value * value for value in data))
+
+    def __add__(self, other: Moments) -> Moments:
+        return Moments(self.n + other.n, self.total + other.total, self.sumsq + other.sumsq)
+
+
+@dataclass(frozen=True)
+class PeriodAggregates:
+    """Everything the statistics of a set of interviews rest on, as counts and sums only.
+
+    ratings         category → Moments of the per-interview category averages
+    reasons         reason option id → interviews naming it; reasons_n: interviews answering
+    recommendation  score (0–10) → interviews giving it
+    come_back       option id of the come-back question → interviews choosing it
+    """
+
+    count: int = 0
+    ratings: Mapping[str, Moments] = field(default_factory=dict)
+    reasons: Mapping[str, int] = field(default_factory=dict)
+    reasons_n: int = 0
+    recommendation: Mapping[float, int] = field(default_factory=dict)
+    come_back: Mapping[str, int] = field(default_factory=dict)
+
+    def __add__(self, other: PeriodAggregates) -> PeriodAggregates:
+        ratings = dict(self.ratings)
+        for category, moments in other.ratings.items():
+            ratings[category] = ratings.get(category, Moments()) + moments
+        return PeriodAggregates(
+            count=self.count + other.count,
+            ratings=ratings,
+            reasons=dict(Counter(self.reasons) + Counter(other.reasons)),
+            reasons_n=self.reasons_n + other.reasons_n,
+            recommendation=dict(Counter(self.recommendation) + Counter(other.recommendation)),
+            come_back=dict(Counter(self.come_back) + Counter(other.come_back)),
+        )
+
+
+def aggregate(period: Iterable[InterviewFacts]) -> PeriodAggregates:
+    """The counts and sums of a set of interviews (what a numbers table in SQL would give)."""
     ratings: dict[str, list[float]] = {}
     reasons: Counter[str] = Counter()
     reasons_n = 0
-    scores: list[float] = []
-    come_back: list[bool] = []
+    scores: Counter[float] = Counter()
+    come_back: Counter[str] = Counter()
+    count = 0
     for facts in period:
+        count += 1
         for category, value in facts.ratings().items():
             ratings.setdefault(category, []).append(value)
         picked = facts.reasons()
@@ -397,24 +453,161 @@ def compute(period: Sequence[InterviewFacts], thresholds: Thresholds = DEFAULT_T
             reasons.update(picked)
         score = facts.recommendation()
         if score is not None:
-            scores.append(score)
-        back = facts.comes_back()
-        if back is not None:
-            come_back.append(back)
-    reason_counts = sorted(
-        (ReasonCount(reason, count, count / reasons_n) for reason, count in reasons.items()),
-        key=lambda item: (-item.count, item.reason),  # same n for all: count order is share order, exactly
+            scores[score] += 1
+        if facts.comes_back() is not None:
+            come_back[_answer(facts.answers, facts.layout.come_back)["value"]] += 1
+    return PeriodAggregates(
+        count=count,
+        ratings={category: Moments.of(values) for category, values in ratings.items()},
+        reasons=dict(reasons),
+        reasons_n=reasons_n,
+        recommendation=dict(scores),
+        come_back=dict(come_back),
     )
+
+
+def mean_from(
+    moments: Moments, scale: tuple[float, float] = RATING_SCALE, confidence: float = DEFAULT_THRESHOLDS.confidence
+) -> Mean:
+    """The average of `moments` with a Student t interval clamped to the scale (as `mean_of`)."""
+    n = moments.n
+    if n < 1:
+        raise ValueError("no values to average")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be between 0 and 1, not {confidence!r}")
+    bottom, top = scale
+    value = min(top, max(bottom, moments.total / n))
+    if n == 1:
+        return Mean(value, 1, float(bottom), float(top))
+    variance = max(0.0, (moments.sumsq - moments.total * moments.total / n) / (n - 1))
+    half = t_quantile((1 + confidence) / 2, n - 1) * math.sqrt(variance) / math.sqrt(n)
+    return Mean(value, n, max(float(bottom), value - half), min(float(top), value + half))
+
+
+def enps_from(scores: Mapping[float, int], confidence: float = DEFAULT_THRESHOLDS.confidence) -> Enps:
+    """eNPS from how many gave each 0–10 score (as `enps_of`)."""
+    return enps_of([score for score, times in sorted(scores.items()) for _ in range(int(times))], confidence)
+
+
+def stats_from(aggregates: PeriodAggregates, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PeriodStats:
+    """Every figure of a period from its counts and sums, each with the n it rests on."""
+    confidence = thresholds.confidence
+    reasons_n = aggregates.reasons_n
+    reason_counts = sorted(
+        (ReasonCount(reason, count, count / reasons_n) for reason, count in aggregates.reasons.items() if count > 0),
+        key=lambda item: (-item.count, item.reason),  # same n for all: count order is share order, exactly
+    ) if reasons_n else []
+    back_n = sum(aggregates.come_back.values())
+    scores = {score: times for score, times in aggregates.recommendation.items() if times > 0}
     return PeriodStats(
-        count=len(period),
+        count=aggregates.count,
         reasons=tuple(reason_counts),
         reasons_n=reasons_n,
         categories={
-            category: mean_of(ratings[category], RATING_SCALE, confidence)
-            for category in sorted(ratings, key=_category_order)
+            category: mean_from(aggregates.ratings[category], RATING_SCALE, confidence)
+            for category in sorted(aggregates.ratings, key=category_order)
+            if aggregates.ratings[category].n > 0
         },
-        enps=enps_of(scores, confidence) if scores else None,
-        come_back=share_of(sum(come_back), len(come_back), confidence) if come_back else None,
+        enps=enps_from(scores, confidence) if scores else None,
+        come_back=share_of(aggregates.come_back.get(YES, 0), back_n, confidence) if back_n else None,
+    )
+
+
+def compute(period: Sequence[InterviewFacts], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PeriodStats:
+    return stats_from(aggregate(period), thresholds)
+
+
+# --- what managers may see ---------------------------------------------------------------------------
+#
+# The rule, for every figure in a digest, its chart, its signals and anything else a manager sees:
+#
+# 1. k per figure: a figure rests on at least k answers to THAT question (k = min_group_size, the
+#    setting DIGEST_MIN_INTERVIEWS, never below 3); otherwise it is withheld ("too few answers").
+# 2. Clean partitions: a published count splits the answers into cells (named a reason / did not;
+#    would come back / would not; promoters / passives / detractors). Every cell is 0 or at least k,
+#    so no small group can be had by subtracting a published count from its published total.
+#    Reasons are multiple choice: each reason is its own two-cell partition, and the reasons
+#    withheld are neither named nor counted.
+# 3. Periods never overlap: a change compares two digests that share no interview, and is shown only
+#    when both sides are published figures; the chart's history is one point per digest (each
+#    interview in exactly one), never months that a later digest could fill up.
+# 4. Context over everything published so far ("overall") only accompanies a signal, and a signal
+#    only exists for a published figure, so the overall minus the previous overall is that figure.
+
+
+def enough_answers(n: int, k: int) -> bool:
+    """Rule 1: a figure resting on n answers may be shown."""
+    return n >= max(MIN_GROUP_FLOOR, k)
+
+
+def clean_cell(count: int, n: int, k: int) -> bool:
+    """Rule 2: `count` of `n` may be shown: n is enough, and the cell and its complement are each
+    0 or at least k."""
+    k = max(MIN_GROUP_FLOOR, k)
+    rest = n - count
+    return enough_answers(n, k) and (count == 0 or count >= k) and (rest == 0 or rest >= k)
+
+
+def for_managers(stats: PeriodStats, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PeriodStats:
+    """The figures of `stats` that may reach managers (rules 1 and 2); the others are left out and
+    named in `withheld`, so the view can say "too few answers" where they would be."""
+    k = thresholds.min_group_size
+    withheld: list[str] = []
+    categories: dict[str, Mean] = {}
+    for category, mean in stats.categories.items():
+        if enough_answers(mean.n, k):
+            categories[category] = mean
+        else:
+            withheld.append(f"category:{category}")
+    reasons: tuple[ReasonCount, ...] = ()
+    if stats.reasons_n and not enough_answers(stats.reasons_n, k):
+        withheld.append("reasons")
+    elif stats.reasons:
+        reasons = tuple(item for item in stats.reasons if clean_cell(item.count, stats.reasons_n, k))
+        if len(reasons) < len(stats.reasons):
+            withheld.append("reasons.some")
+    enps = stats.enps
+    if enps is not None and not enough_answers(enps.n, k):
+        withheld.append("enps")
+        enps = None
+    elif enps is not None and not all(
+        clean_cell(cell, enps.n, k) for cell in (enps.promoters, enps.passives, enps.detractors)
+    ):
+        withheld.append("enps.counts")
+    come_back = stats.come_back
+    if come_back is not None and not clean_cell(come_back.count, come_back.n, k):
+        withheld.append("come_back")
+        come_back = None
+    return PeriodStats(stats.count, reasons, stats.reasons_n, categories, enps, come_back, tuple(withheld))
+
+
+def published_record(stats: PeriodStats) -> dict[str, Any]:
+    """The managers' figures of a digest as plain JSON, kept with the digest: later digests compare
+    with (and chart) exactly what was published, never a recount that an interview withdrawn or
+    purged since would change (the difference would be that one interview)."""
+    return {
+        "count": stats.count,
+        "categories": {
+            category: [mean.value, mean.n, mean.low, mean.high] for category, mean in stats.categories.items()
+        },
+        "withheld": list(stats.withheld),
+    }
+
+
+def from_published_record(record: Mapping[str, Any]) -> PeriodStats | None:
+    """The figures `published_record` kept (categories only: what comparisons and the chart use);
+    None for a record without them."""
+    categories = record.get("categories") if isinstance(record, Mapping) else None
+    if not isinstance(categories, Mapping):
+        return None
+    means = {
+        str(category): Mean(float(value), int(n), float(low), float(high))
+        for category, (value, n, low, high) in categories.items()
+    }
+    return PeriodStats(
+        count=int(record.get("count", 0)), reasons=(), reasons_n=0,
+        categories={category: means[category] for category in sorted(means, key=category_order)},
+        enps=None, come_back=None, withheld=tuple(str(item) for item in record.get("withheld", ())),
     )
 
 
@@ -520,10 +713,9 @@ def signals(
             "n": enps.n,
             "low": round(enps.low, 2),
             "high": round(enps.high, 2),
-            "promoters": enps.promoters,
-            "passives": enps.passives,
-            "detractors": enps.detractors,
         }
+        if not current.is_withheld("enps.counts"):
+            numbers.update(promoters=enps.promoters, passives=enps.passives, detractors=enps.detractors)
         if overall is not None and overall.enps is not None:
             numbers["overall"] = round(overall.enps.value, 2)
         result.append(Signal("enps_negative", "enps", numbers))

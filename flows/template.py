@@ -28,6 +28,8 @@ MAX_ANSWER_LENGTH = 3000  # Slack plain text input
 RATING_POINTS = 5
 OTHER = "other"  # the option id that carries a free text when `allow_other` is set
 DEFAULT_TEMPLATE_PATH = Path(__file__).with_name("templates") / "default.yml"
+# Earlier versions of the standard template, as shipped: interviews begun with them keep them.
+SHIPPED_TEMPLATES = Path(__file__).with_name("templates") / "shipped"
 
 
 class QuestionType(StrEnum):
@@ -56,6 +58,8 @@ class Category(StrEnum):
     RETURN = "return"
     OTHER = "other"
     CONSENT = "consent"
+    # The leaver's separate choice that their direct manager may get their feedback, named.
+    MANAGER_CONSENT = "manager_consent"
 
 
 TEXT_TYPES = frozenset({QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT})
@@ -144,6 +148,19 @@ def load_template(path: str | Path) -> Template:
 def default_template() -> Template:
     """The template shipped with the bot; loaded once (templates are immutable)."""
     return load_template(DEFAULT_TEMPLATE_PATH)
+
+
+@cache
+def shipped_template(key: str, version: int) -> Template | None:
+    """The standard template as shipped in an earlier (or the current) version, else None."""
+    default = default_template()
+    if (default.id, default.version) == (key, version):
+        return default
+    for path in sorted(SHIPPED_TEMPLATES.glob("*.yml")):
+        template = load_template(path)
+        if (template.id, template.version) == (key, version):
+            return template
+    return None
 
 
 def parse_template(text: str, source: str = "<text>") -> Template:
@@ -295,6 +312,12 @@ class _Checker:
         if len(consent) != 1:
             found = "none" if not consent else f"{len(consent)}"
             self.add(None, "questions", f"must have exactly one question with category 'consent' (found {found})")
+        manager = [
+            item for item in value if isinstance(item, dict) and item.get("category") == Category.MANAGER_CONSENT
+        ]
+        if len(manager) > 1:
+            self.add(None, "questions", f"may have at most one question with category 'manager_consent' "
+                                        f"(found {len(manager)})")
         if any(question is None for question in questions):
             return None
         return tuple(questions)
@@ -339,6 +362,11 @@ class _Checker:
                 )
         if category is Category.CONSENT and kind is not None and kind is not QuestionType.YES_NO:
             self.add(where, f"{prefix}type", "the consent question must be yes_no")
+        if category is Category.MANAGER_CONSENT:
+            if kind is not None and kind is not QuestionType.YES_NO:
+                self.add(where, f"{prefix}type", "the manager_consent question must be yes_no")
+            if data.get("required") is True:
+                self.add(where, f"{prefix}required", "the manager_consent question must be optional: skipping it is no")
 
         text = self.texts(data["text"], where, f"{prefix}text", MAX_TEXT_LENGTH) if "text" in data else None
         help_text = self.texts(data["help"], where, f"{prefix}help", MAX_TEXT_LENGTH) if "help" in data else {}

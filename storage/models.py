@@ -148,6 +148,8 @@ class Interview(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     # The message showing the question being asked (updated in place once answered).
     question_ts: Mapped[str | None] = mapped_column(String(32))
+    # The intro message: its Withdraw button goes once withdrawing no longer works.
+    intro_ts: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -176,6 +178,9 @@ class Review(Base):
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     inform_manager: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The body of the named message to the direct manager, as HR checked it (only with the leaver's
+    # consent to manager feedback); None: no such message, at most a notice that the interview took place.
+    manager_note: Mapped[str | None] = mapped_column(EncryptedText)
     cards: Mapped[list | None] = mapped_column(JSON)  # [[channel, ts], ...]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     published_digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id"))
@@ -318,3 +323,26 @@ class LoopAction(Base):
     subject: Mapped[str] = mapped_column(String(80))
     recorded_by: Mapped[str] = mapped_column(String(32))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class InboxRequest(Base):
+    """A request from Slack (command, click, view submission, event), written before Slack gets
+    its 200 and kept until it was handled: a process that dies in between leaves it here for another
+    to finish. `key` is the request's natural key, hashed (event_id; action_ts + user + action;
+    user + the whole view; trigger_id + response_url), unique, so a retry or a second delivery is recognised.
+    `payload` (encrypted, it holds what people typed) is wiped once the request was handled."""
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict | None] = mapped_column(EncryptedJSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Until when the process that holds it is expected to finish it (renewed while it works).
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+
+    __table_args__ = (Index("ix_inbox_unhandled", "handled_at", "lease_until"),)

@@ -143,7 +143,8 @@ def mark_invited(session: Session, departure_id: int) -> None:
 def mark_unreachable(session: Session, departure_id: int) -> bool:
     result = session.execute(
         update(Departure)
-        .where(Departure.id == departure_id, Departure.stage == "registered")
+        .where(Departure.id == departure_id, Departure.stage.in_(("registered", "invited")),
+               Departure.choice.is_(None))
         .values(stage="unreachable")
     )
     return result.rowcount == 1
@@ -279,13 +280,15 @@ def review_for_interview(session: Session, interview_id: int) -> Review | None:
 
 
 def decide_review(
-    session: Session, review_id: int, decision: str, decided_by: str, now: datetime, inform_manager: bool
+    session: Session, review_id: int, decision: str, decided_by: str, now: datetime, inform_manager: bool,
+    manager_note: str | None = None,
 ) -> bool:
     """Record HR's decision once; False when it was decided already (a double click, two HR users)."""
     result = session.execute(
         update(Review)
         .where(Review.id == review_id, Review.decision.is_(None))
-        .values(decision=decision, decided_by=decided_by, decided_at=now, inform_manager=inform_manager)
+        .values(decision=decision, decided_by=decided_by, decided_at=now, inform_manager=inform_manager,
+                manager_note=manager_note)
     )
     return result.rowcount == 1
 
@@ -330,13 +333,15 @@ def digests_unfinished(session: Session) -> Sequence[Digest]:
 
 
 def manager_feedback_due(session: Session, today: date) -> Sequence[tuple[Review, Departure]]:
-    """Approved reviews whose main points go to the manager, once the last working day has passed."""
+    """Approved reviews whose manager message (or notice) is due: the last working day has passed and
+    it was not sent (or claimed) yet."""
     return session.execute(
         select(Review, Departure)
         .join(Interview, Interview.id == Review.interview_id)
         .join(Departure, Departure.id == Interview.departure_id)
         .where(Review.decision == "approved", Review.inform_manager.is_(True), Departure.manager_id.is_not(None),
-               Departure.last_day < today, Interview.state.is_not(None))
+               Departure.last_day < today, Interview.state.is_not(None),
+               ~exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == "manager_points"))
     ).all()
 
 
@@ -466,7 +471,7 @@ def purge_departure(
     if interview is not None:
         session.execute(
             update(Interview).where(Interview.id == interview.id).values(
-                state=interview_state, excluded_quotes=None, channel_id=None, question_ts=None,
+                state=interview_state, excluded_quotes=None, channel_id=None, question_ts=None, intro_ts=None,
                 last_message_ts=None, status=interview_status or interview.status,
                 recorded_by=case((Interview.recorded_by.is_(None), None), else_=neutral),
                 revision=Interview.revision + 1,  # a click holding the old revision is now stale
@@ -474,7 +479,8 @@ def purge_departure(
         )
         session.execute(
             update(Review).where(Review.interview_id == interview.id).values(
-                highlights="", cards=None, decided_by=case((Review.decided_by.is_(None), None), else_=neutral),
+                highlights="", manager_note=None, cards=None,
+                decided_by=case((Review.decided_by.is_(None), None), else_=neutral),
             )
         )
     deleted = session.execute(delete(SentMessage).where(SentMessage.departure_id == departure_id)).rowcount
@@ -852,3 +858,47 @@ def latest_registration_of(session: Session, employee_id: str) -> Departure | No
 
 def all_reviews(session: Session) -> Sequence[Review]:
     return session.scalars(select(Review).order_by(Review.id)).all()
+
+
+# -- digests: the last-day gate (issue 11) ---------------------------------------------------------
+
+
+def _approved_unpublished():
+    return (
+        select(Review)
+        .join(Interview, Interview.id == Review.interview_id)
+        .join(Departure, Departure.id == Interview.departure_id)
+        .where(Review.decision == "approved", Review.published_digest_id.is_(None), Interview.state.is_not(None))
+    )
+
+
+def reviews_ready_for_digest(session: Session, today: date) -> Sequence[Review]:
+    """Approved, unpublished reviews whose leaver's last working day has passed (before `today`):
+    nothing of someone still in the team reaches the managers' digest."""
+    return session.scalars(_approved_unpublished().where(Departure.last_day < today).order_by(Review.id)).all()
+
+
+def reviews_waiting_for_last_day(session: Session, today: date) -> int:
+    """How many approved, unpublished reviews wait because the leaver's last day has not passed."""
+    query = _approved_unpublished().where(Departure.last_day >= today).with_only_columns(func.count(Review.id))
+    return session.scalar(query) or 0
+
+
+def recent_posted_digests(session: Session, limit: int, before_id: int | None = None) -> Sequence[Digest]:
+    """The latest posted digests (before `before_id` when given), oldest first."""
+    query = select(Digest).where(Digest.status == "posted")
+    if before_id is not None:
+        query = query.where(Digest.id < before_id)
+    rows = session.scalars(query.order_by(Digest.id.desc()).limit(limit)).all()
+    return list(reversed(rows))
+
+
+def unmark_invited(session: Session, departure_id: int) -> None:
+    """The invitation was certainly not posted (its claim was given back): registered again, so the
+    sweep sends it. Marked invited before the post, so that an instant click finds the state."""
+    claimed = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == INVITATION)
+    session.execute(
+        update(Departure)
+        .where(Departure.id == departure_id, Departure.stage == "invited", Departure.choice.is_(None), ~claimed)
+        .values(stage="registered")
+    )

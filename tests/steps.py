@@ -32,6 +32,7 @@ def answer_everything(
     employee,
     *,
     consent: bool = True,
+    manager_consent: bool | None = None,
     improvements: str | None = None,
     ratings=(4, 3, 4, 2, 5),
     reasons=("pay",),
@@ -40,12 +41,14 @@ def answer_everything(
     manager=None,
     submit: bool = True,
 ):
-    """Invite, accept and answer the standard questionnaire; returns the summary message."""
+    """Invite, accept and answer the standard questionnaire; returns the summary message.
+
+    `manager_consent`: the answer to the separate manager-feedback question (None skips it)."""
     invitation = invite(harness, employee, manager=manager)
     harness.user.click(employee, invitation, "invitation.answer")
     slack = harness.slack
-    for score in ratings:
-        click(harness, employee, f"q:choose:{score}")
+    for score in ratings:  # None skips that rating
+        click(harness, employee, f"q:choose:{score}" if score is not None else "q:skip")
     if improvements:
         harness.user.dm(employee, improvements)
     else:
@@ -62,6 +65,10 @@ def answer_everything(
     click(harness, employee, f"q:choose:{come_back}")
     click(harness, employee, "q:skip")  # anything_else
     click(harness, employee, "q:choose:yes" if consent else "q:choose:no")
+    if manager_consent is None:
+        click(harness, employee, "q:skip")  # manager_feedback
+    else:
+        click(harness, employee, "q:choose:yes" if manager_consent else "q:choose:no")
     summary = latest(slack, employee)
     if submit:
         harness.user.click(employee, summary, "q:submit")

@@ -128,9 +128,9 @@ CASES = [
     # --- addresses ---------------------------------------------------------------------------
     ("Ik woon op Hoofdstraat 12, 1234 AB Amsterdam.", "nl", "Ik woon op [adres]."),
     ("Postcode 1234AB 12, of eigenlijk 1234 ab, huisnummer 5.", "nl", "Postcode [adres], of eigenlijk [adres]."),
-    ("Kom langs op de Van Woustraat 3-2 in Amsterdam.", "nl", "Kom langs op de [adres] in Amsterdam."),
+    ("Kom langs op de Van Woustraat 3-2 in Amsterdam.", "nl", "Kom langs op de [adres] in [plaats]."),
     ("He lived at 221B Baker Street for years.", "en", "He lived at [address] for years."),
-    ("In 2024 en 5 teams; Rotterdam 3 jaar; 1024 MB geheugen.", "nl", None),
+    ("In 2024 en 5 teams; Edam 3 jaar; 1024 MB geheugen.", "nl", None),
     # --- URLs --------------------------------------------------------------------------------
     (
         "Zie https://intranet.example.nl/hr/exit?id=42, of www.example.com/jan.",
@@ -157,7 +157,7 @@ CASES = [
     (
         "Sinds maart 2019 en in 2024 werkte ik hier; op 1 mei begon ik.",
         "nl",
-        "Sinds maart 2019 en in 2024 werkte ik hier; op [datum] begon ik.",
+        "Sinds [datum] en in 2024 werkte ik hier; op [datum] begon ik.",
     ),
     # --- everything at once --------------------------------------------------------------------
     (
@@ -233,8 +233,10 @@ def test_bsn_eleven_check(number, valid):
         ("Uiterlijk 20/12, anders 3 jan.", "nl", "Uiterlijk [datum], anders [datum]."),
         ("From the 3rd of March until Dec 20th.", "en", "From the [date] until [date]."),
         ("Dates like 12/20/2026 and 20.12.2026.", "en", "Dates like [date] and [date]."),
-        ("Sinds maart 2019, al 7 jaar.", "nl", "Sinds maart 2019, al 7 jaar."),
-        ("Since May 2024 I may 2x as often work remotely.", "en", "Since May 2024 I may 2x as often work remotely."),
+        # A month with its year points at one person in a small team as well as a date does.
+        ("Sinds maart 2019, al 7 jaar.", "nl", "Sinds [datum], al 7 jaar."),
+        ("Since May 2024 I may 2x as often work remotely.", "en", "Since [date] I may 2x as often work remotely."),
+        ("Sinds 2019, al 7 jaar; in maart ging het mis.", "nl", "Sinds 2019, al 7 jaar; in maart ging het mis."),
         ("Score 4/5, 24/7 bereikbaar, versie 1.2.3, 10:30.", "nl", "Score 4/5, 24/7 bereikbaar, versie 1.2.3, 10:30."),
         ("Phone 06-12-34-56-78 is not a date.", "en", "Phone 06-12-34-56-78 is not a date."),
         ("Slack said <!date^1392734382^{date}|Feb 18, 2014>.", "en", "Slack said [date]."),
@@ -432,3 +434,178 @@ def test_anonymise_is_idempotent(parts, language):
 def test_anonymise_is_idempotent_on_any_text(text):
     once = anonymise(text, MEMBERS)
     assert anonymise(once, MEMBERS) == once
+
+
+# --- issue 11: what hides a name, foreign phone numbers, months with their year ---------------------
+
+ZERO_WIDTH_AND_BIDI = (
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2066\u2067\u2068\u2069\ufeff\u00ad"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # zero-width characters and a soft hyphen between the letters of a colleague's name
+        ("Ik werkte met J\u200ban de V\u200cr\u200dies.", "nl", "Ik werkte met [naam]."),
+        ("Ask Ma\u2060rk Bak\u00adker, or Ma\ufeffrk.", "en", "Ask [name], or [name]."),
+        # the name written backwards inside a right-to-left override renders as the plain name
+        ("Praat eens met \u202eseirV ed naJ\u202c over de planning.", "nl", "Praat eens met [naam] over de planning."),
+        ("Thanks to \u202ekraM", "en", "Thanks to [name]"),
+        # full-width letters fold to the name (NFKC)
+        ("Ｊａｎ was fijn.", "nl", "[naam] was fijn."),
+        # isolates and marks around a name only hide it from the pattern
+        ("Groet aan \u2067Kees\u2069 en \u200fJosé\u200e.", "nl", "Groet aan [naam] en [naam]."),
+    ],
+    ids=["zero-width", "word-joiner-soft-hyphen", "rlo-reversed", "rlo-unclosed", "full-width", "isolates"],
+)
+def test_invisible_characters_do_not_hide_a_name(text, language, expected):
+    result = anonymise(text, MEMBERS, language)
+    assert result == expected
+    assert not set(result) & set(ZERO_WIDTH_AND_BIDI)
+
+
+@given(st.text(alphabet=st.sampled_from(list("Jan de Vries wat fijn. ") + list(ZERO_WIDTH_AND_BIDI)), max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_the_output_never_holds_format_characters(text):
+    result = anonymise(text, MEMBERS, "nl")
+    assert not set(result) & set(ZERO_WIDTH_AND_BIDI)
+    assert anonymise(result, MEMBERS, "nl") == result
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Call me at (555) 123-4567 or 555-123-4567.", "en", "Call me at [phone] or [phone]."),
+        ("Or 555.123.4567, or +1 (555) 123-4567.", "en", "Or [phone], or [phone]."),
+        ("UK: +44 20 7946 0958; België: +32 2 123 45 67 of +32 470 12 34 56.", "nl",
+         "UK: [telefoon]; België: [telefoon] of [telefoon]."),
+        ("Bel 0031 6 12345678 of 0032 470 12 34 56.", "nl", "Bel [telefoon] of [telefoon]."),
+        # what only looks like one stays
+        ("Score 555-123, 3 van de 10 (555) en 12.345.678 euro.", "nl", None),
+    ],
+    ids=["us-parentheses", "us-dots-and-plus1", "uk-be", "0031-0032", "look-alikes"],
+)
+def test_international_phone_numbers(text, language, expected):
+    assert anonymise(text, MEMBERS, language) == (text if expected is None else expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("In maart 2026 zat ik thuis.", "nl", "In [datum] zat ik thuis."),
+        ("Sinds mrt. 2019 en vanaf sept '24.", "nl", "Sinds [datum] en vanaf [datum]."),
+        ("In the spring of 2025 and in March 2026.", "en", "In the [date] and in [date]."),
+        ("In de zomer van 2025, Q3 2026 en in week 12 ging het mis.", "nl",
+         "In de [datum], [datum] en in [datum] ging het mis."),
+        ("Week 12 of 2026 was hard.", "en", "[date] was hard."),
+        # a year, a month or a season alone, and a number of weeks, stay
+        ("Sinds 2019; in maart; in de zomer; 12 weken; over 3 weken; per week 40 uur.", "nl", None),
+        ("Twice a week 3 hours, each week 2 times.", "en", None),
+        ("Since 2019, in March, every summer, for 12 weeks.", "en", None),
+    ],
+    ids=[
+        "nl-month-year", "nl-short", "en-season-month", "nl-season-quarter-week", "en-week-year", "nl-stays",
+        "en-stays", "en-per-week",
+    ],
+)
+def test_months_seasons_and_weeks_with_a_year_are_dates(text, language, expected):
+    assert anonymise(text, MEMBERS, language) == (text if expected is None else expected)
+
+
+# --- special categories of personal data (AVG/GDPR art. 9) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("In maart 2026 zat ik thuis met een burn-out.", ("health",)),
+        ("Ik was overspannen en ging naar de bedrijfsarts.", ("health",)),
+        ("I was signed off sick with depression, therapy helped.", ("health",)),
+        ("Toen ik zwanger was, kreeg ik geen contractverlenging.", ("pregnancy",)),
+        ("Being pregnant here was hard.", ("pregnancy",)),
+        ("Er was geen ruimte om te bidden en vrijdag naar de moskee te gaan.", ("religion",)),
+        ("Nobody respected my faith during Ramadan.", ("religion",)),
+        ("Als lid van de FNV werd ik buitengesloten.", ("union",)),
+        ("After I joined the trade union they ignored me.", ("union",)),
+        ("Als homo voelde ik me hier niet veilig.", ("sexual_orientation",)),
+        ("After my coming out nobody talked to me.", ("sexual_orientation",)),
+        ("Opmerkingen over mijn Marokkaanse afkomst.", ("ethnicity",)),
+        ("Comments about my ethnic background.", ("ethnicity",)),
+        ("Iemand vertelde rond dat ik een strafblad heb.", ("criminal_record",)),
+        ("They found out about my criminal record.", ("criminal_record",)),
+        ("Burn-out na de zwangerschap.", ("health", "pregnancy")),
+        # hidden with a zero-width space, in capitals, with an accent
+        ("Ik had een b\u200burn-out.", ("health",)),
+        ("ZWANGER en DEPRESSIEF", ("health", "pregnancy")),
+        # ordinary words that only look alike
+        ("Een homogeen team, ik geloof dat het goed was; de operaties liepen.", ()),
+        ("Add more tests, black friday, the christmas party, psychological safety.", ()),
+        ("My conviction is that the union of both teams works.", ()),
+    ],
+)
+def test_special_categories_are_detected_in_dutch_and_english(text, expected):
+    from flows.sensitive import special_categories
+
+    assert special_categories(text) == expected
+
+
+def test_hr_extends_the_vocabulary_with_a_file_in_the_template_folder(tmp_path):
+    from flows.sensitive import SHIPPED_VOCABULARY, VocabularyError, parse_vocabulary, vocabulary
+
+    (tmp_path / SHIPPED_VOCABULARY.name).write_text(SHIPPED_VOCABULARY.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "special-categories-ours.txt").write_text(
+        "# our own words\n[health]\nlong-covid*\n[union]\nAbvakabo\n", encoding="utf-8"
+    )
+    ours = vocabulary(tmp_path)
+    assert ours.categories("Sinds mijn longcovid-klachten") == ("health",)
+    assert ours.categories("Lid van Abvakabo") == ("union",)
+    assert ours.categories("Ik was overspannen") == ("health",)  # the shipped words still count
+    assert vocabulary().categories("Lid van Abvakabo") == ()  # the shipped folder knows nothing of it
+
+    with pytest.raises(VocabularyError, match=r"ours.txt:2: unknown category \[hobbies\]"):
+        parse_vocabulary("# x\n[hobbies]\nvissen\n", "ours.txt")
+    with pytest.raises(VocabularyError, match=r"ours.txt:1: term 'ziek' before any \[category\]"):
+        parse_vocabulary("ziek\n", "ours.txt")
+
+
+def test_a_special_category_answer_is_never_a_default_highlight():
+    from flows.highlights import candidate_quotes, draft, shared_quotes, unedited, withheld_quotes
+    from flows.template import default_template
+
+    template = default_template()
+    consent = next(q.id for q in template.questions if q.category.value == "consent")
+    texts = [q.id for q in template.questions if q.type.value == "long_text"]
+    answers = {
+        consent: {"value": True},
+        texts[0]: {"value": "In maart 2026 zat ik thuis met een burn-out, Jan de Vries wist het."},
+        texts[1]: {"value": "De planning kwam vaak te laat."},
+    }
+    quotes = candidate_quotes(template, answers, MEMBERS, "nl")
+    assert [(q.text, q.categories) for q in quotes] == [
+        ("In [datum] zat ik thuis met een burn-out, [naam] wist het.", ("health",)),
+        ("De planning kwam vaak te laat.", ()),
+    ]
+    assert draft(shared_quotes(template, answers, (), MEMBERS, "nl")) == "De planning kwam vaak te laat."
+    withheld = withheld_quotes(template, answers, (), MEMBERS, "nl")
+    assert [q.question_id for q in withheld] == [texts[0]]
+    assert withheld_quotes(template, answers, (texts[0],), MEMBERS, "nl") == []  # the leaver left it out
+    pasted = "De planning kwam vaak te laat.\n\nIn [datum]  zat ik thuis met een burn-out, [naam] wist het."
+    assert unedited(pasted, withheld) == withheld
+    assert unedited("De planning kwam vaak te laat.\n\nIemand was een tijd afwezig.", withheld) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Sinds ik naar Zwolle verhuisde, werd reizen naar het kantoor in Den  Haag lastig.", "nl",
+         "Sinds ik naar [plaats] verhuisde, werd reizen naar het kantoor in [plaats] lastig."),
+        ("I moved to London; the 's-Hertogenbosch office was far.", "en",
+         "I moved to [place]; the [place] office was far."),
+        # ordinary words and towns that are also words stay; so does a lower-case "leiden" (to lead)
+        ("Goede mensen leiden tot goed werk; best of goes, de delft.", "nl", None),
+    ],
+    ids=["nl", "en", "words"],
+)
+def test_towns_are_replaced(text, language, expected):
+    assert anonymise(text, MEMBERS, language) == (text if expected is None else expected)

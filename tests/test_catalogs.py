@@ -272,3 +272,65 @@ def test_a_key_missing_in_dutch_falls_back_to_english_then_to_the_key(monkeypatc
     assert t("nl", "only.en", x=1) == "English 1"
     assert t("nl", "no.such.key") == "no.such.key"
     assert Translator("nl")("no.such.key") == "no.such.key"
+
+
+# --- every translation call, whatever its key looks like -----------------------------------------
+# The regexes above only see dotted keys; a typo such as "q:withdraw.title" slipped past them and
+# reached every leaver as a raw key. This scan reads the code's syntax tree instead: every string
+# handed to a translation call is a key, and must render in both languages.
+
+
+def _translation_key_arguments(node: ast.Call) -> list[ast.expr]:
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    if name in ("_", "Problem") and node.args:
+        return [node.args[0]]
+    if name == "t" and len(node.args) >= 2:
+        return [node.args[1]]
+    if name in ("notify_hr", "notify_user") and len(node.args) >= 2:
+        return [node.args[1]]
+    if isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "Translator" and node.args:
+        return [node.args[0]]  # Translator(language)("key")
+    return []
+
+
+def translation_calls() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Keys given as literals, and the fixed beginnings of keys built with an f-string, with where."""
+    keys: dict[str, set[str]] = {}
+    prefixes: dict[str, set[str]] = {}
+    for path in SOURCE_FILES:
+        where = str(path.relative_to(REPO_ROOT))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            for argument in _translation_key_arguments(node):
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    keys.setdefault(argument.value, set()).add(f"{where}:{node.lineno}")
+                elif isinstance(argument, ast.JoinedStr) and argument.values:
+                    first = argument.values[0]
+                    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                        prefixes.setdefault(first.value, set()).add(f"{where}:{node.lineno}")
+    return keys, prefixes
+
+
+def test_the_syntax_scan_finds_translation_calls_of_every_shape():
+    keys, prefixes = translation_calls()
+    for key in ("invite.header", "q.withdraw.title", "hr.only", "hr.withdrawn", "review.header"):
+        assert key in keys, key
+    assert "review.mode." in prefixes and "home.leaver." in prefixes
+    assert len(keys) > 300
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_translation_call_renders_in_both_languages(language):
+    keys, prefixes = translation_calls()
+    messages = catalog(language)
+    missing = {key: sorted(where) for key, where in keys.items() if key not in messages}
+    missing.update({prefix + "…": sorted(where) for prefix, where in prefixes.items()
+                    if not any(key.startswith(prefix) for key in messages)})
+    assert not missing, f"translation calls without a {language} message: {missing}"
+    for key in keys:
+        text = messages[key]
+        params = {name: "X" for name in placeholders(text)}
+        rendered = Translator(language)(key, **params)
+        assert rendered != key and "{" not in rendered, (key, rendered)

@@ -1,4 +1,10 @@
-"""kill -9 in the middle of a questionnaire: real `exit-interview run` processes, one database.
+"""kill -9: real `exit-interview run` processes, one database, one Slack emulator.
+
+Three stories. Three `/exit-interview start` commands acknowledged, then kill -9 before any of
+their work: the next process registers all three, once, and tells HR once each (the durable inbox).
+A whole journey (choice, click, typed answer, multiple choice, form, Send, HR's decision, export,
+digest) with a kill -9 right after the 200 of each step: nothing lost, nothing doubled, everyone
+told once. And the questionnaire story below, with kills at chosen moments inside a step.
 
 A leaver answers the questionnaire in the DM while the bot process is killed with SIGKILL (no
 goodbye, no clean shutdown) at different moments, and started again on the same database and the
@@ -52,7 +58,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.emulator.client import SlackUserAgent, menu_state
-from tests.conftest import HR, HR_2, LEAVER, SIGNING_SECRET, TEST_KEY
+from tests.conftest import COLLEAGUE, HR, HR_2, LEAVER, LEAVER_EN, SIGNING_SECRET, TEST_KEY
 from tests.test_scale import free_port, health, wait_until
 
 PROGRESS = re.compile(r"\*(\d+)/(\d+)\*")
@@ -80,6 +86,7 @@ SCRIPT: list[tuple[str, tuple, dict]] = [
     ("come_back", ("click", "q:choose:maybe"), {"value": "maybe"}),
     ("anything_else", ("click", "q:skip"), {"skipped": True}),
     ("consent", ("click", "q:choose:yes"), {"value": True}),
+    ("manager_feedback", ("click", "q:choose:no"), {"value": False}),
 ]
 # Question position (1-based) -> how the process dies while that answer is handled.
 KILLS = {1: "acked", 3: "saved", 5: "shown", 11: "acked"}
@@ -102,6 +109,8 @@ class Bot:
             "DATABASE_URL": database_url,
             "ENCRYPTION_KEY": TEST_KEY,
             "SWEEP_SECONDS": "1",
+            # What a killed process acknowledged is finished by the next one once its lease ran out.
+            "INBOX_LEASE_SECONDS": "1",
         }
         exe = Path(sys.executable).with_name("exit-interview")
         command = [str(exe), "run"] if exe.exists() else [sys.executable, "-m", "bot.cli", "run"]
@@ -126,6 +135,44 @@ class Bot:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait()
+
+
+class Gate:
+    """While closed, every Slack API call of the bot waits in the emulator (and fails when the gate
+    opens): a process killed meanwhile has acknowledged requests and done none of their work."""
+
+    def __init__(self, slack):
+        self._original = slack.handle
+        self._original_response = slack.record_response
+        self._open = threading.Event()
+        self._open.set()
+        self._only: tuple[str, ...] | None = None
+        self.waiting = 0
+        slack.handle = self._handle
+        slack.record_response = self._record_response
+
+    def close(self, only: tuple[str, ...] | None = None) -> None:
+        """`only`: hold just these methods."""
+        self.waiting = 0
+        self._only = only
+        self._open.clear()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def _handle(self, method, params, token):
+        if self._open.is_set() or (self._only and method not in self._only):
+            return self._original(method, params, token)
+        self.waiting += 1
+        self._open.wait(30)
+        return 200, {}, {"ok": False, "error": "fatal_error"}
+
+    def _record_response(self, key, payload):
+        """A reply through a response_url: held the same way, and lost (its sender died)."""
+        if self._open.is_set():
+            return self._original_response(key, payload)
+        self.waiting += 1
+        self._open.wait(30)
 
 
 class Hold:
@@ -452,3 +499,205 @@ def _story(tmp_path, slack, database_url, bots, hold):
     for bot in bots[:-1]:
         assert bot.popen.returncode == -signal.SIGKILL
     assert bots[-1].popen.poll() is None, bots[-1].log_tail()
+
+
+def departures(database_url: str) -> list[tuple[str, str]]:
+    from storage.models import Departure
+
+    return _read(database_url, lambda session: [
+        (d.employee_id, d.stage) for d in session.scalars(select(Departure).order_by(Departure.employee_id))])
+
+
+def test_kill_9_right_after_three_commands_were_acknowledged_registers_all_three_once(
+    tmp_path, slack, database_url, bots
+):
+    gate = Gate(slack)
+    try:
+        bots.append(Bot(tmp_path, slack, database_url, 1))
+        wait_until(lambda: "scheduler: leader" in health(bots[-1].port), 15, "the scheduler to run")
+        last_day = date.today() + timedelta(days=60)  # the invitation is planned, weeks ahead
+        leavers = [LEAVER, LEAVER_EN, COLLEAGUE]
+        gate.close()
+        for leaver in leavers:
+            assert bots[-1].user.slash(HR, f"start <@{leaver}|x> {last_day.isoformat()}").status == 200
+        wait_until(lambda: gate.waiting >= 1, 10, "the bot to be at work")
+        assert departures(database_url) == [], "the work was done before the kill: no crash to survive"
+        bots[-1].kill()
+    finally:
+        gate.open()
+
+    bots.append(Bot(tmp_path, slack, database_url, 2))
+    wait_until(lambda: len(departures(database_url)) == 3, 20, "the three registrations after the restart")
+    confirmations = lambda: [r for r in slack.workspace.responses if "geregistreerd" in str(r.get("text"))]  # noqa: E731
+    wait_until(lambda: len(confirmations()) == 3, 10, "HR's three confirmations")
+    time.sleep(3)  # a lease and a couple of sweeps later: nothing more arrives
+    assert departures(database_url) == sorted((leaver, "registered") for leaver in leavers)
+    assert sorted(r["key"] for r in confirmations()) == sorted({r["key"] for r in confirmations()})
+    assert len(slack.workspace.responses) == 3, slack.workspace.responses
+    for leaver in leavers:
+        assert len([r for r in confirmations() if f"<@{leaver}>" in r["text"]]) == 1
+        assert slack.dms_to(leaver) == []  # planned for later, not sent now
+
+    from storage.models import Departure
+
+    invite_at = _read(database_url, lambda session: list(session.scalars(select(Departure.invite_at))))
+    assert len(invite_at) == 3 and all(when is not None for when in invite_at)
+    assert bots[0].popen.returncode == -signal.SIGKILL
+
+
+def unhandled(database_url: str) -> int:
+    from storage.inbox import unhandled_count
+
+    return _read(database_url, unhandled_count)
+
+
+class Journey:
+    """One leaver and HR going through everything, the bot killed -9 right after it acknowledged
+    the request of each step (every Slack call it makes from then on is held and lost)."""
+
+    def __init__(self, tmp_path, slack, database_url, bots):
+        self.tmp_path, self.slack, self.database_url, self.bots = tmp_path, slack, database_url, bots
+        self.gate = Gate(slack)
+        self.channel = slack.dm_channel(LEAVER)
+
+    @property
+    def user(self) -> SlackUserAgent:
+        return self.bots[-1].user
+
+    def start(self) -> None:
+        self.bots.append(Bot(self.tmp_path, self.slack, self.database_url, len(self.bots) + 1))
+
+    def crash_after(self, send, at_work: bool = True) -> None:
+        """`send()` is acknowledged (200), then the bot dies at its first Slack call (`at_work`; else at
+        once: a form's work is done before its 200); a new one starts."""
+        wait_until(lambda: unhandled(self.database_url) == 0, 15, "the bot to finish what it was doing")
+        self.gate.close(None if at_work else ("-",))
+        try:
+            assert send().status == 200
+            if at_work:
+                wait_until(lambda: self.gate.waiting >= 1, 10, "the bot to be at work after its 200")
+            self.bots[-1].kill()
+        finally:
+            self.gate.open()
+        self.start()
+
+    # -- what the leaver sees ----------------------------------------------------------------------
+
+    def posts(self, channel: str | None = None) -> list[list[dict]]:
+        channel = channel or self.channel
+        return [_blocks(c.params) for c in self.slack.calls_to("chat.postMessage")
+                if _dm(c.params.get("channel")) == channel]
+
+    def times_asked(self, position: int) -> int:
+        return [_position(blocks) for blocks in self.posts()].count(position)
+
+    def asking(self, position: int):
+        return self.slack.wait_for(
+            lambda: next((m for m in reversed(self.slack.dms_to(LEAVER)) if _position(m.blocks) == position), None),
+            15, f"question {position} in the DM")
+
+    def answer(self, position: int, action_id: str, **kwargs) -> None:
+        assert self.user.click(LEAVER, self.asking(position), action_id, **kwargs).status == 200
+        self.asking(position + 1)
+
+    def summary(self):
+        return self.slack.wait_for(
+            lambda: next((m for m in reversed(self.slack.dms_to(LEAVER)) if "q:submit" in _action_ids(m.blocks)),
+                         None), 15, "the summary")
+
+    def card(self, hr: str):
+        return self.slack.wait_for(
+            lambda: next((m for m in self.slack.dms_to(hr) if "review:approve" in str(m.blocks)
+                          or "records:export" in str(m.blocks)), None), 15, f"the review card for {hr}")
+
+
+def test_kill_9_right_after_each_step_loses_nothing_doubles_nothing_and_tells_everyone_once(
+    tmp_path, slack, database_url, bots
+):
+    from storage.models import Review
+
+    journey = Journey(tmp_path, slack, database_url, bots)
+    journey.start()
+    wait_until(lambda: "scheduler: leader" in health(bots[-1].port), 15, "the scheduler to run")
+    last_day = date.today() + timedelta(days=3)
+    assert journey.user.slash(HR, f"start <@{LEAVER}|jan> {last_day.isoformat()}").status == 200
+    invitation = slack.wait_for(
+        lambda: next((m for m in slack.dms_to(LEAVER) if "invitation.answer" in _action_ids(m.blocks)), None),
+        20, "the invitation")
+    wait_until(lambda: stage(database_url) == "invited", 10, "the departure to be invited")
+
+    # The choice.
+    journey.crash_after(lambda: journey.user.click(LEAVER, invitation, "invitation.answer"))
+    journey.asking(1)
+    assert stage(database_url) == "answering" and journey.times_asked(1) == 1
+
+    # A click answer.
+    journey.crash_after(lambda: journey.user.click(LEAVER, journey.asking(1), "q:choose:4"))
+    journey.asking(2)
+    assert stored(database_url)[1] == {"working_conditions": {"value": 4, "comment": None}}
+    for position, action in ((2, "q:choose:3"), (3, "q:choose:4"), (4, "q:choose:2"), (5, "q:choose:5")):
+        journey.answer(position, action)
+
+    # A typed answer (an Events API message).
+    journey.asking(6)
+    journey.crash_after(lambda: journey.user.dm(LEAVER, "Meer overleg tussen teams."))
+    journey.asking(7)
+    assert stored(database_url)[1]["improvements"] == {"value": "Meer overleg tussen teams."}
+    journey.answer(7, "q:skip")
+
+    # A multiple choice, confirmed.
+    reasons = journey.asking(8)
+    journey.crash_after(lambda: journey.user.click(
+        LEAVER, reasons, "q:confirm", state=menu_state(reasons, "q:multi", ["pay", "career"])))
+    journey.asking(9)
+    assert stored(database_url)[1]["reasons"] == {"values": ["pay", "career"], "other": None}
+    journey.answer(9, "q:skip")
+    journey.answer(10, "q:choose:career")
+
+    # A text in a form (a view submission).
+    views = len(slack.calls_to("views.open"))
+    assert journey.user.click(LEAVER, journey.asking(11), "q:write").status == 200
+    slack.wait_for(lambda: len(slack.calls_to("views.open")) > views, 10, "the form")
+    form = list(slack.workspace.views.values())[-1]
+    journey.crash_after(lambda: journey.user.submit_view(LEAVER, form, {"text": "Een scale-up in Utrecht"}),
+                        at_work=False)
+    journey.asking(12)
+    assert stored(database_url)[1]["destination"] == {"value": "Een scale-up in Utrecht"}
+    for position, action in ((12, "q:skip"), (13, "q:choose:8"), (14, "q:choose:maybe"), (15, "q:skip")):
+        journey.answer(position, action)
+    assert journey.user.click(LEAVER, journey.asking(16), "q:choose:yes").status == 200
+
+    # Send.
+    summary = journey.summary()
+    journey.crash_after(lambda: journey.user.click(LEAVER, summary, "q:submit"))
+    cards = {hr: journey.card(hr) for hr in (HR, HR_2)}
+    assert stored(database_url)[0] == "submitted"
+
+    # HR's decision.
+    journey.crash_after(lambda: journey.user.click(HR, cards[HR], "review:approve"))
+    decided = lambda: _read(database_url, lambda session: session.scalars(select(Review.decision)).one())  # noqa: E731
+    wait_until(lambda: decided() == "approved", 15, "the approval after the restart")
+    slack.wait_for(lambda: "review:approve" not in str(slack.message(cards[HR].channel, cards[HR].ts).blocks), 10,
+                   "the card to show the decision")
+
+    # An export of the record.
+    responses = len(slack.workspace.responses)
+    journey.crash_after(lambda: journey.user.click(HR, slack.message(cards[HR].channel, cards[HR].ts),
+                                                   "records:export"))
+    slack.wait_for(lambda: len(slack.workspace.files) >= 2, 15, "the record in HR's DM")
+
+    # The digest (too few interviews yet: HR hears that it waits).
+    journey.crash_after(lambda: journey.user.slash(HR, "digest"))
+    slack.wait_for(lambda: len(slack.workspace.responses) >= responses + 2, 15, "the answers to export and digest")
+
+    time.sleep(2.5)  # a lease and a couple of sweeps later: nothing more arrives
+    status, answers = stored(database_url)
+    assert status == "submitted" and len(answers) == 16
+    assert [journey.times_asked(p) for p in range(1, 17)] == [1] * 16, journey.posts()
+    assert len([b for b in journey.posts() if "q:submit" in _action_ids(b)]) == 1
+    assert len([b for b in journey.posts() if "invitation.answer" in _action_ids(b)]) == 1
+    for hr in (HR, HR_2):
+        assert len([m for m in slack.dms_to(hr) if "records:export" in str(m.blocks)]) == 1, f"cards for {hr}"
+    assert sorted(f["filename"].rsplit(".", 1)[-1] for f in slack.workspace.files) == ["md", "pdf"]
+    assert len(slack.workspace.responses) == responses + 2, slack.workspace.responses[responses:]
+    assert len(bots) == 10 and all(bot.popen.returncode == -signal.SIGKILL for bot in bots[:-1])

@@ -3,9 +3,11 @@ person, each interview once; and HR's report."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, time, timedelta
 
-from storage.models import Review
+from sqlalchemy import func, select
+
+from storage.models import Departure, Review
 from tests.conftest import COLLEAGUE, HR, LEAVER, LEAVER_EN
 from tests.steps import answer_everything
 
@@ -27,6 +29,15 @@ def approve_all(harness, slack, decision="review:approve"):
             harness.user.click(HR, current, decision)
 
 
+def after_last_days(harness) -> None:
+    """The morning after the latest registered last working day: every leaver so far has left."""
+    with harness.services.db.session() as session:
+        last = session.scalar(select(func.max(Departure.last_day)))
+    morning = datetime.combine(last + timedelta(days=1), time(9), tzinfo=harness.settings.tz)
+    if morning > harness.clock.now():
+        harness.clock.advance(morning - harness.clock.now())
+
+
 def digest_text(slack) -> str:
     return "\n".join(str(m.blocks) for m in slack.messages_in(MANAGERS))
 
@@ -39,16 +50,18 @@ def test_digest_waits_for_enough_interviews_then_publishes_each_once(harness, sl
     answer_everything(harness, LEAVER_EN, improvements="More feedback from leadership please.",
                       reasons=("pay", "career"), ratings=(3, 2, 4, 3, 3), recommend=6)
     approve_all(harness, slack)
+    after_last_days(harness)
 
     harness.user.slash(HR, "digest")
     reply = harness.last_response()["text"]
     assert "wacht" in reply and "2" in reply and "3" in reply
     assert slack.messages_in(MANAGERS) == []
 
-    answer_everything(harness, EXTRA[0], improvements="Te veel overwerk in de laatste maanden.", reasons=("workload",),
-                      ratings=(3, 1, 4, 3, 4), recommend=8)
+    answer_everything(harness, EXTRA[0], improvements="Te veel overwerk in de laatste maanden.",
+                      reasons=("pay", "workload"), ratings=(3, 1, 4, 3, 4), recommend=8)
     answer_everything(harness, EXTRA[1], improvements="Nooit gedeeld, dit blijft binnen HR.", consent=True)
     approve_all(harness, slack)
+    after_last_days(harness)
     with harness.services.db.session() as session:
         reviews = session.scalars(select(Review).order_by(Review.id)).all()
         assert [r.decision for r in reviews] == ["approved", "approved", "approved", "approved"]
@@ -86,6 +99,7 @@ def test_a_kept_private_interview_never_appears(harness, slack):
     for user in EXTRA:
         answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
     approve_all(harness, slack)
+    after_last_days(harness)
     harness.user.slash(HR, "digest")
     text = digest_text(slack)
     assert "doorgroeien" in text
@@ -158,6 +172,7 @@ def test_a_digest_interrupted_by_a_crash_never_loses_or_repeats_interviews(harne
     for user in (LEAVER, *EXTRA[:2]):
         answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
     approve_all(harness, slack)
+    after_last_days(harness)
 
     # Killed right after claiming, before anything reached the channel.
     with harness.services.db.session() as session:
@@ -179,6 +194,7 @@ def test_a_digest_interrupted_by_a_crash_never_loses_or_repeats_interviews(harne
             slack.add_user(user, "leaver6", locale="nl-NL")
         answer_everything(harness, user)
     approve_all(harness, slack)
+    after_last_days(harness)
     with harness.services.db.session() as session:
         ids = [r.id for r in repo.reviews_awaiting_publication(session)]
         digest = repo.create_digest(session, ids, harness.clock.now(), HR, {})
@@ -210,6 +226,7 @@ def test_two_processes_asking_for_the_digest_at_once_publish_it_once(harness, sl
     for user in (LEAVER, *EXTRA[:2]):
         answer_everything(harness, user, improvements="Meer duidelijkheid over doorgroeien.")
     approve_all(harness, slack)
+    after_last_days(harness)
     other = BotProcess(replace(harness.bot.settings, manager_channel_id=MANAGERS), host="127.0.0.1",
                        role="web", clock=harness.clock).start()  # a second process on the same database
     try:
@@ -230,3 +247,89 @@ def test_two_processes_asking_for_the_digest_at_once_publish_it_once(harness, sl
     assert sorted(o.posted for o in outcomes) == [False, True]
     headers = [m for m in slack.messages_in(MANAGERS) if "Exitgesprekken" in str(m.blocks[:1])]
     assert len(headers) == 1
+
+
+# -- issue 11: k per figure, and nothing of a leaver before their last working day ------------------
+
+
+def test_one_persons_score_never_reaches_the_managers_channel(harness, slack):
+    """Seen: "Support from the manager: 1.0 (n=1, 1.0–5.0)" in the managers' channel, because the
+    minimum of 3 held for the digest as a whole, not for each figure."""
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    answer_everything(harness, LEAVER, ratings=(4, 3, 4, 2, 1), reasons=("pay",), come_back="yes")
+    for user in EXTRA[:2]:  # they skip the question about their manager
+        answer_everything(harness, user, ratings=(4, 3, 4, 2, None), reasons=("pay",), come_back="no")
+    approve_all(harness, slack)
+    after_last_days(harness)
+
+    harness.user.slash(HR, "digest")
+    assert "staat in" in harness.last_response()["text"]
+    text = digest_text(slack)
+    assert "Steun van de leidinggevende:* te weinig antwoorden" in text
+    assert "n=1" not in text and "1,0 (n=1" not in text
+    assert "Arbeidsomstandigheden:* 4,0 (n=3" in text  # answered by all three: shown
+    # 1 of 3 would come back: that one person (and the two others) would be singled out.
+    assert "Zou terugkomen:* te weinig antwoorden" in text
+    assert "minder dan 3 antwoorden" in text  # the digest says why figures are missing
+    assert "Salaris" in text  # named by all three
+
+
+def test_english_digest_withholds_a_small_group_and_its_complement(harness, slack):
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS, default_language="en")
+    # Four leavers: three name pay, one names career too. 3 of 4 for pay would single out the one who
+    # did not; 1 of 4 for career singles out one: neither bar is shown, nor is the one-person share.
+    answer_everything(harness, LEAVER, reasons=("pay", "career"), recommend=9)
+    for user in EXTRA:
+        answer_everything(harness, user, reasons=("pay",) if user != EXTRA[2] else ("workload",), recommend=7)
+    approve_all(harness, slack)
+    after_last_days(harness)
+
+    harness.user.slash(HR, "digest")
+    text = digest_text(slack)
+    assert "Exit interviews: what leavers told us" in text
+    assert "Pay" not in text and "Career" not in text and "Workload" not in text
+    assert "are left out, so nobody can be singled out" in text
+    # eNPS rests on 4 answers: shown, but not its one promoter.
+    assert "*eNPS:* +25 (n=4" in text and "1 promoters" not in text and "passives" not in text
+    assert "Support from the manager:* 5.0 (n=4" in text  # a mean rests on 4 answers: shown
+
+
+def test_a_leaver_still_in_the_team_waits_for_a_later_digest(harness, slack):
+    from bot.operations import digest
+
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS, default_language="en", digest_schedule="0 9 * * 1")
+    for user in (LEAVER, *EXTRA[:2]):
+        answer_everything(harness, user, improvements="More clarity about growing into other roles.",
+                          ratings=(4, 3, 4, 2, 5))
+    after_last_days(harness)
+    # Registered now: the last working day is still ahead.
+    answer_everything(harness, EXTRA[2], improvements="Still here for a while, the planning is chaos.",
+                      ratings=(1, 1, 1, 1, 1), recommend=0)
+    approve_all(harness, slack)
+
+    harness.user.slash(HR, "digest")  # HR reads Dutch, the managers' channel gets English
+    assert "staat in" in harness.last_response()["text"]
+    text = digest_text(slack)
+    assert "growing into other roles" in text
+    assert "planning is chaos" not in text  # neither quotes...
+    assert "Working conditions:* 4.0 (n=3" in text  # ...nor figures of the one still here
+    assert "Based on 3 exit interviews" in text
+    assert "1 more interview waits until the leaver's last working day has passed" in text
+
+    harness.user.slash(HR, "digest")  # HR is told why the rest waits
+    reply = harness.last_response()["text"]
+    assert "tot nu toe 0 goedgekeurde" in reply
+    assert "Nog 1 goedgekeurd gesprek wacht tot de laatste werkdag van de vertrekker voorbij is" in reply
+    posted = len(slack.messages_in(MANAGERS))
+    digest.scheduled_digest(harness.services)  # the scheduled run tells HR the same
+    held = [m for m in slack.dms_to(HR) if "wacht" in m.text]
+    assert held and "Nog 1 goedgekeurde gesprek(ken) wachten tot de laatste werkdag" in held[-1].text
+    assert len(slack.messages_in(MANAGERS)) == posted
+
+    after_last_days(harness)  # now they have left too: waiting for two more, not for the last day
+    harness.user.slash(HR, "digest")
+    reply = harness.last_response()["text"]
+    assert "tot nu toe 1 goedgekeurd exitgesprek" in reply and "laatste werkdag" not in reply

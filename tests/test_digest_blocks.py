@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.blocks.digest import SECTION_CHARS, digest_messages, quote_parts, withheld_message
+from bot.blocks.digest import SECTION_CHARS, category_label, digest_messages, quote_parts, withheld_message
 from bot.blocks.report import COUNTS, report_messages
 from bot.charts import digest_chart
 from bot.i18n import LANGUAGES, Translator, catalog
@@ -437,9 +437,9 @@ def test_report_of_an_empty_period(language):
 def test_chart_is_a_png_made_fast_and_headless():
     current, before = compute(CURRENT), compute(PREVIOUS)
     monthly = [("jan", before), ("feb", compute([])), ("mrt", current)]
-    digest_chart(Translator("nl"), template=TEMPLATE, stats=current, monthly=monthly)  # warm the font cache
+    digest_chart(Translator("nl"), template=TEMPLATE, stats=current, periods=monthly)  # warm the font cache
     started = time.perf_counter()
-    png = digest_chart(Translator("nl"), template=TEMPLATE, stats=current, monthly=monthly)
+    png = digest_chart(Translator("nl"), template=TEMPLATE, stats=current, periods=monthly)
     assert time.perf_counter() - started < 1.0
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 5000
@@ -447,7 +447,7 @@ def test_chart_is_a_png_made_fast_and_headless():
 
 def test_chart_of_nothing_is_still_a_png():
     empty = compute([])
-    png = digest_chart(Translator("en"), template=TEMPLATE, stats=empty, monthly=[])
+    png = digest_chart(Translator("en"), template=TEMPLATE, stats=empty, periods=[])
     assert png.startswith(b"\x89PNG")
 
 
@@ -461,3 +461,35 @@ def test_every_dynamic_key_exists(language):
     keys += [f"digest.category.{category}" for category in Category]
     keys += [f"report.count.{name}" for name in COUNTS]
     assert [key for key in keys if not messages.get(key)] == []
+
+
+@pytest.mark.parametrize(
+    ("language", "too_few", "reasons_left_out", "enps_plain", "back_too_few"),
+    [
+        ("nl", "te weinig antwoorden", "staan er niet bij", "*eNPS:* −80 (n=5",
+         "*Zou terugkomen:* te weinig antwoorden"),
+        ("en", "too few answers", "are left out", "*eNPS:* −80 (n=5", "*Would come back:* too few answers"),
+    ],
+)
+def test_the_managers_view_says_too_few_answers_where_a_figure_is_withheld(
+    language, too_few, reasons_left_out, enps_plain, back_too_few
+):
+    from flows.insights import for_managers
+
+    _ = Translator(language)
+    skipped_manager = [
+        InterviewFacts(f.interview_id, f.submitted_on, f.layout,
+                       {**f.answers, "manager_support": {"skipped": True}} if f.interview_id != 20 else f.answers)
+        for f in CURRENT
+    ]
+    shown = for_managers(compute(skipped_manager))
+    messages = digest_messages(_, template=TEMPLATE, stats=shown, previous=None, changes={}, signals=[],
+                               highlights=[], period_label="2026", seed=1, waiting=2, min_answers=3)
+    text = "\n".join(texts(messages))
+    manager = category_label(_, "manager")
+    assert f"*{manager}:* {too_few}" in text and "3,0 (n=1" not in text and "3.0 (n=1" not in text
+    assert reasons_left_out in text  # pay (3 of 5) and the rest each leave a group of 1 or 2
+    assert enps_plain in text and "promotor" not in text.split("eNPS:")[1].split("\n")[0]
+    assert back_too_few in text  # 1 of 5 would come back
+    assert ("Nog 2 gesprekken wachten" if language == "nl" else "2 more interviews wait") in text
+    assert digest_chart(_, template=TEMPLATE, stats=shown, periods=[("2026", shown)]).startswith(b"\x89PNG")

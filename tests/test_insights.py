@@ -21,23 +21,34 @@ from flows.insights import (
     InterviewFacts,
     Layout,
     Mean,
+    Moments,
+    PeriodAggregates,
     PeriodStats,
     ReasonCount,
     Share,
     Signal,
     Thresholds,
+    aggregate,
     bar,
     breakdown,
     by_department,
     by_tenure_band,
     changes,
+    clean_cell,
     compute,
     digest_ready,
+    enough_answers,
+    enps_from,
     enps_of,
+    for_managers,
+    from_published_record,
+    mean_from,
     mean_of,
+    published_record,
     share_of,
     shuffled,
     signals,
+    stats_from,
     t_quantile,
     tenure_band,
 )
@@ -807,3 +818,140 @@ def test_shuffled_keeps_every_item(items, seed):
 )
 def test_digest_ready(pending, thresholds, ready):
     assert digest_ready(pending, thresholds) is ready
+
+
+# --- from counts and sums (what SQL aggregates give) ---------------------------------------------
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=40))
+def test_a_mean_from_count_sum_and_sum_of_squares_is_the_mean_of_the_values(values):
+    expected = mean_of(values)
+    got = mean_from(Moments.of(values))
+    assert got.n == expected.n and got.value == pytest.approx(expected.value)
+    assert got.low == pytest.approx(expected.low, abs=1e-9) and got.high == pytest.approx(expected.high, abs=1e-9)
+
+
+@given(st.lists(st.integers(0, 10), min_size=1, max_size=40))
+def test_enps_from_counts_per_score_is_enps_of_the_scores(scores):
+    counts: dict[float, int] = {}
+    for score in scores:
+        counts[score] = counts.get(score, 0) + 1
+    assert enps_from(counts) == enps_of(scores)
+
+
+def test_statistics_from_aggregates_add_up_over_periods():
+    first = sample(working_conditions=[1, 2, 3], reasons=[["pay"], ["pay", "career"], None],
+                   recommend=[9, 5, None], come_back=["yes", "no", "maybe"])
+    second = sample(10, working_conditions=[5, None], reasons=[["career"], ["pay"]], recommend=[10, 10],
+                    come_back=[None, "yes"])
+    combined = aggregate(first) + aggregate(second)
+    assert combined == aggregate(first + second)
+    assert stats_from(combined) == compute(first + second)
+    assert combined.count == 5 and combined.reasons_n == 4 and combined.reasons == {"pay": 3, "career": 2}
+    assert combined.come_back == {"yes": 2, "no": 1, "maybe": 1}
+    assert stats_from(PeriodAggregates()) == PeriodStats(0, (), 0, {}, None, None)
+
+
+# --- what managers may see: k per figure, clean partitions ---------------------------------------
+
+
+def test_a_figure_needs_k_answers_to_its_own_question():
+    assert not enough_answers(2, 3) and enough_answers(3, 3) and not enough_answers(4, 5)
+    assert not enough_answers(2, 1)  # never below the floor of 3
+
+
+@pytest.mark.parametrize(
+    ("count", "n", "k", "shown"),
+    [
+        (0, 4, 3, True),  # nobody: no small group
+        (4, 4, 3, True),  # everybody
+        (3, 6, 3, True),  # 3 and 3
+        (1, 4, 3, False),  # one person
+        (3, 4, 3, False),  # the complement is one person
+        (2, 2, 3, False),  # too few answers at all
+        (3, 7, 5, False),  # k = 5
+        (5, 10, 5, True),
+    ],
+)
+def test_a_count_is_shown_only_when_it_and_its_complement_are_zero_or_at_least_k(count, n, k, shown):
+    assert clean_cell(count, n, k) is shown
+
+
+def test_a_category_with_fewer_than_k_answers_is_withheld_and_the_rest_shown():
+    """Issue 11: "Support from the manager: 1.0 (n=1, 1.0-5.0)" reached the managers' channel."""
+    period = sample(working_conditions=[4, 4, 3], manager_support=[1, None, None])
+    shown = for_managers(compute(period))
+    assert "manager" not in shown.categories and shown.is_withheld("category:manager")
+    assert shown.categories["working_conditions"].n == 3
+
+
+def test_reasons_shown_form_clean_partitions():
+    period = sample(reasons=[["pay", "career"], ["pay", "career"], ["pay", "career"], ["pay", "workload"],
+                             ["pay"], ["career", "pay"]])
+    shown = for_managers(compute(period))
+    # pay: 6 of 6; career: 4 of 6 (complement 2: withheld); workload: 1 of 6 (withheld).
+    assert [item.reason for item in shown.reasons] == ["pay"]
+    assert shown.is_withheld("reasons.some") and shown.reasons_n == 6
+    too_few = for_managers(compute(sample(reasons=[["pay"], ["pay"], None])))
+    assert too_few.reasons == () and too_few.is_withheld("reasons")
+
+
+def test_enps_and_come_back_follow_the_same_rule():
+    period = sample(recommend=[10, 7, 7, 7], come_back=["yes", "no", "no", "no"])
+    shown = for_managers(compute(period))
+    assert shown.enps is not None and shown.enps.n == 4 and shown.is_withheld("enps.counts")
+    assert shown.come_back is None and shown.is_withheld("come_back")  # 1 of 4
+    assert for_managers(compute(sample(recommend=[10, 7]))).is_withheld("enps")
+    whole = for_managers(compute(sample(recommend=[10, 9, 9, 7, 7, 7], come_back=["no"] * 6)))
+    assert whole.withheld == () and whole.come_back is not None and whole.come_back.count == 0
+
+
+def test_no_signal_or_change_rests_on_a_withheld_figure():
+    previous = sample(working_conditions=[5, 5, 5, 5], manager_support=[5, 5, None, None])
+    current = sample(20, working_conditions=[1, 1, 1, 2, 1, 1], manager_support=[1, 1, 1, 1, 1, 1],
+                     recommend=[0, 0, 0, 10, 0, 0], reasons=[["pay"]] * 5 + [["career"]])
+    now, before = for_managers(compute(current)), for_managers(compute(previous))
+    assert set(changes(now, before)) == {"working_conditions"}  # the manager's previous side had 2 answers
+    found = signals(now, before, for_managers(compute(previous + current)))
+    enps = next(signal for signal in found if signal.kind == "enps_negative")
+    assert "promoters" not in enps.numbers  # 1 promoter: the counts are withheld, the value is not
+    assert [s.subject for s in found if s.kind == "reason_common"] == []  # pay 5 of 6: its complement is one
+
+
+@given(
+    st.lists(
+        st.tuples(st.sets(st.sampled_from(["pay", "career", "workload"])), st.one_of(st.none(), st.integers(0, 10)),
+                  st.sampled_from([None, "yes", "no", "maybe"]), st.one_of(st.none(), st.integers(1, 5))),
+        max_size=12,
+    ),
+    st.integers(3, 5),
+)
+def test_every_figure_a_manager_sees_rests_on_k_answers_and_leaves_no_small_cell(rows, k):
+    period = sample(
+        reasons=[sorted(r) or None for r, *_ in rows], recommend=[s for _, s, *_ in rows],
+        come_back=[c for *_, c, _ in rows], manager_support=[m for *_, m in rows],
+    ) if rows else []
+    limits = Thresholds(min_group_size=k)
+    shown = for_managers(compute(period, limits), limits)
+    for mean in shown.categories.values():
+        assert mean.n >= k
+    for item in shown.reasons:
+        assert shown.reasons_n >= k and item.count >= k and shown.reasons_n - item.count in (0, *range(k, 99))
+    if shown.enps is not None:
+        assert shown.enps.n >= k
+        if not shown.is_withheld("enps.counts"):
+            assert all(c == 0 or c >= k for c in (shown.enps.promoters, shown.enps.passives, shown.enps.detractors))
+    if shown.come_back is not None:
+        assert all(c == 0 or c >= k for c in (shown.come_back.count, shown.come_back.n - shown.come_back.count))
+
+
+def test_a_digest_keeps_what_it_published_for_later_comparisons():
+    import json
+
+    shown = for_managers(compute(sample(working_conditions=[4, 2, 3], manager_support=[1, None, None])))
+    kept = from_published_record(json.loads(json.dumps(published_record(shown))))
+    assert kept is not None and kept.categories == shown.categories and kept.count == 3
+    assert kept.withheld == ("category:manager",)
+    now = for_managers(compute(sample(10, working_conditions=[1, 1, 1], manager_support=[2, 2, 2])))
+    assert set(changes(now, kept)) == {"working_conditions"}
+    assert from_published_record({"interviews": [1, 2, 3]}) is None  # a digest from before figures were kept

@@ -13,7 +13,7 @@ import bot.cli
 from storage.models import LoopAction
 from tests.conftest import COLLEAGUE, HR, LEAVER, LEAVER_EN, MANAGER
 from tests.steps import answer_everything
-from tests.test_digest import EXTRA, MANAGERS, approve_all, digest_text, setup_people
+from tests.test_digest import EXTRA, MANAGERS, after_last_days, approve_all, digest_text, setup_people
 
 
 class HomeView:
@@ -114,6 +114,7 @@ def test_the_next_digest_lists_the_action_and_the_report_shows_the_numbers(harne
     assert "nog niet genoeg gegevens" in report and "na n=0" in report
     assert "loop:record" in report  # the button under the signals
 
+    after_last_days(harness)
     harness.user.slash(HR, "digest")
     text = digest_text(slack)
     assert "Jullie zeiden, wij deden" in text
@@ -135,6 +136,7 @@ def test_the_next_digest_lists_the_action_and_the_report_shows_the_numbers(harne
 
     # The digest after that lists only what was recorded since the previous digest.
     approve_all(harness, slack)
+    after_last_days(harness)
     posted = len(slack.messages_in(MANAGERS))
     harness.user.slash(HR, "digest")
     later = "\n".join(str(m.blocks) for m in slack.messages_in(MANAGERS)[posted:])

@@ -78,7 +78,7 @@ def test_only_ratings_scores_and_choices_stay():
     assert retention.free_texts(template, ANSWERS) == 4  # a comment, two text answers, an 'other'
     assert retention.kept_answers(None, ANSWERS) == {}  # no template: nothing can be told apart
     assert retention.kept_answer(QuestionType.LONG_TEXT, {"skipped": True}) == {"skipped": True}
-    state = {"format": 1, "template": {"id": "standard", "version": 1}, "phase": "submitted", "position": 16,
+    state = {"format": 1, "template": {"id": "standard", "version": 2}, "phase": "submitted", "position": 17,
              "editing": False, "answers": ANSWERS}
     purged = retention.purged_state(template, state)
     assert purged == {**state, "answers": KEPT}
@@ -135,7 +135,7 @@ def add_departure(db: Database, employee: str, last_day: date, *, manager: str |
         for purpose in ("invitation", "talk_checklist"):
             session.add(SentMessage(departure_id=departure.id, purpose=purpose, channel_id="D0LEAVER", ts="1.2",
                                     claimed_at=now, sent_at=now))
-        state = {"format": 1, "template": {"id": "standard", "version": 1}, "phase": "submitted", "position": 16,
+        state = {"format": 1, "template": {"id": "standard", "version": 2}, "phase": "submitted", "position": 17,
                  "editing": False, "answers": answers or ANSWERS}
         interview = Interview(departure_id=departure.id, mode="self", template_key="standard", template_version=1,
                               state=state, status="submitted", channel_id="D0LEAVER", started_at=now, updated_at=now,

@@ -61,6 +61,7 @@ FULL = [
     ("come_back", "maybe"),
     ("anything_else", "Bedankt!"),
     ("consent", True),
+    ("manager_feedback", False),
 ]
 
 FULL_ANSWERS = {
@@ -80,6 +81,7 @@ FULL_ANSWERS = {
     "come_back": {"value": "maybe"},
     "anything_else": {"value": "Bedankt!"},
     "consent": {"value": True},
+    "manager_feedback": {"value": False},
 }
 
 
@@ -103,16 +105,16 @@ def to_summary(questionnaire: Questionnaire) -> State:
 def test_walk_the_full_default_template(questionnaire):
     state = questionnaire.new_state()
     assert state.phase is Phase.INTRO and questionnaire.current(state) is None
-    assert questionnaire.progress(state) == Progress(0, 15)  # "which reason weighed most" not yet
+    assert questionnaire.progress(state) == Progress(0, 16)  # "which reason weighed most" not yet
 
     state = started(questionnaire)
     assert questionnaire.current(state).id == "working_conditions"
-    assert questionnaire.progress(state) == Progress(1, 15)
+    assert questionnaire.progress(state) == Progress(1, 16)
     for number, (question_id, raw) in enumerate(FULL, start=1):
         assert questionnaire.current(state).id == question_id
         assert questionnaire.progress(state).index == number
         state = ok(questionnaire.answer(state, question_id, raw))
-    assert questionnaire.progress(state) == Progress(16, 16)  # three reasons: the main one was asked
+    assert questionnaire.progress(state) == Progress(17, 17)  # three reasons: the main one was asked
 
     assert (state.phase, state.position, state.editing) == (Phase.SUMMARY, LAST, False)
     assert state.answers == FULL_ANSWERS
@@ -159,7 +161,7 @@ def test_required_questions_cannot_be_skipped(questionnaire):
     assert questionnaire.answer(state, "reasons", {"values": [], "other": None}) == Problem(
         "answer.required", {"question": "reasons"}
     )
-    state = walk(questionnaire, FULL[:-1])
+    state = walk(questionnaire, FULL[:-2])
     assert questionnaire.skip(state, "consent") == Problem("answer.required", {"question": "consent"})
     assert questionnaire.answer(state, "consent", None) == Problem("answer.required", {"question": "consent"})
 
@@ -184,7 +186,8 @@ def test_back_from_the_first_question_returns_to_the_intro(questionnaire):
 
 def test_back_from_the_summary_asks_the_last_question(questionnaire):
     state = ok(questionnaire.back(to_summary(questionnaire)))
-    assert (state.phase, questionnaire.current(state).id, state.editing) == (Phase.ASKING, "consent", False)
+    assert (state.phase, questionnaire.current(state).id, state.editing) == (
+        Phase.ASKING, "manager_feedback", False)
 
 
 def test_back_skips_the_questions_that_do_not_apply(questionnaire):
@@ -204,7 +207,7 @@ def test_edit_from_the_summary_returns_to_the_summary(questionnaire):
     state = to_summary(questionnaire)
     state = ok(questionnaire.go_to(state, "working_relations"))
     assert (state.phase, questionnaire.current(state).id, state.editing) == (Phase.ASKING, "working_relations", True)
-    assert questionnaire.progress(state) == Progress(3, 16)
+    assert questionnaire.progress(state) == Progress(3, 17)
     state = ok(questionnaire.answer(state, "working_relations", {"value": 1, "comment": "Te veel ruzie."}))
     assert (state.phase, state.editing) == (Phase.SUMMARY, False)
     assert state.answers == {**FULL_ANSWERS, "working_relations": {"value": 1, "comment": "Te veel ruzie."}}
@@ -251,7 +254,7 @@ def test_one_reason_left_drops_the_main_reason_question(questionnaire):
     state = ok(questionnaire.answer(state, "reasons", ["hours"]))
     assert state.phase is Phase.SUMMARY
     assert "reason_main" not in [q.id for q, _ in questionnaire.summary(state)]
-    assert questionnaire.progress(state) == Progress(15, 15)
+    assert questionnaire.progress(state) == Progress(16, 16)
     assert questionnaire.final_answers(state)["reason_main"] == {"value": "hours"}
     assert questionnaire.go_to(state, "reason_main") == Problem("questionnaire.stale")
 
@@ -415,7 +418,7 @@ def test_broken_json_is_refused():
 
 def test_a_state_of_another_template_is_a_programming_error(questionnaire):
     with pytest.raises(ValueError):
-        questionnaire.current(replace(questionnaire.new_state(), template_version=2))
+        questionnaire.current(replace(questionnaire.new_state(), template_version=1))
     with pytest.raises(ValueError):
         questionnaire.progress(replace(started(questionnaire), position=LAST))
 

@@ -151,12 +151,13 @@ def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
     # 15 anything else: go back to change the come-back answer first
     click(harness, LEAVER, "q:back")
     back_at = latest(slack, LEAVER)
-    assert heading(back_at).startswith("*14/16*") and w["q14"] in heading(back_at)
+    assert heading(back_at).startswith("*14/17*") and w["q14"] in heading(back_at)
     assert w["maybe"] in str(back_at.blocks)  # the current answer is shown
     click(harness, LEAVER, "q:choose:yes")
     click(harness, LEAVER, "q:skip")
-    # 16 consent
+    # 16 consent, 17 feedback for the manager: skipped, which is no
     click(harness, LEAVER, "q:choose:yes")
+    click(harness, LEAVER, "q:skip")
 
     summary = latest(slack, LEAVER)
     assert summary.blocks[0]["text"]["text"] == w["answers"]
@@ -188,6 +189,7 @@ def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
     assert stored["recommend"] == {"value": 8}
     assert stored["come_back"] == {"value": "yes"}
     assert stored["consent"] == {"value": True}
+    assert stored["manager_feedback"] == {"skipped": True}
     assert interview_row(harness).status == "submitted"
     assert harness.stage_of(LEAVER) == "submitted"
     hr_note = slack.wait_for(lambda: [m for m in slack.dms_to(w["hr"]) if w["hr_sent"] in m.text], what="HR told")

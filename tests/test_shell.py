@@ -271,7 +271,7 @@ def test_blocks_render_as_text_with_numbered_buttons():
     from flows.invitation import Choice
 
     _, blocks = invitation_message(Translator("nl"), departure_id=7, last_day=date(2026, 12, 20),
-                                   choices=list(Choice), interviewer_id="UMIRA0001")
+                                   choices=list(Choice), interviewer_id="UMIRA0001", min_group=3)
     numbering = Numbering()
     text = blocks_to_text(blocks, NAMES, numbering)
     assert text.startswith("Je exitgesprek\n")

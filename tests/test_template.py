@@ -29,8 +29,17 @@ from flows.template import (
 
 def test_default_template_loads():
     template = default_template()
-    assert (template.id, template.version) == ("standard", 1)
+    assert (template.id, template.version) == ("standard", 2)
     assert template is default_template()  # loaded once
+
+
+def test_earlier_shipped_versions_stay_readable_for_the_interviews_begun_with_them():
+    from flows.template import shipped_template
+
+    first = shipped_template("standard", 1)
+    assert first is not None and first.version == 1 and "manager_feedback" not in [q.id for q in first.questions]
+    assert shipped_template("standard", 2) is default_template()
+    assert shipped_template("standard", 99) is None
 
 
 def _every_text(template) -> list[tuple[str, dict]]:
@@ -106,11 +115,19 @@ def test_default_template_content():
     assert (consent.type, consent.category, consent.required) == (QuestionType.YES_NO, Category.CONSENT, True)
     # A voluntary interview: only the reasons and the consent are required.
     assert [q.id for q in template.questions if q.required] == ["reasons", "consent"]
+    # Feedback for the direct manager is a separate choice, and skipping it is no.
+    manager = by_id["manager_feedback"]
+    assert (manager.type, manager.category, manager.required) == (
+        QuestionType.YES_NO, Category.MANAGER_CONSENT, False)
 
 
 def test_the_template_file_is_package_data():
-    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
-    assert 'flows = ["templates/*.yml"]' in pyproject
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    flows_data = pyproject["tool"]["setuptools"]["package-data"]["flows"]
+    # the template, the versions interviews may have begun on, and the art. 9 vocabulary
+    assert {"templates/*.yml", "templates/shipped/*.yml", "templates/*.txt"} <= set(flows_data)
 
 
 # --- broken templates ------------------------------------------------------------------------------
@@ -284,6 +301,25 @@ BROKEN = {
     "two consent questions": (
         _add_question({"id": "consent_2", "type": "yes_no", "category": "consent", "text": {"nl": "Ja?", "en": "Y?"}}),
         ["broken.yml: field 'questions': must have exactly one question with category 'consent' (found 2)"],
+    ),
+    "manager feedback that is not yes/no": (
+        _add_question({"id": "boss", "type": "short_text", "category": "manager_consent",
+                       "text": {"nl": "Baas?", "en": "Boss?"}}),
+        ["broken.yml: question 'boss': field 'type': the manager_consent question must be yes_no"],
+    ),
+    "manager feedback that cannot be skipped": (
+        _add_question({"id": "boss", "type": "yes_no", "category": "manager_consent", "required": True,
+                       "text": {"nl": "Baas?", "en": "Boss?"}}),
+        ["broken.yml: question 'boss': field 'required': the manager_consent question must be optional: "
+         "skipping it is no"],
+    ),
+    "two manager feedback questions": (
+        lambda data: (
+            _add_question({"id": "boss", "type": "yes_no", "category": "manager_consent",
+                           "text": {"nl": "Baas?", "en": "Boss?"}})(data),
+            _add_question({"id": "boss_2", "type": "yes_no", "category": "manager_consent",
+                           "text": {"nl": "Baas?", "en": "Boss?"}})(data)),
+        ["broken.yml: field 'questions': may have at most one question with category 'manager_consent' (found 2)"],
     ),
     "consent that is not yes/no": (
         _set("consent.type", "short_text"),

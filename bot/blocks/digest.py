@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, Mar
 from bot.blocks.questionnaire import option_text, split_blocks
 from bot.blocks.text import dicts, escape, shorten
 from bot.i18n import Translator
-from flows.insights import Change, Enps, Mean, PeriodStats, Share, Signal, bar, shuffled
+from flows.insights import Change, Enps, Mean, PeriodStats, Share, Signal, bar, category_order, shuffled
 from flows.template import Category, QuestionType, Template
 
 SMALL_N = 10  # below this many answers an average is shown with its interval
@@ -188,18 +188,31 @@ def reason_lines(_: Translator, template: Template, stats: PeriodStats) -> list[
 
 
 def reason_sections(_: Translator, template: Template, stats: PeriodStats) -> list:
-    if not stats.reasons:
-        return [SectionBlock(text=MarkdownTextObject(text=f"{_('digest.reasons.title')}\n{_('digest.reasons.none')}"))]
+    if stats.is_withheld("reasons"):
+        text = f"{_('digest.reasons.title')}\n{_('digest.reasons.too_few')}"
+        return [SectionBlock(text=MarkdownTextObject(text=text))]
+    some_withheld = stats.is_withheld("reasons.some")
+    if not stats.reasons:  # none named, or every one withheld
+        key = "digest.reasons.some_withheld" if some_withheld else "digest.reasons.none"
+        return [SectionBlock(text=MarkdownTextObject(text=f"{_('digest.reasons.title')}\n{_(key)}"))]
+    note = _("digest.reasons.note", n=stats.reasons_n)
+    if some_withheld:
+        note += " " + _("digest.reasons.some_withheld")
     return [
         *packed_sections(_("digest.reasons.title"), reason_lines(_, template, stats)),
-        ContextBlock(elements=[MarkdownTextObject(text=_("digest.reasons.note", n=stats.reasons_n))]),
+        ContextBlock(elements=[MarkdownTextObject(text=note)]),
     ]
 
 
 def category_lines(_: Translator, stats: PeriodStats, changes: Mapping[str, Change] | None = None) -> list[str]:
     """A line per category in Category order, e.g. "• *Working conditions:* 3,4 (n=5, 2,8–4,0) · ▼ −0,8 …"."""
+    withheld = [figure.partition(":")[2] for figure in stats.withheld if figure.startswith("category:")]
     lines = []
-    for category, mean in stats.categories.items():
+    for category in sorted([*stats.categories, *withheld], key=category_order):
+        mean = stats.categories.get(category)
+        if mean is None:  # fewer answers to this category's questions than a figure needs
+            lines.append(f"• *{category_label(_, category)}:* {_('digest.too_few')}")
+            continue
         line = f"• *{category_label(_, category)}:* {mean_text(_, mean)}"
         change = (changes or {}).get(category)
         if change is not None:
@@ -219,9 +232,13 @@ def change_text(_: Translator, change: Change) -> str:
     )
 
 
-def enps_text(_: Translator, enps: Enps | None) -> str:
+def enps_text(_: Translator, enps: Enps | None, counts: bool = True) -> str:
+    """eNPS with its n and interval; the promoter/passive/detractor counts only when `counts`."""
     if enps is None:
         return _("digest.enps.none")
+    if not counts:
+        return _("digest.enps.value_only", value=enps_number(_, enps.value), n=enps.n,
+                 low=enps_number(_, enps.low), high=enps_number(_, enps.high))
     return _(
         "digest.enps.value",
         value=enps_number(_, enps.value),
@@ -292,6 +309,16 @@ def signal_text(_: Translator, signal: Signal, reasons: Mapping[str, str]) -> st
         )
         if "overall_share" in numbers:
             context = _("digest.context.share", overall_share=percent(_, float(numbers["overall_share"])))
+    elif signal.kind == "enps_negative" and "promoters" not in numbers:  # counts withheld
+        text = _(
+            "signal.enps_negative_plain",
+            enps=enps_number(_, float(numbers.get("enps", 0))),
+            n=count("n"),
+            low=enps_number(_, float(numbers.get("low", 0))),
+            high=enps_number(_, float(numbers.get("high", 0))),
+        )
+        if "overall" in numbers:
+            context = _("digest.context.enps", overall=enps_number(_, float(numbers["overall"])))
     elif signal.kind == "enps_negative":
         text = _(
             signal.key,
@@ -343,15 +370,26 @@ def digest_messages(
     period_label: str,
     seed: int | str | bytes,
     extra: Sequence = (),
+    waiting: int = 0,
+    min_answers: int = 3,
 ) -> list[tuple[str, list[dict]]]:
     """The digest for the managers' channel, in as many messages as Slack needs (never truncated).
+
+    `stats` and `previous` are the managers' view (flows.insights.for_managers): what they withheld
+    reads "too few answers" (`min_answers`: k). `waiting`: interviews held back until the leaver's last day has passed.
 
     `changes` (flows.insights.changes against `previous`) adds ▲/▼ or "no real change" per category;
     `highlights` are the approved, anonymised quotes, shown escaped in an order fixed by `seed`."""
     covered = covered_text(_, stats.count, period_label)
+    intro = f"{covered}\n{_('digest.privacy')}"
+    if stats.withheld:
+        intro += "\n" + _("digest.withheld_figures", k=min_answers)
+    if waiting:
+        intro += "\n" + (_("digest.waiting_last_day_one") if waiting == 1
+                          else _("digest.waiting_last_day", count=waiting))
     blocks: list = [
         HeaderBlock(text=shorten(_("digest.header"), 150)),
-        ContextBlock(elements=[MarkdownTextObject(text=f"{covered}\n{_('digest.privacy')}")]),
+        ContextBlock(elements=[MarkdownTextObject(text=intro)]),
         DividerBlock(),
         *reason_sections(_, template, stats),
         DividerBlock(),
@@ -368,7 +406,7 @@ def digest_messages(
             SectionBlock(text=MarkdownTextObject(text=f"{_('digest.scores.title')}\n{_('digest.scores.none')}"))
         )
     blocks += [
-        SectionBlock(text=MarkdownTextObject(text=f"{enps_text(_, stats.enps)}\n{come_back_text(_, stats.come_back)}")),
+        SectionBlock(text=MarkdownTextObject(text=f"{_enps_line(_, stats)}\n{_come_back_line(_, stats)}")),
         ContextBlock(elements=[MarkdownTextObject(text=_("digest.enps.explain"))]),
         DividerBlock(),
         *signal_sections(_, template, signals),
@@ -391,7 +429,21 @@ def digest_messages(
     ]
 
 
-def withheld_message(_: Translator, pending: int, needed: int) -> tuple[str, list[dict]]:
-    """For HR: not enough approved interviews yet for a digest that points at nobody."""
+def _enps_line(_: Translator, stats: PeriodStats) -> str:
+    if stats.is_withheld("enps"):
+        return _("digest.enps.too_few")
+    return enps_text(_, stats.enps, counts=not stats.is_withheld("enps.counts"))
+
+
+def _come_back_line(_: Translator, stats: PeriodStats) -> str:
+    return _("digest.come_back.too_few") if stats.is_withheld("come_back") else come_back_text(_, stats.come_back)
+
+
+def withheld_message(_: Translator, pending: int, needed: int, waiting: int = 0) -> tuple[str, list[dict]]:
+    """For HR: not enough approved interviews yet for a digest that points at nobody; and how many
+    more wait for the leaver's last working day."""
     text = _("digest.withheld_one" if pending == 1 else "digest.withheld", pending=pending, needed=needed)
+    if waiting:
+        text += " " + (_("digest.withheld_waiting_one") if waiting == 1
+                       else _("digest.withheld_waiting", count=waiting))
     return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])

@@ -122,7 +122,8 @@ def _row_buttons(_: Translator, row: HomeRow) -> list[ButtonElement]:
 
 
 def leaver_home(_: Translator, *, stage: str, last_day: date, interview_id: int | None, paused: bool,
-                can_withdraw: bool) -> dict:
+                can_withdraw: bool, min_group: int) -> dict:
+    """A leaver's own status; Withdraw only while it works, and the text says which is the case."""
     blocks: list = [
         HeaderBlock(text=_("home.leaver.header")),
         SectionBlock(text=MarkdownTextObject(text=_(f"home.leaver.{stage}", last_day=_.date(last_day)))),
@@ -139,13 +140,13 @@ def leaver_home(_: Translator, *, stage: str, last_day: date, interview_id: int 
         ))
     if buttons:
         blocks.append(ActionsBlock(block_id="home-leaver", elements=buttons))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("home.privacy"))]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("home.privacy", k=min_group))]))
     return View(type="home", blocks=blocks).to_dict()
 
 
-def everyone_home(_: Translator) -> dict:
+def everyone_home(_: Translator, min_group: int) -> dict:
     return View(type="home", blocks=[
         HeaderBlock(text=_("home.everyone.header")),
         SectionBlock(text=MarkdownTextObject(text=_("home.everyone.body"))),
-        ContextBlock(elements=[MarkdownTextObject(text=_("home.privacy"))]),
+        ContextBlock(elements=[MarkdownTextObject(text=_("home.privacy", k=min_group))]),
     ]).to_dict()

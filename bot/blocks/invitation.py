@@ -37,13 +37,14 @@ def choice_buttons(_: Translator, departure_id: int, choices: list[Choice]) -> A
 
 
 def invitation_message(
-    _: Translator, *, departure_id: int, last_day: date, choices: list[Choice], interviewer_id: str
+    _: Translator, *, departure_id: int, last_day: date, choices: list[Choice], interviewer_id: str, min_group: int
 ) -> tuple[str, list[dict]]:
+    """`min_group`: the fewest leavers whose answers a managers' digest figure rests on."""
     blocks = [
         HeaderBlock(text=_("invite.header")),
         SectionBlock(text=MarkdownTextObject(text=_("invite.intro", last_day=_.date(last_day)))),
         SectionBlock(text=MarkdownTextObject(text=_("invite.purpose"))),
-        SectionBlock(text=MarkdownTextObject(text=_("invite.privacy"))),
+        SectionBlock(text=MarkdownTextObject(text=_("invite.privacy", k=min_group))),
         SectionBlock(text=MarkdownTextObject(text=_("invite.voluntary"))),
         ContextBlock(
             elements=[

@@ -55,13 +55,17 @@ def _heading(_: Translator, question: Question, progress: Progress, done: bool =
     return f"{mark}*{counter}* · *{escape(_text(question, 'text', _.language))}*"
 
 
-def intro_message(_: Translator, template: Template, interview_id: int) -> tuple[str, list[dict]]:
-    blocks = [
+def intro_message(
+    _: Translator, template: Template, interview_id: int, withdrawable: bool = True
+) -> tuple[str, list[dict]]:
+    """The template's intro; Withdraw only while withdrawing works (not once HR processed it)."""
+    blocks: list = [
         HeaderBlock(text=shorten(_text(template, "name", _.language), 150)),
         SectionBlock(text=MarkdownTextObject(text=_text(template, "intro", _.language))),
         ContextBlock(elements=[MarkdownTextObject(text=_("q.intro.controls"))]),
-        ActionsBlock(elements=[_withdraw_button(_, interview_id)]),
     ]
+    if withdrawable:
+        blocks.append(ActionsBlock(elements=[_withdraw_button(_, interview_id)]))
     return _("q.intro.fallback"), dicts(blocks)
 
 
@@ -281,12 +285,18 @@ def summary_messages(
     interview_id: int,
     rows: list[tuple[Question, Answer | None, tuple]],
     submitted_on: date | None,
-    shared: list[tuple[str, str, bool]] | None = None,
+    shared: list[tuple[str, str, bool, tuple[str, ...]]] | None = None,
+    manager: bool | None = None,
 ) -> list[tuple[str, list[dict]]]:
-    """All answers with Edit per question, then Submit; split over messages where Slack needs it."""
+    """All answers with Edit per question, then Submit; split over messages where Slack needs it.
+
+    Before sending it says who sees what: HR everything, the direct manager only with `manager`
+    (the leaver's yes; None when the template does not ask), the managers' channel the `shared`
+    quotes."""
     blocks: list = [HeaderBlock(text=_("q.summary.header"))]
     if submitted_on is None:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_("q.summary.intro"))))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.summary.hr"))]))
     for question, answer, options in rows:
         shown = display_answer(_, question, answer, options)
         if len(shown) > SUMMARY_ANSWER_CHARS:
@@ -300,6 +310,10 @@ def summary_messages(
                 text=_("q.button.edit"), action_id="q:edit", value=value(interview_id, question.id)
             )
         blocks.append(section)
+    if submitted_on is None and manager is not None:
+        blocks.append(DividerBlock())
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=_("q.manager_share.yes" if manager else "q.manager_share.no"))))
     if submitted_on is None and shared is not None:
         blocks += _shared_preview(_, interview_id, shared)
     if submitted_on is None:
@@ -322,16 +336,22 @@ def summary_messages(
     return [(_("q.summary.header"), part) for part in split_blocks(dicts(blocks))]
 
 
-def _shared_preview(_: Translator, interview_id: int, shared: list[tuple[str, str, bool]]) -> list:
-    """Exactly what management could see, each quote with Leave out / Put back: the leaver decides."""
+def _shared_preview(_: Translator, interview_id: int, shared: list[tuple[str, str, bool, tuple[str, ...]]]) -> list:
+    """Exactly what management could see, each quote with Leave out / Put back: the leaver decides.
+    A quote touching a special category (health, religion, ...) says it is not shared by default."""
     blocks: list = [
         DividerBlock(),
         SectionBlock(text=MarkdownTextObject(text=_("q.share.intro") if shared else _("q.share.nothing"))),
     ]
-    for question_id, quote, included in shared:
+    if any(categories for *_rest, categories in shared):
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.share.special.note"))]))
+    for question_id, quote, included, categories in shared:
         shown = "\n".join("> " + line for line in escape(shorten(quote, 2500)).split("\n"))
         if not included:
             shown = _("q.share.left_out") + "\n" + shown
+        elif categories:
+            label = ", ".join(_(f"special.category.{category}") for category in categories)
+            shown = _("q.share.special", categories=label) + "\n" + shown
         blocks.append(
             SectionBlock(
                 block_id=f"q-share-{interview_id}-{question_id}",
@@ -365,13 +385,18 @@ def superseded_summary(_: Translator) -> tuple[str, list[dict]]:
     return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])
 
 
-def thanks_message(_: Translator, interview_id: int) -> tuple[str, list[dict]]:
-    blocks = [
+def thanks_message(_: Translator, interview_id: int, withdrawable: bool = True) -> tuple[str, list[dict]]:
+    """The goodbye; once HR has processed the answers it says so instead of offering Withdraw."""
+    blocks: list = [
         HeaderBlock(text=_("q.thanks.header")),
         SectionBlock(text=MarkdownTextObject(text=_("q.thanks.body"))),
-        ContextBlock(elements=[MarkdownTextObject(text=_("q.thanks.withdraw_note"))]),
-        ActionsBlock(block_id=f"q-thanks-{interview_id}", elements=[_withdraw_button(_, interview_id)]),
+        ContextBlock(elements=[MarkdownTextObject(text=_("q.thanks.who_sees"))]),
     ]
+    if withdrawable:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.thanks.withdraw_note"))]))
+        blocks.append(ActionsBlock(block_id=f"q-thanks-{interview_id}", elements=[_withdraw_button(_, interview_id)]))
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.thanks.processed"))]))
     return _("q.thanks.header"), dicts(blocks)
 
 
@@ -403,10 +428,10 @@ def _withdraw_button(_: Translator, interview_id: int) -> ButtonElement:
         style="danger",
         value=value(interview_id),
         confirm=ConfirmObject(
-            title=_("q:withdraw.title"),
-            text=_("q:withdraw.text"),
-            confirm=_("q:withdraw.confirm"),
-            deny=_("q:withdraw.deny"),
+            title=_("q.withdraw.title"),
+            text=_("q.withdraw.text"),
+            confirm=_("q.withdraw.confirm"),
+            deny=_("q.withdraw.deny"),
             style="danger",
         ),
     )

@@ -21,10 +21,12 @@ from slack_sdk.models.views import View
 from bot.blocks.questionnaire import display_answer
 from bot.blocks.text import dicts, escape, mention, shorten
 from bot.i18n import Translator
+from flows.highlights import Quote
 from flows.questionnaire import Answer, is_skipped
 from flows.template import Category, QuestionType, Template
 
 HIGHLIGHTS_CALLBACK = "review_highlights"
+MANAGER_CALLBACK = "review_manager"  # HR checks the message for the direct manager, then approves
 EXPORT_RECORD_ACTION = "records:export"  # the record for the personnel file (bot/operations/records.py)
 
 
@@ -43,6 +45,10 @@ class ReviewFacts:
     decided_on: date | None = None
     inform_manager: bool = False
     withdrawn: bool = False
+    withheld: tuple[Quote, ...] = ()  # special-category quotes the leaver would share, not in the draft
+    unedited: tuple[Quote, ...] = ()  # of those, the ones pasted unchanged into the highlights
+    manager_consent: bool = False  # the leaver's explicit yes to feedback for their direct manager
+    manager_note: str | None = None  # the message body HR approved for the manager
 
 
 def headline(_: Translator, template: Template, answers: dict[str, Answer]) -> str:
@@ -77,8 +83,13 @@ def review_card(_: Translator, template: Template, answers: dict[str, Answer], f
         draft = facts.highlights.strip()
         shown = "\n".join("> " + line for line in escape(draft).split("\n")) if draft else _("review.no_quotes")
         blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(_("review.draft") + "\n" + shown, 3000))))
+        blocks += _special_categories(_, facts)
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_("review.no_consent"))))
+    if facts.manager_id:
+        key = "review.manager_consent.yes" if facts.manager_consent else "review.manager_consent.no"
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_(
+            key, employee=mention(facts.employee_id), manager=mention(facts.manager_id)))))
     if facts.decision is None:
         rid = str(facts.review_id)
         buttons = [
@@ -88,9 +99,15 @@ def review_card(_: Translator, template: Template, answers: dict[str, Answer], f
             buttons.append(ButtonElement(text=_("review.button.edit"), action_id="review:edit", value=rid))
         buttons.append(ButtonElement(text=_("review.button.approve"), action_id="review:approve", value=rid,
                                      style="primary"))
-        if facts.manager_id:
+        if facts.manager_id and facts.manager_consent:  # opens the message HR checks before approving
             buttons.append(ButtonElement(text=_("review.button.approve_manager"), action_id="review:approve_manager",
                                          value=rid))
+        elif facts.manager_id:  # no consent: at most that an interview took place, shown before the click
+            buttons.append(ButtonElement(
+                text=_("review.button.approve_notice"), action_id="review:approve_manager", value=rid,
+                confirm=ConfirmObject(title=_("review.notice.title"), text=_("review.notice.text"),
+                                      confirm=_("review.notice.confirm"), deny=_("review.private.deny")),
+            ))
         buttons.append(ButtonElement(
             text=_("review.button.private"), action_id="review:private", value=rid, style="danger",
             confirm=ConfirmObject(title=_("review.private.title"), text=_("review.private.text"),
@@ -99,13 +116,32 @@ def review_card(_: Translator, template: Template, answers: dict[str, Answer], f
         buttons.append(_export_button(_, facts.review_id))
         blocks.append(ActionsBlock(block_id=f"review-{rid}", elements=buttons))
     else:
-        key = f"review.decided.{facts.decision}" + (".manager" if facts.inform_manager else "")
+        key = f"review.decided.{facts.decision}"
+        if facts.inform_manager:
+            key += ".manager" if facts.manager_note is not None else ".notice"
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_(
             key, who=mention(facts.decided_by), date=_.date(facts.decided_on), manager=mention(facts.manager_id)))]))
         blocks.append(ActionsBlock(block_id=f"review-{facts.review_id}-done", elements=[
             ButtonElement(text=_("review.button.view"), action_id="review:view", value=str(facts.review_id)),
             _export_button(_, facts.review_id)]))
     return _("review.header"), dicts(blocks)
+
+
+def _special_categories(_: Translator, facts: ReviewFacts) -> list:
+    """Which quotes touch a special category (art. 9) and which category; why Approve is refused."""
+    if not facts.withheld or facts.decision is not None:
+        return []
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=_("review.special.intro")))]
+    for quote in facts.withheld:
+        label = ", ".join(_(f"special.category.{category}") for category in quote.categories)
+        quoted = "\n".join("> " + line for line in escape(shorten(quote.text, 2500)).split("\n"))
+        blocks.append(SectionBlock(
+            block_id=f"review-special-{facts.review_id}-{quote.question_id}",
+            text=MarkdownTextObject(text=shorten(_("review.special.quote", categories=label) + "\n" + quoted, 3000)),
+        ))
+    if facts.unedited:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_("review.special.blocked"))))
+    return blocks
 
 
 def _export_button(_: Translator, review_id: int) -> ButtonElement:
@@ -146,14 +182,41 @@ def highlights_modal(_: Translator, review_id: int, highlights: str) -> dict:
     ).to_dict()
 
 
-def manager_points(_: Translator, *, employee_id: str, highlights: list[str]) -> tuple[str, list]:
-    """The main points of an approved interview, for the leaver's direct manager after the last day."""
-    quotes = "\n\n".join("> " + escape(h).replace("\n", "\n> ") for h in highlights) or _("review.manager.none")
+def manager_message_modal(_: Translator, m: Translator, *, review_id: int, employee_id: str, manager_id: str,
+                          last_day: date, draft: str) -> dict:
+    """HR sees exactly what the direct manager will get (in the manager's language, `m`), edits
+    the body, and approves; it goes after the last working day."""
+    header, intro = m("review.manager.header"), m("review.manager.intro", employee=mention(employee_id))
+    return View(
+        type="modal", callback_id=MANAGER_CALLBACK, private_metadata=str(review_id),
+        title=shorten(_("review.manager_modal.title"), 24), submit=shorten(_("review.manager_modal.submit"), 24),
+        close=_("review.close"),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=_(
+                "review.manager_modal.intro", employee=mention(employee_id), manager=mention(manager_id),
+                last_day=_.date(last_day)))),
+            SectionBlock(text=MarkdownTextObject(text=shorten(f"*{escape(header)}*\n{intro}", 3000))),
+            InputBlock(block_id="manager_note", label=_("review.manager_modal.label"),
+                       element=PlainTextInputElement(action_id="value", multiline=True, max_length=2900,
+                                                     **({"initial_value": draft} if draft else {}))),
+        ],
+    ).to_dict()
+
+
+def manager_points(_: Translator, *, employee_id: str, note: str) -> tuple[str, list]:
+    """The leaver's feedback for their direct manager, named, as HR approved it."""
+    quoted = "\n".join("> " + line if line else ">" for line in escape(note).split("\n"))
     blocks = [
         HeaderBlock(text=_("review.manager.header")),
         SectionBlock(text=MarkdownTextObject(text=_("review.manager.intro", employee=mention(employee_id)))),
-    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(quotes, 2900)]
+    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(quoted, 2900)]
     return _("review.manager.header"), dicts(blocks)
+
+
+def manager_notice(_: Translator, *, employee_id: str) -> tuple[str, list]:
+    """Without the leaver's consent: that an exit interview took place, nothing of its content."""
+    text = _("review.notice.message", employee=mention(employee_id))
+    return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])
 
 
 def _chunks(text: str, size: int) -> list[str]:

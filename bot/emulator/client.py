@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +42,8 @@ class SlackUserAgent:
         self.signing_secret = signing_secret
         self.emulator = emulator
         self._ids = itertools.count(1)
+        # Slack's ids are unique everywhere; agents of restarted bots must not repeat each other's.
+        self._run = secrets.token_hex(4)
 
     # -- transport -------------------------------------------------------------------------------
 
@@ -74,7 +77,7 @@ class SlackUserAgent:
 
     def slash(self, user_id: str, text: str = "", *, command: str = "/exit-interview",
               channel_id: str = "C0HRDESK1", **kwargs) -> Reply:
-        key = f"cmd{next(self._ids)}"
+        key = f"cmd{self._run}.{next(self._ids)}"
         return self.post_form(
             {
                 "token": "legacy-verification-token",
@@ -89,7 +92,7 @@ class SlackUserAgent:
                 "api_app_id": APP_ID,
                 "is_enterprise_install": "false",
                 "response_url": self.emulator.response_url(key),
-                "trigger_id": f"{next(self._ids)}.trigger",
+                "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
             },
             **kwargs,
         )
@@ -123,10 +126,10 @@ class SlackUserAgent:
                 "token": "legacy-verification-token",
                 "container": {"type": "message", "message_ts": message.ts, "channel_id": message.channel,
                               "is_ephemeral": False},
-                "trigger_id": f"{next(self._ids)}.trigger",
+                "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
                 "channel": {"id": message.channel},
                 "message": {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks},
-                "response_url": self.emulator.response_url(f"act{next(self._ids)}"),
+                "response_url": self.emulator.response_url(f"act{self._run}.{next(self._ids)}"),
                 "state": payload_state,
                 "actions": [action],
             }
@@ -151,7 +154,7 @@ class SlackUserAgent:
                 "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
                 "api_app_id": APP_ID,
                 "token": "legacy-verification-token",
-                "trigger_id": f"{next(self._ids)}.trigger",
+                "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
                 "view": {**view, "state": {"values": state}, "team_id": TEAM_ID, "app_id": APP_ID},
                 "response_urls": [],
             }
@@ -164,7 +167,7 @@ class SlackUserAgent:
             "api_app_id": APP_ID,
             "event": event,
             "type": "event_callback",
-            "event_id": event_id or f"Ev{next(self._ids):08d}",
+            "event_id": event_id or f"Ev{self._run}{next(self._ids):08d}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT0EXIT", "is_bot": True}],
         }

@@ -1,9 +1,10 @@
 """Digests to the managers' channel and HR's trend report.
 
-A digest covers the approved interviews not yet published, and only goes out when there are
-enough of them that nobody can be singled out. The reviews are claimed by the digest in the same
-transaction that creates it, so two digests (a double command, a scheduled run at the same moment)
-can never publish one interview twice.
+A digest covers the approved interviews not yet published of leavers whose last working day has
+passed, and only goes out when there are enough of them that nobody can be singled out; every
+figure in it rests on enough answers to its own question (flows.insights.for_managers). The
+reviews are claimed by the digest in the same transaction that creates it, so two digests (a
+double command, a scheduled run at the same moment) can never publish one interview twice.
 """
 
 from __future__ import annotations
@@ -25,7 +26,22 @@ from bot.operations.invitations import notify_hr
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows import highlights
-from flows.insights import InterviewFacts, Layout, PeriodStats, Thresholds, changes, compute, digest_ready, signals
+from flows.insights import (
+    InterviewFacts,
+    Layout,
+    PeriodAggregates,
+    PeriodStats,
+    Thresholds,
+    aggregate,
+    changes,
+    compute,
+    digest_ready,
+    for_managers,
+    from_published_record,
+    published_record,
+    signals,
+    stats_from,
+)
 from flows.questionnaire import Questionnaire, from_json
 from flows.registration import Problem
 from storage import repositories as repo
@@ -40,6 +56,10 @@ class DigestOutcome:
     needed: int = 3
     problem: Problem | None = None
     digest_id: int | None = None
+    waiting: int = 0  # approved interviews whose leaver's last working day has not passed yet
+
+
+HISTORY = 5  # earlier digests on the chart's line panel, next to this one
 
 
 def thresholds(services: Services) -> Thresholds:
@@ -66,54 +86,101 @@ def _facts(services: Services, interviews) -> list[InterviewFacts]:
     return facts
 
 
+@dataclass
+class DigestMaterial:
+    """What one digest is made of: counts and sums of its interviews, the figures earlier digests
+    published, and the approved quotes.
+
+    Gathered in one place (`gather_material`) so the source can change (decrypted interviews today,
+    SQL aggregates of a numbers table later) without touching the rules or the rendering."""
+
+    interview_ids: list[int]
+    current: PeriodAggregates
+    published: PeriodAggregates  # every interview in a posted digest so far (context for signals)
+    previous: PeriodStats | None  # what the latest posted digest published
+    history: list[tuple[date, PeriodStats]]  # what earlier posted digests published, oldest first
+    quotes: list[str]
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+def gather_material(services: Services, session, reviews, limits: Thresholds) -> DigestMaterial:
+    interviews = {i.id: i for i in repo.submitted_interviews(session, only_ids=[r.interview_id for r in reviews])}
+    current_facts = _facts(services, interviews.values())
+    history = [
+        ((digest.posted_at or digest.created_at).astimezone(services.settings.tz).date(),
+         _published_figures(services, session, digest, limits))
+        for digest in repo.recent_posted_digests(session, HISTORY)
+    ]
+    published = aggregate(_facts(services, repo.published_interviews(session)))
+    quotes = []
+    for review in reviews:
+        interview = interviews.get(review.interview_id)
+        if interview is None:
+            continue
+        template = templates.template_for(services.db, interview.template_key, interview.template_version)
+        answers = Questionnaire(template).final_answers(from_json(interview.state))
+        if highlights.consented(template, answers):  # checked again at publication
+            quotes += highlights.parse(review.highlights)
+    days = [f.submitted_on for f in current_facts]
+    return DigestMaterial(
+        interview_ids=[f.interview_id for f in current_facts], current=aggregate(current_facts), published=published,
+        previous=history[-1][1] if history else None, history=history, quotes=quotes,
+        first_day=min(days) if days else None, last_day=max(days) if days else None,
+    )
+
+
+def _published_figures(services: Services, session, digest, limits: Thresholds) -> PeriodStats:
+    """The figures a posted digest published, as kept with it; recounted for a digest from before
+    they were kept."""
+    kept = from_published_record(digest.stats or {})
+    if kept is not None:
+        return kept
+    facts = _facts(services, repo.interviews_of_digest(session, digest.id))
+    return for_managers(stats_from(aggregate(facts), limits), limits)
+
+
 def post_digest(services: Services, requested_by: str | None = None) -> DigestOutcome:
-    """Post the digest when enough approved interviews wait; otherwise say why it waits."""
+    """Post the digest when enough approved interviews of leavers whose last day has passed wait;
+    otherwise say why it waits."""
     limits = thresholds(services)
     needed = max(3, limits.min_group_size)
     channel = services.settings.manager_channel_id
+    today = services.today()
     with services.db.session() as session:
-        pending_reviews = list(repo.reviews_awaiting_publication(session))
-        pending = len(pending_reviews)
+        pending = len(repo.reviews_ready_for_digest(session, today))
+        waiting = repo.reviews_waiting_for_last_day(session, today)
     if not digest_ready(pending, limits):
-        return DigestOutcome(False, pending, needed)
+        return DigestOutcome(False, pending, needed, waiting=waiting)
     if not channel:
-        return DigestOutcome(False, pending, needed, Problem("digest.no_channel"))
+        return DigestOutcome(False, pending, needed, Problem("digest.no_channel"), waiting=waiting)
+
+    # Only figures that rest on enough answers and form clean partitions (flows.insights.for_managers).
+    def shown(aggregates: PeriodAggregates) -> PeriodStats:
+        return for_managers(stats_from(aggregates, limits), limits)
 
     now = services.clock.now()
     with services.db.session() as session:
-        reviews = list(repo.reviews_awaiting_publication(session))
-        interviews = {i.id: i for i in repo.submitted_interviews(session, only_ids=[r.interview_id for r in reviews])}
-        reviews = [r for r in reviews if r.interview_id in interviews]
-        current_facts = _facts(services, interviews.values())
-        previous_digest = repo.latest_posted_digest(session)
-        previous_facts = _facts(services, repo.interviews_of_digest(session, previous_digest.id)) \
-            if previous_digest else []
-        published_facts = _facts(services, repo.published_interviews(session))
-        quotes = []
-        for review in reviews:
-            interview = interviews[review.interview_id]
-            template = templates.template_for(services.db, interview.template_key, interview.template_version)
-            answers = Questionnaire(template).final_answers(from_json(interview.state))
-            if highlights.consented(template, answers):  # checked again at publication
-                quotes += highlights.parse(review.highlights)
-        stats = compute(current_facts, limits)
+        reviews = list(repo.reviews_ready_for_digest(session, today))
+        material = gather_material(services, session, reviews, limits)
+        stats = shown(material.current)
         digest = repo.create_digest(session, [r.id for r in reviews], now, requested_by,
-                                    {"interviews": [f.interview_id for f in current_facts]})
+                                    {"interviews": material.interview_ids, **published_record(stats)})
         if digest is None:
-            return DigestOutcome(False, pending, needed, Problem("digest.busy"))
+            return DigestOutcome(False, pending, needed, Problem("digest.busy"), waiting=waiting)
         digest_id = digest.id
 
-    previous = compute(previous_facts, limits) if previous_facts else None
-    overall = compute(published_facts + current_facts, limits)
+    previous = material.previous
+    overall = shown(material.published + material.current)
     template = templates.active_template(services.db)
     _ = Translator(services.settings.default_language)
-    period = _period_label(_, current_facts)
+    period = _period_label(_, material.first_day, material.last_day)
     said_did = said_did_blocks(_, loop.actions_since_previous_digest(services, before_digest_id=digest_id))
     messages = digest_messages(
         _, template=template, stats=stats, previous=previous,
         changes=changes(stats, previous, limits) if previous else {},
-        signals=signals(stats, previous, overall, limits), highlights=quotes, period_label=period, seed=digest_id,
-        extra=said_did,
+        signals=signals(stats, previous, overall, limits), highlights=material.quotes, period_label=period,
+        seed=digest_id, extra=said_did, waiting=waiting, min_answers=needed,
     )
     posted = []
     try:
@@ -127,15 +194,17 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         if not posted:  # nothing reached the channel: give the interviews back for the next digest
             with services.db.session() as session:
                 repo.discard_digest(session, digest_id)
-            return DigestOutcome(False, pending, needed, Problem("slack.unavailable"))
-    _upload_chart(services, channel, _, template, stats, published_facts + current_facts, limits)
+            return DigestOutcome(False, pending, needed, Problem("slack.unavailable"), waiting=waiting)
+    history = [(_.date(day), figures) for day, figures in material.history]
+    history.append((_.date(services.today()), stats))
+    _upload_chart(services, channel, _, template, stats, history)
     with services.db.session() as session:
         repo.finish_digest(session, digest_id, channel, posted, services.clock.now())
-    log.info("digest %s posted: %s interviews, %s messages", digest_id, len(current_facts), len(posted))
+    log.info("digest %s posted: %s interviews, %s messages", digest_id, len(material.interview_ids), len(posted))
     from bot.operations import home
 
     home.hr_changed(services)
-    return DigestOutcome(True, pending, needed, digest_id=digest_id)
+    return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting)
 
 
 def settle_unfinished(services: Services) -> None:
@@ -158,12 +227,13 @@ def settle_unfinished(services: Services) -> None:
 
 
 def _upload_chart(services: Services, channel: str, _: Translator, template, stats: PeriodStats,
-                  all_facts: list[InterviewFacts], limits: Thresholds) -> None:
-    """The picture next to the text (the text stays complete without it)."""
+                  history: list[tuple[str, PeriodStats]]) -> None:
+    """The picture next to the text (the text stays complete without it): only published figures,
+    the line panel one point per digest (digests share no interview, unlike months)."""
     try:
         from bot.charts import digest_chart
 
-        png = digest_chart(_, template=template, stats=stats, monthly=monthly(all_facts, limits)[-6:])
+        png = digest_chart(_, template=template, stats=stats, periods=history)
         services.client.files_upload_v2(channel=channel, content=png, filename="exit-interviews.png",
                                         title=_("digest.chart.title"))
     except SlackClientError as error:
@@ -179,11 +249,9 @@ def monthly(facts: Sequence[InterviewFacts], limits: Thresholds) -> list[tuple[s
     return [(month, compute(groups[month], limits)) for month in sorted(groups)]
 
 
-def _period_label(_: Translator, facts: Sequence[InterviewFacts]) -> str:
-    if not facts:
+def _period_label(_: Translator, first: date | None, last: date | None) -> str:
+    if first is None or last is None:
         return ""
-    first = min(f.submitted_on for f in facts)
-    last = max(f.submitted_on for f in facts)
     return _.date(first) if first == last else f"{_.date(first)} – {_.date(last)}"
 
 
@@ -198,13 +266,17 @@ def scheduled_digest(services: Services) -> None:
             return
     outcome = post_digest(services)
     if not outcome.posted and outcome.problem is None:
-        notify_hr(services, "digest.withheld_hr", pending=str(outcome.pending), needed=str(outcome.needed))
+        if outcome.waiting:
+            notify_hr(services, "digest.withheld_hr_waiting", pending=str(outcome.pending),
+                      needed=str(outcome.needed), waiting=str(outcome.waiting))
+        else:
+            notify_hr(services, "digest.withheld_hr", pending=str(outcome.pending), needed=str(outcome.needed))
     elif outcome.problem is not None:
         notify_hr(services, outcome.problem.key)
 
 
 def withheld(services: Services, language: str, outcome: DigestOutcome) -> tuple[str, list[dict]]:
-    return withheld_message(Translator(language), outcome.pending, outcome.needed)
+    return withheld_message(Translator(language), outcome.pending, outcome.needed, outcome.waiting)
 
 
 # -- HR's report ------------------------------------------------------------------------------------

@@ -73,23 +73,34 @@ def publish(services: Services, user_id: str, page: int = 0) -> None:
         with services.db.session() as session:
             departure = repo.latest_departure_of(session, user_id)
             if departure is None or departure.last_day < services.today() - RECENT:
-                home = view.everyone_home(_)
+                home = view.everyone_home(_, services.settings.digest_min_interviews)
             else:
                 interview = repo.interview_for_departure(session, departure.id)
                 review = repo.review_for_interview(session, interview.id) if interview else None
                 self_service = interview is not None and interview.mode == "self" and interview.state is not None
                 status = Status(interview.status) if interview else None
+                processed = departure.stage == "submitted" and review is not None and review.decision is not None
                 home = view.leaver_home(
                     _,
-                    stage=departure.stage,
+                    stage="processed" if processed else departure.stage,
                     last_day=departure.last_day,
                     interview_id=interview.id if self_service else None,
                     paused=status == Status.PAUSED,
                     can_withdraw=self_service
                     and status in WITHDRAWABLE
                     and (review is None or review.decision is None),
+                    min_group=services.settings.digest_min_interviews,
                 )
     services.client.views_publish(user_id=user_id, view=home)
+
+
+def refresh_leaver(services: Services, user_id: str) -> None:
+    """The leaver's own status changed (HR processed the answers, they withdrew): a Home that tells
+    the truth about what they can still do."""
+    try:
+        publish(services, user_id)
+    except SlackClientError as error:
+        log.warning("could not refresh the Home of %s: %s", user_id, error)
 
 
 def hr_changed(services: Services) -> None:

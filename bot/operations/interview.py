@@ -22,10 +22,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.blocks import questionnaire as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.operations import templates
 from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services
-from flows import highlights
+from flows import highlights, manager_feedback
 from flows.interview import OPEN, WITHDRAWABLE, Mode, Status, expiry_moment, pause_reminder_due
 from flows.invitation import Stage
 from flows.questionnaire import Phase, Questionnaire, State, from_json, to_json
@@ -92,9 +93,10 @@ def start(services: Services, departure_id: int) -> None:
         language = employee_language(services, employee_id, departure.language)
     _ = Translator(language)
     channel = services.client.conversations_open(users=employee_id)["channel"]["id"]
-    _post(services, channel, view.intro_message(_, template, interview_id))
+    intro_ts = _post(services, channel, view.intro_message(_, template, interview_id))
     with services.db.session() as session:
-        repo.interview_by_id(session, interview_id).channel_id = channel
+        stored = repo.interview_by_id(session, interview_id)
+        stored.channel_id, stored.intro_ts = channel, intro_ts
     step(services, interview_id, employee_id, lambda q, s: q.start(s))
 
 
@@ -112,9 +114,15 @@ def step(
         if problem is not None:
             return problem
         if loaded.status not in OPEN:
+            if replaying() and loaded.status == Status.SUBMITTED:
+                return _finish_submission(services, loaded)
             return Problem("questionnaire.submitted" if loaded.status == Status.SUBMITTED else "questionnaire.closed")
         result = change(loaded.questionnaire, loaded.state)
         if isinstance(result, Problem):
+            if replaying() and result.key == "questionnaire.stale" and loaded.message_ts is None:
+                # This click was taken before its process died, and what follows was never shown.
+                show_current_again(services, interview_id, user_id, force=True)
+                return None
             return result
         resumed = loaded.status == Status.PAUSED
         interview.state = to_json(result)
@@ -138,6 +146,16 @@ def step(
         from bot.operations import review
 
         review.open_review(services, interview_id)
+    return None
+
+
+def _finish_submission(services: Services, loaded: Loaded) -> None:
+    """Send was taken before its process died: the thanks (unless shown) and HR's review, once."""
+    if loaded.message_ts is None:
+        _post_current(services, loaded, loaded.state)
+    from bot.operations import review
+
+    review.open_review(services, loaded.interview_id)
     return None
 
 
@@ -228,6 +246,7 @@ def _post_current(services: Services, loaded: Loaded, state: State) -> None:
             rows=_rows(questionnaire, state),
             submitted_on=None,
             shared=_shared(services, loaded, state),
+            manager=_manager_choice(loaded, state),
         )
     elif state.phase is Phase.SUBMITTED:
         messages = [view.thanks_message(_, loaded.interview_id)]
@@ -253,8 +272,8 @@ def show_current_again(services: Services, interview_id: int, user_id: str | Non
         interview = repo.interview_by_id(session, interview_id)
         if interview is None or interview.question_ts is not None or interview.status != Status.IN_PROGRESS:
             return False
-        if not force and services.clock.now() - interview.updated_at < SHOW_AGAIN_AFTER:
-            return False  # probably being posted right now
+        if not force and not replaying() and services.clock.now() - interview.updated_at < SHOW_AGAIN_AFTER:
+            return False  # probably being posted right now (not when finishing for a process that died)
         departure = repo.departure_by_id(session, interview.departure_id)
         loaded, problem = _load(services, session, interview, user_id or departure.employee_id)
     if problem is not None:
@@ -263,8 +282,11 @@ def show_current_again(services: Services, interview_id: int, user_id: str | Non
     return True
 
 
-def _shared(services: Services, loaded: Loaded, state: State) -> list[tuple[str, str, bool]] | None:
-    """The anonymised quotes management could see, if the leaver agreed to share (else None)."""
+def _shared(
+    services: Services, loaded: Loaded, state: State
+) -> list[tuple[str, str, bool, tuple[str, ...]]] | None:
+    """The anonymised quotes management could see, if the leaver agreed to share (else None); each
+    with whether it is included and the special categories it touches (not shared by default)."""
     answers = loaded.questionnaire.final_answers(state)
     if not highlights.consented(loaded.template, answers):
         return None
@@ -272,7 +294,15 @@ def _shared(services: Services, loaded: Loaded, state: State) -> list[tuple[str,
         interview = repo.interview_by_id(session, loaded.interview_id)
         excluded = set(interview.excluded_quotes or []) if interview else set()
     quotes = highlights.candidate_quotes(loaded.template, answers, services.directory.member_names(), loaded.language)
-    return [(quote.question_id, quote.text, quote.question_id not in excluded) for quote in quotes]
+    return [(quote.question_id, quote.text, quote.question_id not in excluded, quote.categories) for quote in quotes]
+
+
+def _manager_choice(loaded: Loaded, state: State) -> bool | None:
+    """The leaver's choice about feedback for their direct manager; None when the template has no
+    such question (then the manager gets none of the answers either)."""
+    if not manager_feedback.asks_consent(loaded.template):
+        return None
+    return manager_feedback.consented(loaded.template, loaded.questionnaire.final_answers(state))
 
 
 def toggle_quote(
@@ -299,6 +329,7 @@ def toggle_quote(
         rows=_rows(loaded.questionnaire, loaded.state),
         submitted_on=None,
         shared=_shared(services, loaded, loaded.state),
+        manager=_manager_choice(loaded, loaded.state),
     )
     _update(services, loaded.channel_id, loaded.message_ts, parts[-1])
     return None
@@ -399,13 +430,38 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
         _update(services, loaded.channel_id, loaded.message_ts, view.note(_("q.withdrawn_here")))
     _post(services, loaded.channel_id, view.note(_("q.withdrawn")))
     notify_hr(services, "hr.withdrawn", employee=mention(loaded.employee_id))
+    close_withdraw_offers(services, interview_id)
     from bot.operations import review
 
     review.refresh_cards_for_interview(services, interview_id)
     from bot.operations import home
 
     home.hr_changed(services)
+    home.refresh_leaver(services, loaded.employee_id)
     return None
+
+
+def close_withdraw_offers(services: Services, interview_id: int) -> None:
+    """Withdrawing no longer works (HR processed the answers, or the questionnaire closed): take the
+    Withdraw buttons off the intro and the goodbye, and say why."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        if interview is None or interview.mode != Mode.SELF or not interview.channel_id:
+            return
+        departure = repo.departure_by_id(session, interview.departure_id)
+        status, channel, intro_ts, current_ts = (
+            Status(interview.status), interview.channel_id, interview.intro_ts, interview.question_ts)
+        template = templates.template_for(services.db, interview.template_key, interview.template_version)
+        language = employee_language(services, departure.employee_id, departure.language)
+        still = status in WITHDRAWABLE and not _decided(session, interview_id)
+    if still:
+        return
+    _ = Translator(language)
+    _update(services, channel, intro_ts, view.intro_message(_, template, interview_id, withdrawable=False))
+    if status == Status.SUBMITTED:
+        _update(services, channel, current_ts, view.thanks_message(_, interview_id, withdrawable=False))
+    elif status == Status.EXPIRED:
+        _update(services, channel, current_ts, view.note(_("q.expired_here")))
 
 
 def _decided(session, interview_id: int) -> bool:
@@ -483,8 +539,16 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
         interview = repo.open_interview_of(session, user_id)
         if interview is None:
             return view.note(Translator(services.directory.language(user_id))("q.hello"))
-        if interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts):
+        taken = interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts)
+        finishing = taken and replaying() and _ts(message_ts) == _ts(interview.last_message_ts)
+        if taken and not finishing:
             return None  # a redelivery of a message already taken
+        interview_id = interview.id
+    if finishing:  # this very message was taken before its process died: show what follows it, once
+        show_current_again(services, interview_id, user_id, force=True)
+        return None
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
         loaded, problem = _load(services, session, interview, user_id)
     if problem is not None:
         return None
@@ -564,10 +628,14 @@ def sweep(services: Services) -> None:
                 reminders.append(interview.id)
         if not _saved(session):
             reminders = []
+        expired = []
         for interview in repo.expired_interviews(session, now):
             interview.status = Status.EXPIRED.value
             if interview.mode == Mode.SELF:
                 repo.set_departure_stage(session, interview.departure_id, Stage.EXPIRED.value)
+                expired.append(interview.id)
+    for interview_id in expired:
+        close_withdraw_offers(services, interview_id)
     for interview_id in reminders:
         with services.db.session() as session:
             interview = repo.interview_by_id(session, interview_id)

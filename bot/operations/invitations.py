@@ -1,8 +1,10 @@
 """Sending the invitation and its reminder exactly once, and recording the leaver's choice.
 
-Sending follows claim → post → complete: the claim is a row under a unique constraint, committed
-before Slack is called, so a retry, a second scheduler run or a race can never post twice. A
-post that fails for certain gives the claim back for the next sweep.
+Sending follows claim → mark → post → complete: the claim is a row under a unique constraint,
+committed before Slack is called together with the state the message offers its buttons for
+(invited), so a retry, a second scheduler run or a race can never post twice, and a click within
+milliseconds of the post finds the state it needs. A post that fails for certain gives the claim
+back and the departure goes back to registered, for the next sweep.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.blocks import invitation as blocks
 from bot.blocks.registration import plain
 from bot.blocks.text import mention
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows.invitation import CHOICE_STAGE, Choice, Stage, check_choice, choices_offered
@@ -95,6 +98,8 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
             return False
         if not repo.claim_message(session, departure_id, repo.INVITATION, now):
             return False
+        # State before message: the leaver may click within milliseconds of the post.
+        repo.mark_invited(session, departure_id)
         snapshot = _snapshot(departure)
 
     _ = employee_translator(services, snapshot)
@@ -104,12 +109,14 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
         last_day=snapshot.last_day,
         choices=choices_offered(snapshot.offer),
         interviewer_id=snapshot.interviewer_id,
+        min_group=services.settings.digest_min_interviews,
     )
     sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
     if sent:
-        with services.db.session() as session:
-            repo.mark_invited(session, departure_id)
         log.info("invitation sent for departure %s", departure_id)
+    else:  # certainly not posted (the claim was given back): not invited after all, the sweep retries
+        with services.db.session() as session:
+            repo.unmark_invited(session, departure_id)
     return sent
 
 
@@ -155,6 +162,7 @@ def post_claimed_dm(
         return False, None
     with services.db.session() as session:
         repo.record_channel(session, departure_id, purpose, channel)
+    posted_at = services.clock.now()  # when it went out, not when Slack's answer came back
     try:
         response = services.client.chat_postMessage(
             channel=channel,
@@ -175,7 +183,7 @@ def post_claimed_dm(
         )
         return False, None
     with services.db.session() as session:
-        repo.complete_message(session, departure_id, purpose, response["channel"], response["ts"], services.clock.now())
+        repo.complete_message(session, departure_id, purpose, response["channel"], response["ts"], posted_at)
     return True, None
 
 
@@ -206,6 +214,8 @@ def reconcile(services: Services) -> None:
         if channel is None:  # the DM was never opened: nothing can have been posted
             with services.db.session() as session:
                 repo.release_message(session, departure_id, purpose)
+                if purpose == repo.INVITATION:
+                    repo.unmark_invited(session, departure_id)
             continue
         try:
             # A DM with the bot holds few messages: the newest 200 certainly include this one.
@@ -230,6 +240,8 @@ def reconcile(services: Services) -> None:
                 log.info("reconciled: the %s of departure %s had been posted", purpose, departure_id)
             else:
                 repo.release_message(session, departure_id, purpose)
+                if purpose == repo.INVITATION:
+                    repo.unmark_invited(session, departure_id)
                 log.info("reconciled: the %s of departure %s was not posted; it goes out again", purpose, departure_id)
 
 
@@ -304,7 +316,9 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
             clicked_by=clicked_by,
             employee_id=departure.employee_id,
         )
-        if problem is None and not repo.record_choice(
+        if replaying() and departure.choice == choice.value and clicked_by == departure.employee_id:
+            problem = None  # this very click, recorded before its process died: finish what follows it
+        elif problem is None and not repo.record_choice(
             session, departure_id, choice.value, CHOICE_STAGE[choice].value, services.clock.now()
         ):
             problem = Problem("choice.already_made")
@@ -329,18 +343,25 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
         from bot.operations import talks  # talks uses notify_hr from here
 
         talks.send_talk_checklist(services, departure_id)
-        notify_hr(
-            services,
-            "hr.talk_requested",
-            employee=mention(snapshot.employee_id),
-            interviewer=mention(snapshot.interviewer_id),
-        )
-    elif choice == Choice.DECLINE:
+        if _first_choice_notice(services, departure_id):
+            notify_hr(
+                services,
+                "hr.talk_requested",
+                employee=mention(snapshot.employee_id),
+                interviewer=mention(snapshot.interviewer_id),
+            )
+    elif choice == Choice.DECLINE and _first_choice_notice(services, departure_id):
         notify_hr(services, "hr.declined", employee=mention(snapshot.employee_id))
     from bot.operations import home
 
     home.hr_changed(services)
     return ChoiceOutcome(True, choice=choice, language=_.language)
+
+
+def _first_choice_notice(services: Services, departure_id: int) -> bool:
+    """HR hears of a choice once, also when the click is finished again after a crash."""
+    with services.db.session() as session:
+        return repo.claim_message(session, departure_id, "choice_notice", services.clock.now())
 
 
 def withdraw(services: Services, departure_id: int) -> None:

@@ -212,6 +212,7 @@ def _review_data(review) -> dict[str, Any] | None:
         "decided_by": review.decided_by,
         "decided_at": _iso(review.decided_at),
         "main_points_to_manager": review.inform_manager,
+        "message_to_manager": review.manager_note,
         "published_in_digest": review.published_digest_id,
     }
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.inbox import replaying
 from bot.operations import invitations
 from bot.services import Services
 from flows import registration as rules
@@ -60,6 +61,20 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
     with services.db.session() as session:
         repo.close_past_registrations(session, request.employee_id, today, now)
         existing = repo.open_registration(session, request.employee_id)
+        if existing is not None and replaying() and (
+            existing.registered_by, existing.last_day, existing.manager_id
+        ) == (request.registered_by, request.last_day, request.manager_id):
+            # This very request, stored before its process died: confirm it instead of refusing it.
+            again = (existing.id, existing.invite_at, ZoneInfo(existing.employee_tz), existing.created_at)
+        else:
+            again = None
+    if again is not None:
+        departure_id, send_at, tz, created_at = again
+        invitations.plan(services, departure_id, send_at)
+        return RegistrationOutcome(departure_id=departure_id, invite_local=send_at.astimezone(tz),
+                                   immediate=send_at <= created_at)
+
+    with services.db.session() as session:
         verdict = rules.check_registration(
             employee=employee.person,
             last_day=request.last_day,

@@ -11,11 +11,12 @@ from slack_sdk.errors import SlackClientError
 
 from bot.blocks import review as view
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.operations import templates
 from bot.operations.invitations import post_claimed_dm
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
-from flows import highlights
+from flows import highlights, manager_feedback
 from flows.questionnaire import Questionnaire, from_json
 from flows.registration import Problem
 from flows.template import Template
@@ -38,6 +39,7 @@ def _load(services: Services, session, review) -> _Loaded | None:
     answers = {}
     if interview.state is not None:
         answers = Questionnaire(template).final_answers(from_json(interview.state))
+    withheld = _withheld(services, template, answers, interview)
     tz = services.settings.tz
     facts = view.ReviewFacts(
         review_id=review.id,
@@ -53,8 +55,27 @@ def _load(services: Services, session, review) -> _Loaded | None:
         decided_on=review.decided_at.astimezone(tz).date() if review.decided_at else None,
         inform_manager=review.inform_manager,
         withdrawn=interview.state is None,
+        withheld=tuple(withheld),
+        unedited=tuple(highlights.unedited(review.highlights, withheld)),
+        manager_consent=manager_feedback.consented(template, answers),
+        manager_note=review.manager_note,
     )
     return _Loaded(facts, template, answers)
+
+
+def _withheld(services: Services, template: Template, answers: dict, interview) -> list[highlights.Quote]:
+    """The quotes with special-category data the leaver would share: never in the draft as written."""
+    return highlights.withheld_quotes(
+        template, answers, interview.excluded_quotes or [], services.directory.member_names(),
+        services.settings.default_language,
+    )
+
+
+def _unedited_special_categories(services: Services, interview, text: str) -> bool:
+    """Does HR's highlights `text` hold a special-category quote exactly as the leaver wrote it?"""
+    template = templates.template_for(services.db, interview.template_key, interview.template_version)
+    answers = Questionnaire(template).final_answers(from_json(interview.state))
+    return bool(highlights.unedited(text, _withheld(services, template, answers, interview)))
 
 
 def open_review(services: Services, interview_id: int) -> None:
@@ -151,8 +172,12 @@ def is_decided(services: Services, interview_id: int) -> bool:
 
 
 def decide(
-    services: Services, review_id: int, user_id: str, decision: str, inform_manager: bool = False
+    services: Services, review_id: int, user_id: str, decision: str, inform_manager: bool = False,
+    manager_note: str | None = None,
 ) -> Problem | None:
+    """Approve or keep private, once. With `inform_manager` the direct manager hears after the last
+    working day: `manager_note` (only with the leaver's consent), else only that an interview took
+    place."""
     if not services.directory.is_hr(user_id):
         return Problem("hr.only")
     with services.db.session() as session:
@@ -162,19 +187,81 @@ def decide(
         interview = repo.interview_by_id(session, review.interview_id)
         if interview.state is None:
             return Problem("review.gone")
+        if decision == "approved" and _unedited_special_categories(services, interview, review.highlights):
+            return Problem("review.special.unedited")  # the card says why, too
         departure = repo.departure_by_id(session, interview.departure_id)
         if inform_manager and not departure.manager_id:
             return Problem("review.no_manager")
-        if not repo.decide_review(session, review_id, decision, user_id, services.clock.now(), inform_manager):
+        if manager_note is not None and not _manager_consent(services, interview):
+            return Problem("review.manager.no_consent")
+        if replaying() and (review.decision, review.decided_by) == (decision, user_id):
+            pass  # this very click, recorded before its process died: show it on the cards now
+        elif not repo.decide_review(session, review_id, decision, user_id, services.clock.now(),
+                                    inform_manager, manager_note if inform_manager else None):
             return Problem("review.already_decided")
-        repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
-                       subject=departure.employee_id,
-                       detail={"review": review_id, "decision": decision, "inform_manager": inform_manager})
+        else:
+            repo.add_audit(session, at=services.clock.now(), actor=user_id, action="review_decided",
+                           subject=departure.employee_id,
+                           detail={"review": review_id, "decision": decision, "inform_manager": inform_manager,
+                                   "manager_message": inform_manager and manager_note is not None})
+        interview_id, employee_id = interview.id, departure.employee_id
     refresh_cards(services, review_id)
     from bot.operations import home
+    from bot.operations import interview as leaver_interview
 
+    leaver_interview.close_withdraw_offers(services, interview_id)  # HR processed it: no longer withdrawable
     home.hr_changed(services)
+    home.refresh_leaver(services, employee_id)
     return None
+
+
+def _manager_consent(services: Services, interview) -> bool:
+    if interview.state is None:
+        return False
+    template = templates.template_for(services.db, interview.template_key, interview.template_version)
+    return manager_feedback.consented(template, Questionnaire(template).final_answers(from_json(interview.state)))
+
+
+def approve_with_manager(services: Services, review_id: int, user_id: str, trigger_id: str) -> Problem | None:
+    """*Approve + inform manager*: with the leaver's consent HR first sees and edits the exact message
+    (a modal); without it the manager only hears that an interview took place (HR confirmed that
+    on the button)."""
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        if review is None:
+            return Problem("review.unknown")
+        if review.decision is not None:
+            return Problem("review.already_decided")
+        loaded = _load(services, session, review)
+    facts = loaded.facts
+    if facts.withdrawn:
+        return Problem("review.gone")
+    if not facts.manager_id:
+        return Problem("review.no_manager")
+    if not facts.manager_consent:
+        return decide(services, review_id, user_id, "approved", inform_manager=True)
+    m = Translator(services.directory.language(facts.manager_id))
+    modal = view.manager_message_modal(
+        Translator(services.directory.language(user_id)), m, review_id=review_id, employee_id=facts.employee_id,
+        manager_id=facts.manager_id, last_day=facts.last_day,
+        draft=manager_feedback.draft(loaded.template, loaded.answers, m.language),
+    )
+    services.client.views_open(trigger_id=trigger_id, view=modal)
+    return None
+
+
+def approve_with_manager_note(
+    services: Services, review_id_text: str, user_id: str, text: str | None
+) -> Problem | None:
+    """HR approved the message for the manager as shown (and perhaps edited) in the modal."""
+    if not (review_id_text or "").isdigit():
+        return Problem("review.unknown")
+    note = manager_feedback.clean(text)
+    if not note:
+        return Problem("review.manager.empty")
+    return decide(services, int(review_id_text), user_id, "approved", inform_manager=True, manager_note=note)
 
 
 def show_answers(services: Services, review_id: int, user_id: str, trigger_id: str) -> Problem | None:
@@ -230,17 +317,22 @@ def save_highlights(services: Services, review_id_text: str, user_id: str, text:
 
 
 def send_manager_feedback(services: Services) -> None:
-    """Feed the main points back to the manager, only after the leaver's last working day, once."""
+    """After the leaver's last working day, once: the message HR checked (only with the leaver's
+    consent, checked again here), or only that an interview took place."""
     now = services.clock.now()
     with services.db.session() as session:
-        due = [
-            (review.id, review.highlights, departure.id, departure.employee_id, departure.manager_id)
-            for review, departure in repo.manager_feedback_due(session, services.today())
-        ]
-    for _review_id, text, departure_id, employee_id, manager_id in due:
+        due = []
+        for review, departure in repo.manager_feedback_due(session, services.today()):
+            interview = repo.interview_by_id(session, review.interview_id)
+            note = review.manager_note if _manager_consent(services, interview) else None
+            due.append((note, departure.id, departure.employee_id, departure.manager_id))
+    for note, departure_id, employee_id, manager_id in due:
         with services.db.session() as session:
             if not repo.claim_message(session, departure_id, "manager_points", now):
                 continue
         _ = Translator(services.directory.language(manager_id))
-        message_text, blocks = view.manager_points(_, employee_id=employee_id, highlights=highlights.parse(text))
+        if note:
+            message_text, blocks = view.manager_points(_, employee_id=employee_id, note=note)
+        else:
+            message_text, blocks = view.manager_notice(_, employee_id=employee_id)
         post_claimed_dm(services, departure_id, "manager_points", manager_id, message_text, blocks)

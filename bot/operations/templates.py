@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from flows.template import Template, default_template, parse_template
+from flows.template import Template, default_template, parse_template, shipped_template
 from storage import repositories as repo
 from storage.db import Database
 
@@ -30,13 +30,13 @@ def template_for(db: Database, key: str, version: int) -> Template:
     with _lock:
         if (key, version) in _cache:
             return _cache[(key, version)]
-    default = default_template()
     with db.session() as session:
         row = repo.template_version(session, key, version)
         source = row.source if row is not None else None
     if source is None:
-        if (default.id, default.version) == (key, version):
-            return default
+        shipped = shipped_template(key, version)
+        if shipped is not None:
+            return shipped
         raise LookupError(f"template {key} version {version} is not installed")
     return _parsed(key, version, source)
 

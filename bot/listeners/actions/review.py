@@ -62,7 +62,7 @@ def handle_approve_manager(ack: Ack, action: dict, body: dict, respond: Respond,
         body,
         respond,
         context,
-        lambda s, rid, user: review.decide(s, rid, user, "approved", inform_manager=True),
+        lambda s, rid, user: review.approve_with_manager(s, rid, user, body.get("trigger_id", "")),
     )
 
 

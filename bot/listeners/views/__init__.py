@@ -5,12 +5,12 @@ from bot.blocks.loop import LOOP_CALLBACK
 from bot.blocks.notes import NOTES_CALLBACK
 from bot.blocks.questionnaire import TEXT_CALLBACK
 from bot.blocks.registration import REGISTER_CALLBACK
-from bot.blocks.review import HIGHLIGHTS_CALLBACK
+from bot.blocks.review import HIGHLIGHTS_CALLBACK, MANAGER_CALLBACK
 from bot.blocks.settings import SETTINGS_CALLBACK
 from bot.blocks.template_admin import PASTE_CALLBACK
 from bot.listeners.views.answer_text import handle_answer_text
 from bot.listeners.views.bulk import handle_import_submission
-from bot.listeners.views.highlights import handle_highlights
+from bot.listeners.views.highlights import handle_highlights, handle_manager_message
 from bot.listeners.views.loop import handle_action_submission
 from bot.listeners.views.notes import handle_notes_submission
 from bot.listeners.views.privacy import ERASE_CALLBACK, handle_erase_submission
@@ -24,6 +24,7 @@ def register(app: App) -> None:
     app.view(TEXT_CALLBACK)(handle_answer_text)
     app.view(NOTES_CALLBACK)(handle_notes_submission)
     app.view(HIGHLIGHTS_CALLBACK)(handle_highlights)
+    app.view(MANAGER_CALLBACK)(handle_manager_message)
     app.view(IMPORT_CALLBACK)(handle_import_submission)
     app.view(ERASE_CALLBACK)(handle_erase_submission)
     app.view(SETTINGS_CALLBACK)(handle_settings_submission)
