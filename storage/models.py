@@ -346,3 +346,21 @@ class InboxRequest(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
 
     __table_args__ = (Index("ix_inbox_unhandled", "handled_at", "lease_until"),)
+
+
+class JobFailure(Base):
+    """One item a scheduled job could not handle (issue 12): retried with growing pauses, parked
+    after too many attempts, so one bad item never stops the job for the others. No personal data:
+    the item is an id ("interview:12"), the error only its class name."""
+
+    __tablename__ = "job_failures"
+    __table_args__ = (UniqueConstraint("job", "item", name="uq_job_failures_job_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    item: Mapped[str] = mapped_column(String(120))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(String(120))
+    first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -30,7 +30,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.text import dicts, escape, mention
+from bot.blocks.text import SECTION_TEXT, dicts, escape, mention
+from bot.blocks.text import fit as fit_mrkdwn
 from bot.i18n import Translator
 from flows.questionnaire import DEFAULT_COMMENT_LENGTH, DEFAULT_MAX_LENGTH, DEFAULT_OTHER_LENGTH, Answer, is_skipped
 from flows.registration import Problem
@@ -298,7 +299,7 @@ def problem_text(_: Translator, problem: Problem) -> str:
 
 def problem_message(_: Translator, problem: Problem) -> tuple[str, list[dict]]:
     text = problem_text(_, problem)
-    return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])
+    return text, dicts([SectionBlock(text=MarkdownTextObject(text=fit_mrkdwn(text, SECTION_TEXT)))])
 
 
 def saved_view(_: Translator, *, finished: bool) -> dict:

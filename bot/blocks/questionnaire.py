@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks.text import dicts, escape, shorten
+from bot.blocks.text import SECTION_TEXT, dicts, escape, fit, quoted, shorten, split_message
 from bot.i18n import Translator
 from flows.questionnaire import Answer, Progress, is_skipped
 from flows.template import Option as TemplateOption
@@ -90,7 +90,7 @@ def question_message(
             ContextBlock(
                 elements=[
                     MarkdownTextObject(
-                        text=_("q.current_answer", answer=shorten(display_answer(_, question, answer, options), 2500))
+                        text=_("q.current_answer", answer=fit(display_answer(_, question, answer, options), 2500))
                     )
                 ]
             )
@@ -268,11 +268,11 @@ def answered_message(
     _: Translator, question: Question, progress: Progress, answer: Answer | None, options=None
 ) -> tuple[str, list[dict]]:
     """The question once answered (or left): the answer shown, no buttons to click twice."""
-    shown = shorten(display_answer(_, question, answer, options), 2800)
+    shown = fit(display_answer(_, question, answer, options), 2800)
     blocks = [
         SectionBlock(
             text=MarkdownTextObject(
-                text=shorten(_heading(_, question, progress, done=answer is not None) + "\n" + shown, 3000)
+                text=fit(_heading(_, question, progress, done=answer is not None) + "\n" + shown, SECTION_TEXT)
             )
         )
     ]
@@ -300,10 +300,10 @@ def summary_messages(
     for question, answer, options in rows:
         shown = display_answer(_, question, answer, options)
         if len(shown) > SUMMARY_ANSWER_CHARS:
-            shown = shorten(shown, SUMMARY_ANSWER_CHARS) + " " + _("q.summary.shortened")
+            shown = fit(shown, SUMMARY_ANSWER_CHARS) + " " + _("q.summary.shortened")
         section = SectionBlock(
             block_id=f"q-summary-{interview_id}-{question.id}",
-            text=MarkdownTextObject(text=f"*{escape(_text(question, 'text', _.language))}*\n{shown}"),
+            text=MarkdownTextObject(text=fit(f"*{escape(_text(question, 'text', _.language))}*\n{shown}")),
         )
         if submitted_on is None:
             section.accessory = ButtonElement(
@@ -346,12 +346,12 @@ def _shared_preview(_: Translator, interview_id: int, shared: list[tuple[str, st
     if any(categories for *_rest, categories in shared):
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.share.special.note"))]))
     for question_id, quote, included, categories in shared:
-        shown = "\n".join("> " + line for line in escape(shorten(quote, 2500)).split("\n"))
+        shown = quoted(quote, 2500)
         if not included:
-            shown = _("q.share.left_out") + "\n" + shown
+            shown = fit(_("q.share.left_out") + "\n" + shown)
         elif categories:
             label = ", ".join(_(f"special.category.{category}") for category in categories)
-            shown = _("q.share.special", categories=label) + "\n" + shown
+            shown = fit(_("q.share.special", categories=label) + "\n" + shown)
         blocks.append(
             SectionBlock(
                 block_id=f"q-share-{interview_id}-{question_id}",
@@ -368,16 +368,7 @@ def _shared_preview(_: Translator, interview_id: int, shared: list[tuple[str, st
 
 def split_blocks(blocks: list[dict], max_blocks: int = 45, max_chars: int = 11000) -> list[list[dict]]:
     """Slack rejects messages over 50 blocks or around 13k characters: split, never truncate."""
-    parts: list[list[dict]] = [[]]
-    size = 0
-    for block in blocks:
-        length = len(str(block))
-        if parts[-1] and (len(parts[-1]) >= max_blocks or size + length > max_chars):
-            parts.append([])
-            size = 0
-        parts[-1].append(block)
-        size += length
-    return parts
+    return split_message(blocks, max_blocks, max_chars)
 
 
 def superseded_summary(_: Translator) -> tuple[str, list[dict]]:

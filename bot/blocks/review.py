@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.questionnaire import display_answer
-from bot.blocks.text import dicts, escape, mention, shorten
+from bot.blocks.text import dicts, escape, fit, mention, quoted, shorten, split_mrkdwn
 from bot.i18n import Translator
 from flows.highlights import Quote
 from flows.questionnaire import Answer, is_skipped
@@ -74,15 +74,15 @@ def review_card(_: Translator, template: Template, answers: dict[str, Answer], f
     blocks: list = [
         HeaderBlock(text=_("review.header")),
         SectionBlock(text=MarkdownTextObject(text=who)),
-        SectionBlock(text=MarkdownTextObject(text=shorten(headline(_, template, answers), 2900))),
+        SectionBlock(text=MarkdownTextObject(text=fit(headline(_, template, answers), 2900))),
     ]
     if facts.withdrawn:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_("review.withdrawn"))))
         return _("review.header"), dicts(blocks)
     if facts.consent:
         draft = facts.highlights.strip()
-        shown = "\n".join("> " + line for line in escape(draft).split("\n")) if draft else _("review.no_quotes")
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=shorten(_("review.draft") + "\n" + shown, 3000))))
+        shown = quoted(draft) if draft else _("review.no_quotes")
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=fit(_("review.draft") + "\n" + shown))))
         blocks += _special_categories(_, facts)
     else:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_("review.no_consent"))))
@@ -220,4 +220,4 @@ def manager_notice(_: Translator, *, employee_id: str) -> tuple[str, list]:
 
 
 def _chunks(text: str, size: int) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)] or [""]
+    return split_mrkdwn(text, size)

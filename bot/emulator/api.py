@@ -70,8 +70,11 @@ class Workspace:
 class SlackEmulator:
     """Start with `start()`; stop with `stop()`. Thread-safe: the bot calls it from many threads."""
 
-    def __init__(self, token: str = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, token: str = "xoxb-test-token", host: str = "127.0.0.1", port: int = 0,
+                 app_token: str = "xapp-1-test-app-token"):
         self.token = token
+        self.app_token = app_token
+        self.socket_mode = None  # a SocketModeServer once `serve_socket_mode()` ran
         self.workspace = Workspace()
         self.calls: list[Call] = []
         self.faults: list[Fault] = []
@@ -104,8 +107,25 @@ class SlackEmulator:
         return self
 
     def stop(self) -> None:
+        if self.socket_mode is not None:
+            self.socket_mode.stop()
         self._server.shutdown()
         self._server.server_close()
+
+    def serve_socket_mode(self):
+        """Also play Slack's Socket Mode side: apps.connections.open hands out its ws:// URLs."""
+        from bot.emulator.socket_mode import SocketModeServer
+
+        if self.socket_mode is None:
+            self.socket_mode = SocketModeServer(self._server.server_address[0]).start()
+        return self.socket_mode
+
+    def _apps_connections_open(self, token: str | None) -> dict:
+        if token != self.app_token:
+            return self._error("invalid_auth" if not (token or "").startswith("xapp-") else "not_allowed_token_type")
+        if self.socket_mode is None:
+            return self._error("socket_mode_not_enabled")
+        return {"ok": True, "url": self.socket_mode.new_url()}
 
     # -- the workspace ---------------------------------------------------------------------------
 
@@ -213,6 +233,8 @@ class SlackEmulator:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                 body = {"ok": False, "error": fault.error or ("ratelimited" if fault.status == 429 else "fatal_error")}
                 return fault.status, headers, body
+            if method == "apps.connections.open":
+                return 200, {}, self._apps_connections_open(token)
             if token != self.token:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
@@ -365,7 +387,7 @@ class SlackEmulator:
             return self._error("invalid_trigger_id")
         if not view or view.get("type") != "modal":
             return self._error("invalid_arguments")
-        if len(view.get("blocks", [])) > 100:
+        if block_problem(view.get("blocks", []), VIEW_BLOCKS):
             return self._error("invalid_blocks")
         view_id = f"V{next(self._ids):08d}"
         stored = {**view, "id": view_id, "hash": f"h{next(self._ids)}", "state": {"values": {}}}
@@ -377,6 +399,8 @@ class SlackEmulator:
         if view_id not in self.workspace.views:
             return self._error("not_found")
         view = _json(params.get("view"))
+        if not view or block_problem(view.get("blocks", []), VIEW_BLOCKS):
+            return self._error("invalid_blocks")
         self.workspace.views[view_id] = {**view, "id": view_id}
         return {"ok": True, "view": self.workspace.views[view_id]}
 
@@ -385,7 +409,7 @@ class SlackEmulator:
 
     def _api_views_publish(self, params):
         view = _json(params.get("view"))
-        if len(view.get("blocks", [])) > 100:
+        if not view or block_problem(view.get("blocks", []), VIEW_BLOCKS):
             return self._error("invalid_blocks")
         self.workspace.home_views[params.get("user_id", "")] = view
         return {"ok": True, "view": {**view, "id": f"V{next(self._ids):08d}"}}
@@ -457,16 +481,64 @@ class SlackEmulator:
             return True
 
     def _check_message(self, params) -> dict | None:
-        blocks = _blocks(params)
-        if len(blocks) > 50:
-            return self._error("invalid_blocks")
-        if len(params.get("text") or "") > 40_000:
+        if len(params.get("text") or "") > MESSAGE_TEXT:
             return self._error("msg_too_long")
-        for block in blocks:
-            text = (block.get("text") or {}).get("text", "")
-            if block.get("type") == "section" and len(text) > 3000:
-                return self._error("invalid_blocks")
-        return None
+        blocks = _blocks(params)
+        if sum(_text_chars(block) for block in blocks) > MESSAGE_BLOCK_CHARS:
+            return self._error("msg_blocks_too_long")
+        problem = block_problem(blocks, MESSAGE_BLOCKS)
+        return self._error("invalid_blocks") if problem else None
+
+
+# Slack's limits (https://api.slack.com/reference/block-kit): what real Slack refuses, refused here.
+MESSAGE_TEXT = 40_000
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+MESSAGE_BLOCK_CHARS = 13_200  # Slack refuses a message with much more block text than this
+SECTION_TEXT = 3000
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+OPTION_TEXT = 75
+FIELD_TEXT = 2000
+CONTEXT_TEXT = 3000
+
+
+def block_problem(blocks: list, max_blocks: int) -> str | None:
+    """Why Slack would refuse these blocks (None when it would take them)."""
+    if not isinstance(blocks, list) or len(blocks) > max_blocks:
+        return f"more than {max_blocks} blocks"
+    for block in blocks:
+        kind = block.get("type")
+        text = (block.get("text") or {}).get("text", "") if isinstance(block.get("text"), dict) else ""
+        if kind == "section" and len(text) > SECTION_TEXT:
+            return "section text over 3000 characters"
+        if kind == "header" and len(text) > HEADER_TEXT:
+            return "header text over 150 characters"
+        if kind == "section" and any(len(f.get("text", "")) > FIELD_TEXT for f in block.get("fields") or []):
+            return "section field over 2000 characters"
+        if kind == "context" and any(len(e.get("text", "")) > CONTEXT_TEXT for e in block.get("elements") or []):
+            return "context text over 3000 characters"
+        elements = list(block.get("elements") or []) if kind == "actions" else []
+        if block.get("accessory"):
+            elements.append(block["accessory"])
+        if block.get("element"):
+            elements.append(block["element"])
+        for element in elements:
+            if element.get("type") == "button" and len((element.get("text") or {}).get("text", "")) > BUTTON_TEXT:
+                return "button text over 75 characters"
+            for option in element.get("options") or []:
+                if len((option.get("text") or {}).get("text", "")) > OPTION_TEXT:
+                    return "option text over 75 characters"
+    return None
+
+
+def _text_chars(item: Any) -> int:
+    if isinstance(item, dict):
+        own = len(item["text"]) if isinstance(item.get("text"), str) else 0
+        return own + sum(_text_chars(v) for k, v in item.items() if not (k == "text" and isinstance(v, str)))
+    if isinstance(item, list):
+        return sum(_text_chars(v) for v in item)
+    return 0
 
 
 def _json(value: Any) -> Any:
@@ -516,7 +588,10 @@ def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
                 return self._send(200 if ok else 404, {}, b"OK - " + str(len(body)).encode(), "text/plain")
             raw = data.decode("utf-8")
             if self.path.startswith("/response/"):
-                emulator.record_response(self.path.rsplit("/", 1)[-1], json.loads(raw or "{}"))
+                payload = json.loads(raw or "{}")
+                if block_problem(payload.get("blocks") or [], MESSAGE_BLOCKS):
+                    return self._send(400, {}, b"invalid_blocks", "text/plain")
+                emulator.record_response(self.path.rsplit("/", 1)[-1], payload)
                 return self._send(200, {}, b"ok", "text/plain")
             if not self.path.startswith("/api/"):
                 return self._send(404, {}, b"not found", "text/plain")

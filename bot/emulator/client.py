@@ -245,3 +245,21 @@ def menu_state(message: Message, action_id: str, values: list[str]) -> dict:
     if element is None:
         raise AssertionError(f"no menu {action_id!r} in message {message.ts}")
     return {element["_block_id"]: {action_id: _element_state(element, values)}}
+
+
+class SocketModeUserAgent(SlackUserAgent):
+    """The same people doing the same things, delivered over Socket Mode instead of HTTP: each
+    request becomes an envelope; the reply is the app's ack (its payload as the body)."""
+
+    def __init__(self, server, emulator: SlackEmulator):
+        super().__init__("", "", emulator)
+        self.server = server
+
+    def post(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
+             headers: dict[str, str] | None = None) -> Reply:
+        from bot.emulator.socket_mode import envelope_for
+
+        kind, payload = envelope_for(content_type, body)
+        retry = int((headers or {}).get("X-Slack-Retry-Num") or 0)
+        ack = self.server.deliver(kind, payload, retry_attempt=retry)
+        return Reply(200, json.dumps(ack["payload"]) if ack.get("payload") else "")

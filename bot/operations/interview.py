@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackClientError
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import isolation
 from bot.blocks import questionnaire as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
@@ -618,8 +619,9 @@ def sweep(services: Services) -> None:
     now = services.clock.now()
     with services.db.session() as session:
         not_shown = list(repo.interviews_not_shown(session, now - timedelta(minutes=1)))
-    for interview_id in not_shown:
-        show_current_again(services, interview_id)
+    isolation.each(services, "interview-show-again", not_shown,
+                   lambda interview_id: show_current_again(services, interview_id),
+                   who=lambda interview_id: _employee_of(services, interview_id))
     reminders = []
     with services.db.session() as session:
         for interview in repo.paused_interviews(session):
@@ -636,18 +638,30 @@ def sweep(services: Services) -> None:
                 expired.append(interview.id)
     for interview_id in expired:
         close_withdraw_offers(services, interview_id)
-    for interview_id in reminders:
+    isolation.each(services, "interview-pause-reminder", reminders,
+                   lambda interview_id: _remind_paused(services, interview_id),
+                   who=lambda interview_id: _employee_of(services, interview_id))
+
+
+def _remind_paused(services: Services, interview_id: int) -> None:
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        departure = repo.departure_by_id(session, interview.departure_id)
+        channel, language = (
+            interview.channel_id,
+            employee_language(services, departure.employee_id, departure.language),
+        )
+    ts = _post(services, channel, view.paused_message(Translator(language), interview_id, reminder=True))
+    if ts:
         with services.db.session() as session:
-            interview = repo.interview_by_id(session, interview_id)
-            departure = repo.departure_by_id(session, interview.departure_id)
-            channel, language = (
-                interview.channel_id,
-                employee_language(services, departure.employee_id, departure.language),
-            )
-        ts = _post(services, channel, view.paused_message(Translator(language), interview_id, reminder=True))
-        if ts:
-            with services.db.session() as session:
-                repo.interview_by_id(session, interview_id).question_ts = ts
+            repo.interview_by_id(session, interview_id).question_ts = ts
+
+
+def _employee_of(services: Services, interview_id: int) -> str | None:
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        departure = repo.departure_by_id(session, interview.departure_id) if interview else None
+        return departure.employee_id if departure else None
 
 
 # -- Slack I/O ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackClientError
 
+from bot import isolation
 from bot.blocks import review as view
 from bot.i18n import Translator
 from bot.inbox import replaying
@@ -136,10 +137,24 @@ def sweep(services: Services) -> None:
     with services.db.session() as session:
         missing = list(repo.interviews_without_review(session, before))
         unposted = list(repo.reviews_without_cards(session, before))
-    for interview_id in missing:
-        open_review(services, interview_id)
-    for review_id in unposted:
-        post_cards(services, review_id)
+    isolation.each(services, "review-open", missing, lambda interview_id: open_review(services, interview_id),
+                   who=lambda interview_id: _employee_of_interview(services, interview_id))
+    isolation.each(services, "review-post-cards", unposted, lambda review_id: post_cards(services, review_id),
+                   who=lambda review_id: _employee_of_review(services, review_id))
+
+
+def _employee_of_interview(services: Services, interview_id: int | None) -> str | None:
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id) if interview_id is not None else None
+        departure = repo.departure_by_id(session, interview.departure_id) if interview else None
+        return departure.employee_id if departure else None
+
+
+def _employee_of_review(services: Services, review_id: int) -> str | None:
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        interview_id = review.interview_id if review else None
+    return _employee_of_interview(services, interview_id)
 
 
 def refresh_cards(services: Services, review_id: int) -> None:
@@ -325,14 +340,19 @@ def send_manager_feedback(services: Services) -> None:
         for review, departure in repo.manager_feedback_due(session, services.today()):
             interview = repo.interview_by_id(session, review.interview_id)
             note = review.manager_note if _manager_consent(services, interview) else None
-            due.append((note, departure.id, departure.employee_id, departure.manager_id))
-    for note, departure_id, employee_id, manager_id in due:
-        with services.db.session() as session:
-            if not repo.claim_message(session, departure_id, "manager_points", now):
-                continue
+            due.append((review.id, note, departure.id, departure.employee_id, departure.manager_id))
+
+    def send(item) -> None:
+        _review_id, note, departure_id, employee_id, manager_id = item
         _ = Translator(services.directory.language(manager_id))
         if note:
             message_text, blocks = view.manager_points(_, employee_id=employee_id, note=note)
         else:
             message_text, blocks = view.manager_notice(_, employee_id=employee_id)
+        with services.db.session() as session:
+            if not repo.claim_message(session, departure_id, "manager_points", now):
+                return
         post_claimed_dm(services, departure_id, "manager_points", manager_id, message_text, blocks)
+
+    isolation.each(services, "review-manager-points", due, send, key=lambda item: str(item[0]),
+                   who=lambda item: item[3])
