@@ -1,10 +1,20 @@
 """The HTTP side: Slack's requests at POST /slack/events and a health check at GET /healthz,
-served by waitress, a production WSGI server with a pool of worker threads."""
+served by waitress, a production WSGI server with a pool of worker threads.
+
+The edge checks every request before anything parses it: a size cap, a well-formed timestamp within
+five minutes and a valid v0 signature over the raw bytes. Anything else is answered 400/401/413 here,
+and the log says why with the body's size and a short hash, never the body itself."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
+import io
+import logging
+import re
 import threading
+import time
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -13,11 +23,93 @@ from waitress.server import create_server
 from storage.db import Database
 
 EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1_000_000  # Slack's largest payloads (a full modal's state) are far below this
+MAX_CLOCK_SKEW_SECONDS = 60 * 5  # Slack's own rule for X-Slack-Request-Timestamp
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+log = logging.getLogger(__name__)
+
+
+def log_safe(value: object, limit: int = 200) -> str:
+    """A value from outside as it may appear in a log line: control characters (newlines included)
+    shown escaped, so input can never start a line of its own, and cut to `limit` characters."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class _SafeRecords(logging.Filter):
+    """Escapes control characters in every formatted log message that passes a handler it sits on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if _UNPRINTABLE.search(message):
+            record.msg, record.args = log_safe(message, limit=10_000), None
+        return True
+
+
+class _NoBodies(logging.Filter):
+    """Bolt's own signature middleware logs the whole body of a request it refuses; the edge has
+    already refused anything unsigned, but a request at the edge of the time window could still get
+    there, so its line is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Invalid request signature")
+
+
+def harden_logging() -> None:
+    """Idempotent: keep request bodies out of Bolt's log and control characters out of every line."""
+    bolt_verifier = logging.getLogger("slack_bolt.RequestVerification")
+    if not any(isinstance(f, _NoBodies) for f in bolt_verifier.filters):
+        bolt_verifier.addFilter(_NoBodies())
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _SafeRecords) for f in handler.filters):
+            handler.addFilter(_SafeRecords())
+
+
+def _plain(start_response, status: str, text: str) -> list[bytes]:
+    body = text.encode()
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _refuse(start_response, status: str, reason: str, body: bytes = b"") -> list[bytes]:
+    log.warning("refused request to %s: %s (body %d bytes, sha256 %s)", EVENTS_PATH, reason, len(body),
+                hashlib.sha256(body).hexdigest()[:12])
+    return _plain(start_response, status, status.split(" ", 1)[1].lower() + "\n")
+
+
+def verified_body(environ, signing_secret: str, now: float | None = None) -> tuple[bytes | None, str, str]:
+    """(body, "", "") for a request Slack signed; else (None, HTTP status, reason for the log)."""
+    length_header = environ.get("CONTENT_LENGTH") or ""
+    if not length_header.isascii() or not length_header.isdigit():
+        return None, "411 Length Required", "no usable Content-Length"
+    length = int(length_header)
+    if length > MAX_BODY_BYTES:
+        return None, "413 Payload Too Large", f"body of {length} bytes is over the cap"
+    body = environ["wsgi.input"].read(length) if length else b""
+    timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
+    signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
+    if not timestamp or not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        return body, "400 Bad Request", "malformed or missing timestamp"
+    if abs((time.time() if now is None else now) - int(timestamp)) > MAX_CLOCK_SKEW_SECONDS:
+        return body, "401 Unauthorized", "timestamp outside the five-minute window"
+    if not _SIGNATURE.fullmatch(signature):
+        return body, "401 Unauthorized", "malformed or missing signature"
+    expected = "v0=" + hmac.new(signing_secret.encode(), b"v0:" + timestamp.encode() + b":" + body,
+                                hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature):
+        return body, "401 Unauthorized", "signature does not match"
+    return body, "", ""
 
 
 def wsgi_application(app: App | None, db: Database, scheduler_state=None):
     """`app` None (Socket Mode, a scheduler-only process) serves the health check only."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
+    signing_secret = app._signing_secret if app is not None else ""
+    harden_logging()
 
     def application(environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -29,15 +121,17 @@ def wsgi_application(app: App | None, db: Database, scheduler_state=None):
             start_response("200 OK" if healthy else "503 Service Unavailable",
                            [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
-        if slack is not None:
+        if slack is not None and path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            body, status, reason = verified_body(environ, signing_secret)
+            if status:
+                return _refuse(start_response, status, reason, body or b"")
+            environ["wsgi.input"] = io.BytesIO(body)
             try:
                 return slack(environ, start_response)
-            except ValueError:  # a body Bolt cannot even parse (broken JSON): not from Slack
-                body = b"bad request\n"
-                start_response("400 Bad Request", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
-                return [body]
-        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "10")])
-        return [b"not found\n"]
+            except Exception as error:  # signed, yet a body Bolt cannot parse: not a payload Slack sends
+                reason = f"signed body Bolt cannot read ({type(error).__name__})"
+                return _refuse(start_response, "400 Bad Request", reason, body)
+        return _plain(start_response, "404 Not Found", "not found\n")
 
     return application
 
@@ -46,7 +140,9 @@ class HttpServer:
     """waitress in a thread of its own, stoppable: the loop thread itself closes the sockets."""
 
     def __init__(self, application, host: str, port: int, threads: int = 8):
-        self._server = create_server(application, host=host, port=port, threads=threads, ident="exit-interview")
+        # waitress refuses (413) a body over the cap before buffering it, chunked uploads included.
+        self._server = create_server(application, host=host, port=port, threads=threads, ident="exit-interview",
+                                     max_request_body_size=MAX_BODY_BYTES)
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import logging
 import os
 import signal
 import socket
@@ -111,3 +113,69 @@ def test_the_installed_command_runs_from_any_folder_and_stops_cleanly_on_sigterm
     assert code == 0, stderr
     assert "Traceback" not in stderr
     assert "stopped" in stderr
+
+
+def _raw_post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_malformed_and_unsigned_requests_get_400_or_401_and_their_bodies_never_reach_the_log(harness, slack, caplog):
+    caplog.set_level(logging.DEBUG)
+    url = harness.bot.events_url
+    now = str(int(time.time()))
+    secret_text = "SECRET-ANSWER-42"
+    statuses = []
+    for stamp in ("abc", "1.5", "", "-5", "½", "9" * 40):  # malformed timestamps, even with a signature
+        body = f"command=%2Fexit-interview&user_id={HR}&text={secret_text}"
+        statuses.append(_raw_post(url, body.encode(), {
+            "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": sign(SIGNING_SECRET, stamp, body)}))
+    nested = "[" * 100_000 + "]" * 100_000
+    for body in ("[]", "null", nested, f'{{"type":"event_callback","x":"{secret_text}\\nFORGED LINE"}}',
+                 secret_text + "\nWARNING forged line"):
+        for signature in ("", "v0=" + "0" * 64, "garbage\x01"):
+            headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": now}
+            if signature:
+                headers["X-Slack-Signature"] = signature.replace("\x01", "")
+            statuses.append(_raw_post(url, body.encode(), headers))
+    assert set(statuses) <= {400, 401}, statuses
+    # 1.6 MB announced: refused on its length alone, before a byte of the body is read.
+    connection = http.client.HTTPConnection("127.0.0.1", harness.bot.port, timeout=30)
+    connection.putrequest("POST", "/slack/events")
+    for name, value in {"Content-Type": "application/json", "Content-Length": str(1_600_000),
+                        "X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=" + "0" * 64}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    assert connection.getresponse().status == 413
+    connection.close()
+    statuses.append(_raw_post(url, secret_text.encode() * 40_000, {  # 640 kB, under the cap: read, refused
+        "Content-Type": "application/json", "X-Slack-Request-Timestamp": now, "X-Slack-Signature": "v0=" + "0" * 64}))
+    assert statuses[-1] == 401
+    assert secret_text not in caplog.text and "FORGED" not in caplog.text and "forged" not in caplog.text
+    assert "refused request" in caplog.text and "sha256" in caplog.text  # size and hash instead of the body
+    assert slack.workspace.responses == [] and harness.stage_of(LEAVER) is None
+
+
+def test_signed_bodies_that_are_not_slack_payloads_get_400_not_500(harness, slack):
+    agent = harness.user
+    nested = "[" * 50_000 + "]" * 50_000
+    for body in ("[]", "null", "42", '"text"', nested, "{not json", '{"type": []}'):
+        assert agent.post(body, "application/json").status in (400, 401, 404), body
+    for body in ("payload=[]", "payload=null", "payload=" + nested, "payload=%7B"):
+        assert agent.post(body, "application/x-www-form-urlencoded").status in (400, 404), body
+    assert slack.workspace.responses == [] and harness.stage_of(LEAVER) is None
+
+
+def test_log_lines_cannot_be_forged_with_control_characters():
+    from bot.server import _SafeRecords, log_safe
+
+    assert log_safe("a\nb\r\x1b[31m\u2028c") == "a\\nb\\r\\x1b[31m\\u2028c"
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "user %s said %s", ("U1\nINFO root: fake", "ok"),
+                               None)
+    assert _SafeRecords().filter(record)
+    assert "\n" not in record.getMessage() and "U1\\nINFO root: fake" in record.getMessage()

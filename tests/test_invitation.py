@@ -88,7 +88,8 @@ def test_double_click_and_clicks_by_others_change_nothing(harness, slack):
     harness.wait_for_stage(LEAVER, "invited")
 
     harness.user.click(MANAGER, invitation, "invitation.decline")
-    assert "voor iemand anders" in slack.workspace.responses[-1]["text"]
+    # the words an unknown id gets: a click tells nobody whether a leaver behind the id exists
+    assert "niet meer vinden" in slack.workspace.responses[-1]["text"]
     assert departure(harness).choice is None
 
     harness.user.click(LEAVER, invitation, "invitation.answer")

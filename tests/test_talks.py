@@ -336,7 +336,9 @@ def test_forged_forms_and_invalid_answers_are_refused_and_nothing_is_stored(harn
 
     # A forged button value.
     harness.user.click(COLLEAGUE, checklist_for(slack, COLLEAGUE), NOTES_ACTION, value="999999")
-    assert "niet meer vinden" in harness.last_response()["text"]
+    assert "Alleen HR en de gesprekspartner" in harness.last_response()["text"]  # as for an id that exists
+    harness.user.click(HR, checklist_for(slack, COLLEAGUE), NOTES_ACTION, value="999999")
+    assert "niet meer vinden" in harness.last_response()["text"]  # HR may know
 
     # The interviewer in HR, Bert, gets the checklist of the invited leaver only when they ask for a talk;
     # HR may hold the talk anyway, and the leaver then no longer gets a reminder or a questionnaire.

@@ -1,11 +1,17 @@
-"""Small helpers listeners share: services from the context, the caller's language, HR checks."""
+"""Small helpers listeners share: services from the context, the caller's language, HR checks,
+answering the clicker on any surface, and a guard for work done after the ack."""
 
 from __future__ import annotations
 
-from slack_bolt import BoltContext
+import inspect
+import logging
+
+from slack_bolt import Args, BoltContext
 
 from bot.i18n import Translator
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 def services_of(context: BoltContext) -> Services:
@@ -16,16 +22,73 @@ def translator_for(services: Services, user_id: str) -> Translator:
     return Translator(services.directory.language(user_id))
 
 
-def tell(body: dict, respond, client, text: str) -> None:
-    """A reply only the clicker sees: ephemeral where Slack gave a response URL (messages), else a
-    DM from the bot (clicks in the App Home and in modals have no response URL)."""
-    user_id = (body.get("user") or {}).get("id")
+def user_of(body: dict) -> str | None:
+    """The user who sent the request, whatever its shape (clicks, submissions, commands, events);
+    None when the payload has no usable id."""
+    user = body.get("user") if isinstance(body, dict) else None
+    if isinstance(user, dict):
+        user = user.get("id")
+    if not isinstance(user, str) and isinstance(body, dict):
+        user = body.get("user_id")
+        if not isinstance(user, str) and isinstance(body.get("event"), dict):
+            user = body["event"].get("user")
+    return user if isinstance(user, str) and user.isascii() and user.isalnum() and len(user) <= 32 else None
+
+
+def tell(body: dict, respond, client, text: str, blocks: list | None = None) -> None:
+    """A reply only the clicker sees: ephemeral where Slack gave a response URL (messages, commands),
+    else a DM from the bot (clicks in the App Home and in modals have no response URL)."""
+    user_id = user_of(body)
+    extra = {"blocks": blocks} if blocks else {}
     try:
         if body.get("response_url") or body.get("response_urls"):
-            respond(text=text, response_type="ephemeral", replace_original=False)
+            respond(text=text, response_type="ephemeral", replace_original=False, **extra)
         elif user_id:
-            client.chat_postMessage(channel=user_id, text=text)
+            client.chat_postMessage(channel=user_id, text=text, **extra)
     except Exception as error:
-        import logging
+        log.warning("could not tell the user: %s", type(error).__name__)
 
-        logging.getLogger(__name__).warning("could not tell %s: %s", user_id, error)
+
+def after_ack(handler):
+    """Wraps a listener so nothing it raises after its ack reaches Bolt (which would turn the
+    request into an error Slack shows, or drop the ack): the failure is logged without personal data
+    and the user, where known, is told in words in their own language. Acks first if the listener
+    had not yet."""
+    parameters = inspect.signature(handler).parameters
+
+    def guarded(args: Args) -> None:
+        acked = []
+
+        def once(*positional, **named):
+            if not acked:
+                acked.append(True)
+                return args.ack(*positional, **named)
+            return None
+
+        body = args.body if isinstance(args.body, dict) else {}
+        try:
+            handler(**{name: once if name == "ack" else getattr(args, name, None) for name in parameters})
+        except Exception as error:
+            log.warning("listener %s failed: %s", handler.__qualname__, type(error).__name__,
+                        exc_info=log.isEnabledFor(logging.DEBUG))
+            if not acked:
+                once()
+            _tell_failure(body, args.context, args.client, args.respond)
+        else:
+            if not acked:
+                once()
+
+    guarded.__name__, guarded.__qualname__ = handler.__name__, handler.__qualname__
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+def _tell_failure(body, context, client, respond) -> None:
+    user_id = user_of(body)
+    if user_id is None:
+        return
+    try:
+        _ = translator_for(services_of(context), user_id)
+        tell(body if isinstance(body, dict) else {}, respond, client, _("edge.failed"))
+    except Exception as error:
+        log.warning("could not tell the user about a failure: %s", type(error).__name__)

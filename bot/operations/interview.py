@@ -178,8 +178,8 @@ def _load(
     if interview is None or interview.mode != Mode.SELF or interview.state is None:
         return None, Problem("questionnaire.closed")
     departure = repo.departure_by_id(session, interview.departure_id)
-    if departure.employee_id != user_id:
-        return None, Problem("q.not_yours")
+    if departure.employee_id != user_id:  # the words an unknown id gets: nothing tells that it exists
+        return None, Problem("questionnaire.closed")
     template = templates.template_for(services.db, interview.template_key, interview.template_version)
     return Loaded(
         interview_id=interview.id,

@@ -304,7 +304,9 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
     """The leaver clicked a button on the invitation (or its reminder)."""
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
-        if departure is None:
+        if departure is None or departure.employee_id != clicked_by:
+            # The same words whether or not the id exists, in the clicker's own language: a click on
+            # someone else's invitation tells nothing about that leaver or their settings.
             return ChoiceOutcome(False, Problem("choice.unknown"), language=services.directory.language(clicked_by))
         snapshot = _snapshot(departure)
         problem = check_choice(

@@ -124,12 +124,13 @@ def _refusal(services: Services, notes: _Notes, user_id: str) -> Problem | None:
 
 
 def open_notes(services: Services, departure_id: int, user_id: str, trigger_id: str) -> Problem | None:
-    """The checklist's button: open the form, or say why not."""
+    """The checklist's button: open the form, or say why not. Someone who may not record notes gets
+    the same refusal whether or not the id exists."""
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
         notes = _read(services, session, departure) if departure is not None else None
     if notes is None:
-        return Problem("notes.unknown")
+        return Problem("notes.unknown") if services.directory.is_hr(user_id) else Problem("notes.not_allowed")
     return _open(services, notes, user_id, trigger_id)
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.i18n import Translator
-from bot.listeners.common import services_of
+from bot.listeners.common import services_of, tell
 from bot.operations import invitations
 from flows.invitation import Choice
 
 log = logging.getLogger(__name__)
 
 
-def handle_invitation_choice(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
+def handle_invitation_choice(ack: Ack, action: dict, body: dict, respond: Respond, client: WebClient,
+                             context: BoltContext) -> None:
     ack()
     services = services_of(context)
     user_id = body["user"]["id"]
@@ -29,8 +31,8 @@ def handle_invitation_choice(ack: Ack, action: dict, body: dict, respond: Respon
     except SlackClientError as error:
         log.warning("Slack failed while recording a choice: %s", error)
         _ = Translator(services.directory.language(user_id))
-        respond(text=_("slack.unavailable"), response_type="ephemeral", replace_original=False)
+        tell(body, respond, client, _("slack.unavailable"))
         return
     if outcome.problem is not None:
         _ = Translator(outcome.language)
-        respond(text=_(outcome.problem.key), response_type="ephemeral", replace_original=False)
+        tell(body, respond, client, _(outcome.problem.key))
