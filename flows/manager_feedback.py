@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flows.sensitive import special_categories
 from flows.template import Category, QuestionType, Template
 
 MAX_NOTE_TEXT = 2900  # one Slack section, and the modal's text input
@@ -62,3 +63,15 @@ def clean(text: str | None) -> str:
     """HR's edited message: line breaks made uniform, blank-line paragraphs kept, trimmed."""
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).strip()[:MAX_NOTE_TEXT]
+
+
+def unedited_special_categories(note: str, drafts: list[str]) -> tuple[str, ...]:
+    """The special categories (art. 9) touched by lines of the leaver's own words that stand
+    unchanged in HR's message: as with the highlights, sharing them takes HR's own words."""
+    drafted = {" ".join(line.split()) for text in drafts for line in text.splitlines() if line.strip()}
+    found: list[str] = []
+    for line in (note or "").splitlines():
+        line = " ".join(line.split())
+        if line in drafted:
+            found += [category for category in special_categories(line) if category not in found]
+    return tuple(found)

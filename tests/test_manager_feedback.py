@@ -145,6 +145,26 @@ def test_an_empty_message_is_refused_at_the_field(harness, slack):
     assert review_row(harness).decision is None
 
 
+def test_health_in_the_message_for_the_manager_needs_hrs_own_words(harness, slack):
+    """Special-category data (art. 9) reaches the manager only in HR's own edited words, as in the
+    highlights: the unchanged draft is refused at the field."""
+    answer_everything(harness, LEAVER, manager=MANAGER, manager_consent=True,
+                      improvements="Ik zat in maart thuis met een burn-out; de planning kwam te laat.")
+    card = card_for(slack, HR, "nl")
+    harness.user.click(HR, card, "review:approve_manager")
+    modal = list(slack.workspace.views.values())[-1]
+    draft = modal["blocks"][-1]["element"]["initial_value"]
+    assert "burn-out" in draft
+    reply = harness.user.submit_view(HR, modal, {"manager_note": draft})
+    assert "AVG art. 9" in reply.json()["errors"]["manager_note"]
+    assert review_row(harness).decision is None
+    edited = draft.replace("Ik zat in maart thuis met een burn-out; de planning kwam te laat.",
+                           "De planning kwam vaak te laat.")
+    reply = harness.user.submit_view(HR, modal, {"manager_note": edited})
+    assert reply.status == 200 and not reply.body
+    assert review_row(harness).decision == "approved"
+
+
 def test_no_manager_registered_means_no_manager_buttons(harness, slack):
     answer_everything(harness, LEAVER, improvements="De planning kwam vaak te laat.", manager_consent=True)
     card = card_for(slack, HR, "nl")

@@ -276,6 +276,13 @@ def approve_with_manager_note(
     note = manager_feedback.clean(text)
     if not note:
         return Problem("review.manager.empty")
+    with services.db.session() as session:
+        review = repo.review_by_id(session, int(review_id_text))
+        loaded = _load(services, session, review) if review is not None else None
+    if loaded is not None:
+        drafts = [manager_feedback.draft(loaded.template, loaded.answers, language) for language in ("nl", "en")]
+        if manager_feedback.unedited_special_categories(note, drafts):
+            return Problem("review.manager.special_unedited")
     return decide(services, int(review_id_text), user_id, "approved", inform_manager=True, manager_note=note)
 
 
