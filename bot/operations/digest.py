@@ -175,26 +175,22 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         signals=signals(stats, previous, overall, limits), highlights=material.quotes, period_label=period,
         seed=digest_id, extra=said_did, waiting=waiting, min_answers=needed,
     )
-    posted = []
-    try:
-        for text, blocks in messages:
-            response = services.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-            posted.append(response["ts"])
-            with services.db.session() as session:  # progress, for a process that dies half-way
-                repo.record_digest_parts(session, digest_id, channel, posted)
-    except SLACK_FAILURES as error:
-        log.warning("the digest could not be posted: %s", error)
-        if not posted:  # nothing reached the channel: give the interviews back for the next digest
-            with services.db.session() as session:
-                repo.discard_digest(session, digest_id)
-            return DigestOutcome(False, pending, needed, Problem("slack.unavailable"), waiting=waiting)
+    # The first message now, so that HR's reply does not wait for Slack's pace (one message a second
+    # per channel); the rest follows in `follow_up`. A process that dies in between leaves a digest
+    # with parts posted, which the sweep settles as published (nothing is posted twice).
+    posted: list[str] = []
+    if not _post_parts(services, digest_id, channel, messages[:1], posted):
+        with services.db.session() as session:  # nothing reached the channel: give the interviews back
+            repo.discard_digest(session, digest_id)
+        return DigestOutcome(False, pending, needed, Problem("slack.unavailable"), waiting=waiting)
     history = [(_.date(day), figures) for day, figures in material.history]
     history.append((_.date(services.today()), stats))
-    with services.db.session() as session:
-        repo.finish_digest(session, digest_id, channel, posted, services.clock.now())
-    log.info("digest %s posted: %s interviews, %s messages", digest_id, len(material.interview_ids), len(posted))
 
     def follow_up() -> None:
+        _post_parts(services, digest_id, channel, messages[1:], posted)
+        with services.db.session() as session:
+            repo.finish_digest(session, digest_id, channel, posted, services.clock.now())
+        log.info("digest %s posted: %s interviews, %s messages", digest_id, len(material.interview_ids), len(posted))
         _upload_chart(services, channel, _, template, stats, history)
         from bot.operations import home
 
@@ -203,9 +199,24 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
     return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting, follow_up=follow_up)
 
 
+def _post_parts(services: Services, digest_id: int, channel: str, messages, posted: list[str]) -> bool:
+    """Post `messages` in order, recording each one's ts as the digest's progress; False when Slack
+    refused one (what was posted before it stays posted)."""
+    try:
+        for text, blocks in messages:
+            response = services.client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            posted.append(response["ts"])
+            with services.db.session() as session:  # progress, for a process that dies half-way
+                repo.record_digest_parts(session, digest_id, channel, posted)
+    except SLACK_FAILURES as error:
+        log.warning("the digest could not be posted: %s", error)
+        return False
+    return True
+
+
 def after_posting(outcome: DigestOutcome) -> None:
-    """The chart beside a posted digest and HR's refreshed Home: Slack work that the reply to HR
-    does not wait for (the digest's text is complete without the chart)."""
+    """The rest of a posted digest's messages, its chart and HR's refreshed Home: Slack work that
+    the reply to HR does not wait for."""
     if outcome.follow_up is not None:
         outcome.follow_up()
 

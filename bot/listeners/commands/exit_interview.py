@@ -104,9 +104,12 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             else:
                 _reply(respond, *digest.withheld(services, _.language, outcome))
         case Report(start=start, end=end):
-            messages = report.report(services, _.language, start, end)
-            messages += breakdowns.report_messages(services, _.language, start, end)
-            for text, blocks in messages[:5]:  # a response_url takes five responses
+            # The report first, the breakdowns after it (their first count reads every answer row of
+            # the period); a response_url takes five responses in all.
+            sent = report.report(services, _.language, start, end)[:4]
+            for text, blocks in sent:
+                _reply(respond, text, blocks)
+            for text, blocks in breakdowns.report_messages(services, _.language, start, end)[:5 - len(sent)]:
                 _reply(respond, text, blocks)
             breakdowns.upload_charts(services, user_id, _.language, start, end)
         case ManagerView(manager_id=manager_id, start=start, end=end):
