@@ -80,6 +80,7 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
         return RegistrationOutcome(departure_id=departure_id, invite_local=send_at.astimezone(tz),
                                    immediate=send_at <= created_at)
 
+    profile = _profile(services, request)  # Slack look-ups before the transaction, like the people above
     with services.db.session() as session:
         verdict = rules.check_registration(
             employee=employee.person,
@@ -91,7 +92,6 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
             open_registration_last_day=existing.last_day if existing else None,
         )
         problems = list(verdict.problems)
-        profile = _profile(services, request)
         profile_problems = rules.check_profile(department=profile.department, role=profile.role,
                                                started_on=profile.started_on, last_day=request.last_day)
         if problems or profile_problems:
