@@ -205,11 +205,11 @@ def manager_message_modal(_: Translator, m: Translator, *, review_id: int, emplo
 
 def manager_points(_: Translator, *, employee_id: str, note: str) -> tuple[str, list]:
     """The leaver's feedback for their direct manager, named, as HR approved it."""
-    quoted = "\n".join("> " + line if line else ">" for line in escape(note).split("\n"))
+    lines = "\n".join("> " + line if line else ">" for line in escape(note).split("\n"))
     blocks = [
         HeaderBlock(text=_("review.manager.header")),
         SectionBlock(text=MarkdownTextObject(text=_("review.manager.intro", employee=mention(employee_id)))),
-    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(quoted, 2900)]
+    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(lines, 2900)]
     return _("review.manager.header"), dicts(blocks)
 
 
