@@ -37,8 +37,22 @@ KEY_PREFIXES = {"register.employee", "register.manager", "register.interviewer",
 _FORMATTER = string.Formatter()
 
 
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in _FORMATTER.parse(text) if name is not None}
+def forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    """The texts of a message: one, or one per plural form."""
+    return (text,) if isinstance(text, str) else text
+
+
+def placeholders(text: str | tuple[str, ...]) -> set[str]:
+    """The placeholders of a message; for a plural entry, those of all its forms together."""
+    return {name for form in forms(text) for _, name, _, _ in _FORMATTER.parse(form) if name is not None}
+
+
+def sample_params(text: str | tuple[str, ...], count: int = 2) -> dict[str, object]:
+    """Values for every placeholder; a plural entry gets a real number as its count."""
+    params: dict[str, object] = {name: "X" for name in placeholders(text)}
+    if not isinstance(text, str):
+        params["count"] = count
+    return params
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +105,13 @@ def test_every_message_formats_with_its_own_placeholders(language):
     for key, text in catalog(language).items():
         names = placeholders(text)
         assert all(name.isidentifier() for name in names), (key, names)  # no {0} or {a.b} or {}
+        if not isinstance(text, str):
+            # A plural entry: every form formats, and each count picks a form that fits it.
+            for count in (0, 1, 2):
+                params = {name: f"<{name}>" for name in names} | {"count": count}
+                rendered = t(language, key, **params)
+                assert "{" not in rendered and "}" not in rendered, (key, count, rendered)
+            continue
         params = {name: f"<{name}>" for name in names}
         rendered = t(language, key, **params)
         for name in names:
@@ -265,6 +286,37 @@ def test_translator_falls_back_to_english(language, en):
     assert _.date(date(2026, 12, 20)) == "December 20, 2026"
 
 
+def test_a_plural_entry_takes_the_form_of_its_count(monkeypatch):
+    fake = {
+        "nl": {"talks": ("{count} gesprek", "{count} gesprekken")},
+        "en": {"talks": ("{count} talk", "{count} talks"), "only.en": ("one {count}", "many {count}")},
+    }
+    monkeypatch.setattr(i18n, "catalog", lambda language: fake[language])
+    assert [t("nl", "talks", count=n) for n in (0, 1, 2)] == ["0 gesprekken", "1 gesprek", "2 gesprekken"]
+    assert [t("en", "talks", count=n) for n in (0, 1, 2)] == ["0 talks", "1 talk", "2 talks"]
+    assert t("nl", "only.en", count=1) == "one 1"  # the English fallback uses the English rule
+    with pytest.raises(KeyError):
+        t("en", "talks")  # a plural entry without a count is a bug the catalog tests catch
+
+
+def test_plural_entries_in_the_po_files_are_read_as_forms(tmp_path, monkeypatch):
+    folder = tmp_path / "nl" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "x.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: nl\\n"\n"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
+        'msgid "x.talks"\nmsgid_plural "x.talks.plural"\nmsgstr[0] "{count} gesprek"\nmsgstr[1] "{count} gesprekken"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
+    i18n.catalog.cache_clear()
+    try:
+        assert i18n.catalog("nl") == {"x.talks": ("{count} gesprek", "{count} gesprekken")}
+        assert t("nl", "x.talks", count=1) == "1 gesprek"
+    finally:
+        monkeypatch.undo()
+        i18n.catalog.cache_clear()
+
+
 def test_a_key_missing_in_dutch_falls_back_to_english_then_to_the_key(monkeypatch):
     fake = {"nl": {"only.nl": "alleen NL"}, "en": {"only.en": "English {x}", "only.nl": "not used"}}
     monkeypatch.setattr(i18n, "catalog", lambda language: fake[language])
@@ -331,6 +383,6 @@ def test_every_translation_call_renders_in_both_languages(language):
     assert not missing, f"translation calls without a {language} message: {missing}"
     for key in keys:
         text = messages[key]
-        params = {name: "X" for name in placeholders(text)}
-        rendered = Translator(language)(key, **params)
-        assert rendered != key and "{" not in rendered, (key, rendered)
+        for count in ((0, 1, 2) if not isinstance(text, str) else (2,)):
+            rendered = Translator(language)(key, **sample_params(text, count))
+            assert rendered != key and "{" not in rendered, (key, rendered)
