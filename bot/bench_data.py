@@ -32,6 +32,7 @@ from storage.models import Departure, Digest, Interview, InterviewNumber, Review
 
 HR_ID = "UBENCHHR01"
 MANAGERS = [f"UBMGR{n:05d}" for n in range(60)]
+TENURE_YEARS = ((0, 1, 22), (1, 3, 34), (3, 6, 24), (6, 12, 14), (12, 30, 6))  # from, to, weight
 REASON_WEIGHTS = {"pay": 24, "career": 22, "leadership": 12, "workload": 14, "work_content": 10, "culture": 8,
                   "hours": 5, "commute": 6, "personal": 6, "retirement": 2, "contract_end": 4, "other": 3}
 # Which category suffers with which reason: ratings are lower there.
@@ -50,6 +51,13 @@ TEXTS = [
     "More room for feedback from leadership, please.",
     "The onboarding was great, the career path less so.",
 ]
+# Teams of a technical company, with their weight; each manager leads one of them.
+DEPARTMENTS = (("Engineering", 34), ("Field service", 16), ("Production", 18), ("Sales", 10), ("Support", 9),
+               ("Finance", 5), ("HR", 3), ("Research", 5))
+ROLES = {"Engineering": ["Software engineer", "Test engineer", "Mechanical engineer"],
+         "Field service": ["Service engineer", "Planner"], "Production": ["Operator", "Team lead"],
+         "Sales": ["Account manager", "Inside sales"], "Support": ["Support engineer"],
+         "Finance": ["Controller", "Bookkeeper"], "HR": ["HR advisor"], "Research": ["Researcher", "Data scientist"]}
 DESTINATIONS = ["Een ander bedrijf in de regio", "Een concurrent", "Eigen onderneming", "Studie", "Overheid"]
 OTHER_STAGES = (("declined", 45), ("expired", 20), ("unreachable", 10), ("withdrawn", 5), ("invited", 10),
                 ("registered", 10))
@@ -177,6 +185,12 @@ def _digest_row(digest_id: int, day: date, zone) -> dict:
             "stats": None, "channel_id": "CBENCHMGR", "messages": [f"{at.timestamp():.6f}"], "status": "posted"}
 
 
+def _department_of(manager_id: str) -> str:
+    """Each manager leads one team, always the same one (weighted like a technical company)."""
+    names = [name for name, weight in DEPARTMENTS for _ in range(weight)]
+    return names[int(manager_id[-5:]) * 7 % len(names)]
+
+
 @dataclass
 class _Rows:
     departures: list[dict] = field(default_factory=list)
@@ -220,8 +234,17 @@ def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, t
             last_day = today + timedelta(days=rng.randint(1, 30))
     choice = None if stage in ("registered", "invited", "unreachable") else (
         "talk" if talk else "decline" if stage == "declined" else "answer")
+    manager_id = rng.choice(MANAGERS)
+    department = _department_of(manager_id)
+    # About one in eight registrations leaves the profile out (no form field filled, no Slack field).
+    profiled = rng.random() >= 0.125
+    low, high, _weight = rng.choices(TENURE_YEARS, [band[2] for band in TENURE_YEARS])[0]
+    started_on = last_day - timedelta(days=round(rng.uniform(low, high) * 365.25) + 1)
     rows.departures.append({
-        "id": departure_id, "employee_id": f"UBENCH{number:06d}", "manager_id": rng.choice(MANAGERS),
+        "id": departure_id, "employee_id": f"UBENCH{number:06d}", "manager_id": manager_id,
+        "department": department if profiled else None,
+        "role": rng.choice(ROLES[department]) if profiled and rng.random() < 0.8 else None,
+        "started_on": started_on if profiled else None,
         "interviewer_id": HR_ID, "registered_by": HR_ID, "last_day": last_day,
         "language": "nl" if rng.random() < 0.8 else "en", "offer": "both", "employee_tz": tz, "stage": stage,
         "invite_at": invite_at, "choice": choice, "choice_at": invite_at + timedelta(hours=3) if choice else None,

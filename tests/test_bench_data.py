@@ -37,6 +37,21 @@ def test_bench_data_fills_an_empty_database_once(database_url, tmp_path, monkeyp
             # Encrypted as usual: read back through the model, answers of the standard template.
             interview = session.scalars(select(Interview).limit(1)).one()
             assert interview.state["answers"]["recommend"]["value"] in range(11)
+            # A profile for HR's breakdowns per team, role and tenure band: most departures have one,
+            # a manager always leads the same team, and people joined before they left.
+            profiled = session.execute(select(Departure.manager_id, Departure.department, Departure.role,
+                                              Departure.started_on, Departure.last_day)
+                                       .where(Departure.department.is_not(None))).all()
+            assert 0.75 * 75 <= len(profiled) < 75
+            teams: dict[str, set[str]] = {}
+            for manager_id, department, _role, started_on, last_day in profiled:
+                teams.setdefault(manager_id, set()).add(department)
+                assert started_on is not None and started_on < last_day
+            assert all(len(departments) == 1 for departments in teams.values())
+            assert len({department for _m, department, *_ in profiled}) >= 4
+            assert any(role for _m, _d, role, *_ in profiled)
+            tenures = {(last_day - started_on).days // 365 for *_, started_on, last_day in profiled}
+            assert min(tenures) == 0 and max(tenures) >= 6
             oldest = session.scalar(select(func.min(Departure.last_day)))
             assert (date.today() - oldest).days <= 7 * 31
             # The bot's own inserts continue after the bench ids (PostgreSQL sequences).
