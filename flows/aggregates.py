@@ -17,11 +17,13 @@ from typing import Any
 
 from flows.insights import (
     DEFAULT_THRESHOLDS,
+    MIN_GROUP_FLOOR,
     Moments,
     PeriodAggregates,
     PeriodStats,
     ReasonCount,
     Thresholds,
+    protected_counts,
     stats_from,
 )
 from flows.template import Category, QuestionType, Template
@@ -206,3 +208,46 @@ def tally_of(numbers: Any) -> Tally:
             codes = tally.choices.setdefault(row.question_id, {})
             codes[row.code] = codes.get(row.code, 0) + 1
     return tally
+
+
+@dataclass(frozen=True)
+class ChoiceFigure:
+    """One choice question's answers as a figure for managers: the options picked by at least k
+    leavers (most picked first), what the rest add up to, of `answered`. `withheld` when fewer
+    than k answered the question: nothing of it is shown."""
+
+    question_id: str
+    answered: int
+    shown: tuple[tuple[str, int], ...] = ()
+    rest: int = 0
+    withheld: bool = False
+
+
+def where_they_go(tally: Tally, template: Template, min_group_size: int) -> tuple[ChoiceFigure, ...]:
+    """Where leavers go and what the new employer offers, from the choice questions about it
+    (category competitor), each with k checked on its own answers and its cells kept as a clean
+    partition (flows.insights.protected_counts)."""
+    k = max(MIN_GROUP_FLOOR, int(min_group_size))
+    figures = []
+    for question in template.questions:
+        if question.category is not Category.COMPETITOR or question.type not in (
+                QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+            continue
+        answered = tally.answered.get(question.id, 0)
+        counts = tally.choices.get(question.id, {})
+        if answered < k:
+            figures.append(ChoiceFigure(question.id, answered, withheld=True))
+            continue
+        if question.type is QuestionType.SINGLE_CHOICE:
+            protected = protected_counts(counts, answered, k)
+            shown, rest = protected if protected is not None else ([], answered)
+        else:
+            # Several picks per leaver: an option is shown when at least k picked it and at least k
+            # (or nobody) did not, as for the reasons; the picks of the rest count together, and
+            # only when they are k or more.
+            shown = sorted(((code, count) for code, count in counts.items()
+                            if count >= k and (answered - count == 0 or answered - count >= k)),
+                           key=lambda item: (-item[1], item[0]))
+            rest = sum(counts.values()) - sum(count for _code, count in shown)
+        figures.append(ChoiceFigure(question.id, answered, tuple(shown), rest if rest >= k else 0))
+    return tuple(figures)

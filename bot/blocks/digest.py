@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import ContextBlock, DividerBlock, HeaderBlock, Mar
 from bot.blocks.questionnaire import option_text, split_blocks
 from bot.blocks.text import dicts, escape, shorten
 from bot.i18n import Translator
+from flows.aggregates import ChoiceFigure
 from flows.insights import Change, Enps, Mean, PeriodStats, Share, Signal, bar, category_order, shuffled
 from flows.template import Category, QuestionType, Template
 
@@ -350,6 +351,31 @@ def signal_sections(_: Translator, template: Template, signals: Sequence[Signal]
     return packed_sections(title, [signal_text(_, signal, labels) for signal in signals])
 
 
+def where_sections(_: Translator, template: Template, figures: Sequence[ChoiceFigure], k: int) -> list:
+    """Where leavers go and what the new employer offers, counted from the choice questions about
+    it: per question only when k leavers answered it, an option only when k picked it (the rest
+    together). Nothing when the questionnaire asks none of it with choices."""
+    if not figures:
+        return []
+    questions = {question.id: question for question in template.questions}
+    lines = []
+    for figure in figures:
+        question = questions.get(figure.question_id)
+        name = escape(shorten(question.text.get(_.language) or next(iter(question.text.values()), figure.question_id)
+                              if question else figure.question_id, 150))
+        if figure.withheld:
+            lines.append(_("digest.where.too_few", question=name))
+            continue
+        lines.append(_("digest.where.question", question=name, count=figure.answered))
+        labels = {option.id: option_text(option, _.language) for option in question.options} if question else {}
+        lines += [_("digest.where.option", option=escape(shorten(labels.get(code) or code.replace("_", " "), 75)),
+                    count=count, share=percent(_, count / figure.answered)) for code, count in figure.shown]
+        if figure.rest:
+            lines.append(_("digest.where.rest", count=figure.rest))
+    return [DividerBlock(), *packed_sections(_("digest.where.title"), lines),
+            ContextBlock(elements=[MarkdownTextObject(text=_("digest.where.note", k=k))])]
+
+
 def covered_text(_: Translator, count: int, period_label: str) -> str:
     key = "digest.covered_one" if count == 1 else "digest.covered"
     return _(key, count=count, period=escape(period_label))
@@ -372,6 +398,7 @@ def digest_messages(
     extra: Sequence = (),
     waiting: int = 0,
     min_answers: int = 3,
+    where: Sequence[ChoiceFigure] = (),
 ) -> list[tuple[str, list[dict]]]:
     """The digest for the managers' channel, in as many messages as Slack needs (never truncated).
 
@@ -379,7 +406,8 @@ def digest_messages(
     reads "too few answers" (`min_answers`: k). `waiting`: interviews held back until the leaver's last day has passed.
 
     `changes` (flows.insights.changes against `previous`) adds ▲/▼ or "no real change" per category;
-    `highlights` are the approved, anonymised quotes, shown escaped in an order fixed by `seed`."""
+    `highlights` are the approved, anonymised quotes, shown escaped in an order fixed by `seed`;
+    `where` (flows.aggregates.where_they_go) counts where leavers go, k held per question."""
     covered = covered_text(_, stats.count, period_label)
     intro = f"{covered}\n{_('digest.privacy')}"
     if stats.withheld:
@@ -408,6 +436,7 @@ def digest_messages(
     blocks += [
         SectionBlock(text=MarkdownTextObject(text=f"{_enps_line(_, stats)}\n{_come_back_line(_, stats)}")),
         ContextBlock(elements=[MarkdownTextObject(text=_("digest.enps.explain"))]),
+        *where_sections(_, template, where, min_answers),
         DividerBlock(),
         *signal_sections(_, template, signals),
         *extra,  # "you said, we did" (bot/blocks/loop.py)

@@ -24,7 +24,7 @@ from bot.operations.invitations import notify_hr
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows import highlights
-from flows.aggregates import Tally, period_aggregates, stats_of, tallies_from_rows, total
+from flows.aggregates import Tally, period_aggregates, stats_of, tallies_from_rows, total, where_they_go
 from flows.insights import (
     PeriodAggregates,
     PeriodStats,
@@ -174,6 +174,7 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         changes=changes(stats, previous, limits) if previous else {},
         signals=signals(stats, previous, overall, limits), highlights=material.quotes, period_label=period,
         seed=digest_id, extra=said_did, waiting=waiting, min_answers=needed,
+        where=where_they_go(material.current_tally or Tally(), template, needed),
     )
     # The first message now, so that HR's reply does not wait for Slack's pace (one message a second
     # per channel); the rest follows in `follow_up`. A process that dies in between leaves a digest
