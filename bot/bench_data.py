@@ -298,7 +298,7 @@ def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, t
         "submitted_on": submitted_on, "submitted_month": store.month_of(submitted_on), "last_day": last_day,
         "last_day_month": store.month_of(last_day), "review_state": decision or store.PENDING,
         "digest_id": digest_id, "enps_score": numbers.enps_score, "come_back": numbers.come_back,
-        "main_reason": numbers.main_reason, "consent": numbers.consent,
+        "main_reason": numbers.main_reason, "consent": numbers.consent, **store.rating_columns(numbers),
     })
     rows.answers.append((interview_id, submitted_on, numbers))
     if digest_id is not None:

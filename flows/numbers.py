@@ -55,6 +55,11 @@ class InterviewNumbers:
     main_reason: str | None
     consent: bool | None
     answers: tuple[AnswerCode, ...]
+    reasons_question: str | None = None  # the template's question of all reasons for leaving
+
+    def reasons(self) -> list[str]:
+        """The reasons for leaving picked (option ids), in the order picked."""
+        return self.codes(self.reasons_question) if self.reasons_question else []
 
     def codes(self, question_id: str) -> list[str]:
         return [a.code for a in self.answers if a.question_id == question_id and a.code is not None]
@@ -119,6 +124,7 @@ def numbers_of(template: Template | None, answers: Mapping[str, Any]) -> Intervi
         main_reason=main.code if main else None,
         consent=(consent.code == YES) if consent else None,
         answers=tuple(rows),
+        reasons_question=first(QuestionType.MULTIPLE_CHOICE, Category.REASONS),
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from storage.models import AnswerNumber, Departure, InterviewNumber
+from storage.numbers import RATED_CATEGORIES
 
 MANAGER, DEPARTMENT, ROLE, TENURE, REASON = "manager", "department", "role", "tenure", "reason"
 GROUPINGS = (MANAGER, DEPARTMENT, ROLE, TENURE, REASON)
@@ -105,9 +106,12 @@ def group_sums_by(
     last_band: str = "",
     manager_id: str | None = None,
     with_ratings: bool = True,
+    reasons_question: str | None = None,
 ) -> dict[tuple, GroupSums]:
     """As `group_sums`, grouped by several groupings at once (keys are tuples in their order): one
-    pass over the answers gives every breakdown, each then added up from these finer groups."""
+    pass over the interviews gives every breakdown, each then added up from these finer groups.
+    `reasons_question`: the reasons for leaving, counted (under that question id) from each
+    interview's reason_codes in the same pass."""
     groups = [_group_column(session, grouping, tenure_bands, last_band).label(f"g{index}")
               for index, grouping in enumerate(groupings)]
     width = len(groups)
@@ -115,28 +119,51 @@ def group_sums_by(
     score = InterviewNumber.enps_score
     result: dict[tuple, GroupSums] = {}
 
+    # One pass over the interviews: counts, eNPS and the rating sums each interview's row keeps.
+    rated = [getattr(InterviewNumber, f"rating_{category}_{part}")
+             for category in RATED_CATEGORIES for part in ("n", "sum", "squares")]
+    reasons = InterviewNumber.reason_codes
+    codes = sorted(session.scalars(select(AnswerNumber.code).where(
+        AnswerNumber.question_id == reasons_question, AnswerNumber.kind == "choice").distinct())) \
+        if reasons_question else []
     query = select(
         *groups,
         func.count(),
         func.sum(case((score >= 9, 1), else_=0)),
         func.sum(case((and_(score >= 7, score <= 8), 1), else_=0)),
         func.sum(case((score <= 6, 1), else_=0)),
+        *(func.sum(column) for column in (rated if with_ratings else ())),
+        *((func.sum(case((reasons.is_not(None), 1), else_=0)),) if reasons_question else ()),
+        *(func.sum(case((reasons.contains(f" {code} ", autoescape=True), 1), else_=0)) for code in codes),
     ).select_from(joined)
     for row in session.execute(_filtered(query, period, manager_id).group_by(*groups)):
-        count, promoters, passives, detractors = row[width:]
-        result[tuple(row[:width])] = GroupSums(int(count), int(promoters or 0), int(passives or 0),
-                                               int(detractors or 0))
+        count, promoters, passives, detractors = row[width:width + 4]
+        sums = result[tuple(row[:width])] = GroupSums(int(count), int(promoters or 0), int(passives or 0),
+                                                      int(detractors or 0))
+        values = row[width + 4:]
+        if with_ratings:
+            for index, category in enumerate(RATED_CATEGORIES):
+                n, total, squares = values[3 * index:3 * index + 3]
+                if n:
+                    sums.ratings[category] = (int(n), float(total or 0), float(squares or 0))
+            values = values[3 * len(RATED_CATEGORIES):]
+        if reasons_question and values[0]:
+            sums.answered[reasons_question] = int(values[0])
+            sums.choices[reasons_question] = {code: int(n) for code, n in zip(codes, values[1:], strict=True) if n}
 
     answers = joined.join(AnswerNumber.__table__, AnswerNumber.interview_id == InterviewNumber.interview_id)
-    value = AnswerNumber.value
-    query = select(*groups, AnswerNumber.category, func.count(), func.sum(value), func.sum(value * value)
-                   ).select_from(answers).where(AnswerNumber.kind == "rating")
-    for row in session.execute(
-        _filtered(query, period, manager_id, answers=True).group_by(*groups, AnswerNumber.category)
-    ) if with_ratings else ():
-        category, n, total, squares = row[width:]
-        result.setdefault(tuple(row[:width]), GroupSums()).ratings[category] = (
-            int(n), float(total or 0), float(squares or 0))
+    # A rating in another category (a template of HR's own) is read from its answer rows, when any exists.
+    elsewhere = (AnswerNumber.kind == "rating", AnswerNumber.category.not_in(RATED_CATEGORIES))
+    if with_ratings and session.scalar(select(AnswerNumber.id).where(*elsewhere).limit(1)) is not None:
+        value = AnswerNumber.value
+        query = select(*groups, AnswerNumber.category, func.count(), func.sum(value), func.sum(value * value)
+                       ).select_from(answers).where(*elsewhere)
+        for row in session.execute(
+            _filtered(query, period, manager_id, answers=True).group_by(*groups, AnswerNumber.category)
+        ):
+            category, n, total, squares = row[width:]
+            result.setdefault(tuple(row[:width]), GroupSums()).ratings[category] = (
+                int(n), float(total or 0), float(squares or 0))
 
     if choice_questions:
         # One pass over both: the picks per option, and how many answered the question at all.

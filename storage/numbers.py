@@ -18,6 +18,27 @@ from sqlalchemy.orm import Session
 from storage.models import AnswerNumber, Departure, Digest, Interview, InterviewNumber, Review
 
 PENDING, APPROVED, PRIVATE = "pending", "approved", "private"
+# The rating categories whose sums an interview's row keeps (InterviewNumber.rating_*): the standard
+# template's five. A rating in another category is read from its answer rows.
+RATED_CATEGORIES = ("working_conditions", "work_content", "working_relations", "employment_terms", "manager")
+
+
+def reason_codes(codes: Sequence[str]) -> str | None:
+    """InterviewNumber.reason_codes: the option ids between spaces (" pay career "), None for none."""
+    return f" {' '.join(codes)} " if codes else None
+
+
+def rating_columns(numbers: Any) -> dict[str, Any]:
+    """InterviewNumber's rating_<category>_n/_sum/_squares of one interview's numbers (None where it
+    gave no rating in that category), and its reason_codes."""
+    values: dict[str, Any] = {"reason_codes": reason_codes(numbers.reasons())}
+    for category in RATED_CATEGORIES:
+        ratings = [a.value for a in numbers.answers if a.kind == "rating" and a.category == category
+                   and a.value is not None]
+        values[f"rating_{category}_n"] = len(ratings) if ratings else None
+        values[f"rating_{category}_sum"] = float(sum(ratings)) if ratings else None
+        values[f"rating_{category}_squares"] = float(sum(r * r for r in ratings)) if ratings else None
+    return values
 
 
 def month_of(day) -> str:
@@ -46,7 +67,7 @@ def record_numbers(session: Session, interview_id: int, numbers: Any, submitted_
         last_day=departure.last_day, last_day_month=month_of(departure.last_day), review_state=state,
         digest_id=review.published_digest_id if review is not None else None,
         enps_score=numbers.enps_score, come_back=numbers.come_back, main_reason=numbers.main_reason,
-        consent=numbers.consent,
+        consent=numbers.consent, **rating_columns(numbers),
     ))
     add_answer_numbers(session, [(interview_id, submitted_on, numbers)])
     return True

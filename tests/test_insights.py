@@ -406,6 +406,14 @@ def test_t_quantile_matches_the_table(p, df, expected):
     assert t_quantile(p, df) == pytest.approx(expected, abs=1e-4)
 
 
+@pytest.mark.parametrize("df", [100, 101, 250, 1000, 99_999])
+@pytest.mark.parametrize("p", [0.005, 0.05, 0.9, 0.95, 0.975, 0.995])
+def test_t_quantile_for_large_groups_is_the_exact_quantile(p, df):
+    from flows.insights import _t_exact
+
+    assert t_quantile(p, df) == pytest.approx(_t_exact(p, df), abs=1e-9)
+
+
 def test_t_quantile_shape():
     assert t_quantile(0.5, 3) == 0.0
     assert t_quantile(0.05, 4) == pytest.approx(-t_quantile(0.95, 4))

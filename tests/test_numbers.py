@@ -295,3 +295,55 @@ def test_a_leaver_who_withdraws_after_submitting_takes_the_numbers_back_too(harn
     with harness.services.db.session() as session:
         assert session.scalar(select(func.count()).select_from(InterviewNumber)) == 0
         assert session.scalar(select(func.count()).select_from(AnswerNumber)) == 0
+
+
+def rating_sums(session, interview_id: int) -> dict:
+    row = session.get(InterviewNumber, interview_id)
+    return {category: (getattr(row, f"rating_{category}_n"), getattr(row, f"rating_{category}_sum"),
+                       getattr(row, f"rating_{category}_squares")) for category in store.RATED_CATEGORIES
+            } | {"reasons": row.reason_codes}
+
+
+RATING_SUMS = {"working_conditions": (1, 2.0, 4.0), "work_content": (1, 4.0, 16.0),
+               "working_relations": (None, None, None), "employment_terms": (None, None, None),
+               "manager": (None, None, None),  # manager support was skipped: no rating, not a zero
+               "reasons": " pay other "}  # the option ids only: "Een baan bij Acme" stays out
+
+
+def test_each_interview_row_keeps_its_rating_sums_and_the_migration_backfills_them(database_url):
+    crypto.configure(TEST_KEY)
+    config = alembic_config(database_url)
+    command.upgrade(config, "head")
+    database = Database(database_url)
+    ids = [add_interview(database, f"UR{n:05d}") for n in range(3)]
+    with database.session() as session:
+        assert [rating_sums(session, i) for i in ids] == [RATING_SUMS] * 3
+    command.downgrade(config, "0013")  # before the columns: the migration fills them from answer_numbers
+    command.upgrade(config, "head")
+    with database.session() as session:
+        assert [rating_sums(session, i) for i in ids] == [RATING_SUMS] * 3
+    database.dispose()
+
+
+def test_a_breakdown_counts_ratings_from_the_interview_rows_and_other_categories_from_the_answers(db):
+    from storage import breakdowns
+
+    ids = [add_interview(db, f"UB{n:05d}") for n in range(3)]
+    day = datetime.now(UTC).date()
+    period = breakdowns.Period(date(day.year - 1, 1, 1), date(day.year + 1, 1, 1))
+    with db.session() as session:
+        sums = breakdowns.group_sums(session, breakdowns.MANAGER, period)[MANAGER]
+        assert sums.count == 3
+        assert sums.ratings == {"working_conditions": (3, 6.0, 12.0), "work_content": (3, 12.0, 48.0)}
+        assert sums.choices == {} and sums.answered == {}  # not asked for
+        with_reasons = breakdowns.group_sums_by(session, (breakdowns.MANAGER,), period,
+                                                reasons_question="reasons")[(MANAGER,)]
+        assert with_reasons.choices == {"reasons": {"pay": 3, "other": 3}}
+        assert with_reasons.answered == {"reasons": 3}
+        # A template of HR's own rates something in a category of its own: counted as well.
+        session.execute(insert(AnswerNumber).values(interview_id=ids[0], submitted_on=session.get(
+            InterviewNumber, ids[0]).submitted_on, question_id="tools", category="other", kind="rating", value=5))
+    with db.session() as session:
+        sums = breakdowns.group_sums(session, breakdowns.MANAGER, period)[MANAGER]
+        assert sums.ratings["other"] == (1, 5.0, 25.0)
+        assert sums.ratings["working_conditions"] == (3, 6.0, 12.0)

@@ -89,7 +89,7 @@ def _combined(services: Services, groupings: tuple[str, ...], period: store.Peri
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
-        sums = store.group_sums_by(session, groupings, period, choice_questions=[question] if question else [],
+        sums = store.group_sums_by(session, groupings, period, reasons_question=question,
                                    tenure_bands=bands, last_band=last, with_ratings=with_ratings)
     entry = (sums, {})
     with _cache_lock:
