@@ -30,15 +30,13 @@ def handle_settings_submission(ack: Ack, body: dict, context: BoltContext, clien
         return
     if not outcome.saved:
         ack(response_action="errors", errors={
-            block: _(problem.key, **problem.params) for block, problem in outcome.errors.items()
+            view.ERROR_BLOCK.get(key, key): _(problem.key, **problem.params) for key, problem in outcome.errors.items()
         })
         return
     ack()
     after = services.settings
-    scheduler = services.scheduler
-    next_digest = scheduler.next_digest() if scheduler is not None else None
-    text, blocks = view.saved_message(_, outcome.changes,
-                                      _.moment(next_digest.astimezone(after.tz)) if next_digest else None)
+    next_digest = home.next_digest(services)
+    text, blocks = view.saved_message(_, outcome.changes, _.moment(next_digest) if next_digest else None)
     try:
         client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
     except SlackClientError as error:
