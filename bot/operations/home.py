@@ -121,15 +121,16 @@ def remind_now(services: Services, departure_id: int, user_id: str) -> Problem |
     return None
 
 
-def cancel(services: Services, departure_id: int, user_id: str) -> Problem | None:
-    if not services.directory.is_hr(user_id):
-        return Problem("hr.only")
+def cancel(services: Services, departure_id: int, user_id: str):
+    """HR's Cancel on the dashboard: a bot.operations.registration.CancelOutcome (its `problem` set
+    when refused)."""
     from bot.operations import registration
 
+    if not services.directory.is_hr(user_id):
+        return registration.CancelOutcome(False, Problem("hr.only"))
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
         employee_id = departure.employee_id if departure else None
     if employee_id is None:
-        return Problem("choice.unknown")
-    outcome = registration.cancel(services, employee_id, user_id)
-    return outcome.problem
+        return registration.CancelOutcome(False, Problem("choice.unknown"))
+    return registration.cancel(services, employee_id, user_id)

@@ -89,7 +89,7 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             if outcome.problem:
                 _reply(respond, *view.refused_message(_, [outcome.problem]))
             else:
-                _reply(respond, *view.plain(_("cancel.done", employee=f"<@{employee_id}>")))
+                _reply(respond, *view.cancelled_message(_, outcome))
         case Notes(employee_id=employee_id):
             if problem := talks.open_notes_for_employee(services, employee_id, user_id, command["trigger_id"]):
                 _reply(respond, *notes_view.problem_message(_, problem))
