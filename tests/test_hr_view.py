@@ -107,3 +107,83 @@ def test_cancelling_while_the_leaver_answers_closes_the_question_and_deletes_the
         interview = session.scalars(select(Interview)).one()
         assert (interview.state, interview.status) == (None, "withdrawn")
     assert "<@ULEAVER01>" not in listing(harness)
+
+
+# -- the audit log in words ---------------------------------------------------------------------------
+
+# One entry of every kind the bot writes, with the detail it writes (see repo.add_audit callers).
+AUDIT_SAMPLES = [
+    ("answers_viewed", HR, LEAVER, {"review": 1}),
+    ("record_exported", HR, LEAVER, {"interview": 1}),
+    ("interviews_exported", HR, None, {"count": 2}),
+    ("review_decided", HR, LEAVER, {"review": 1, "decision": "approved", "inform_manager": False,
+                                    "manager_message": False}),
+    ("review_decided", HR, LEAVER, {"review": 1, "decision": "approved", "inform_manager": True,
+                                    "manager_message": True}),
+    ("review_decided", HR, LEAVER, {"review": 1, "decision": "approved", "inform_manager": True,
+                                    "manager_message": False}),
+    ("review_decided", HR, LEAVER, {"review": 1, "decision": "private", "inform_manager": False}),
+    ("setting_changed", HR, None, {"setting": "digest_schedule", "old": "first-working-day 09:00",
+                                   "new": "first-monday 08:30"}),
+    ("setting_changed", HR, None, {"setting": "hr_user_ids", "old": [HR], "new": [HR, HR_2]}),
+    ("setting_changed", HR, None, {"setting": "reminders_enabled", "old": True, "new": False}),
+    ("template_activated", HR, None, {"key": "standard", "version": 3, "draft": 1}),
+    ("manager_view_shared", HR, "UMANAGE01", {"from": "2026-01-01", "to": "2026-12-31"}),
+    ("loop_action_recorded", HR, None, {"loop_action": 1, "signal": "reason:pay"}),
+    ("access", HR, LEAVER, {"departures": 1}),
+    ("erase", HR, LEAVER, {"departures": 1}),
+    ("purge", "scheduler", "purged", {"departures": [1, 2], "interviews": 2}),
+    ("purge", "cli", "purged", {"departures": [1]}),
+    ("keys_rotate", "cli", None, {"rotated": 1, "current": 0, "keys": 2}),
+    ("keys_rotate", "cli", None, {"new_key_generated": True, "keys": 1}),
+]
+
+
+def test_every_audit_action_reads_as_a_sentence_in_both_languages():
+    import re
+
+    from bot.blocks.loop import AUDIT_ACTIONS, audit_sentence
+    from bot.i18n import Translator
+
+    assert {action for action, *_ in AUDIT_SAMPLES} == set(AUDIT_ACTIONS)
+    for language in ("nl", "en"):
+        _ = Translator(language)
+        sentences = set()
+        for action, actor, subject, detail in AUDIT_SAMPLES:
+            sentence = audit_sentence(_, action, actor, subject, detail)
+            assert f"`{action}`" not in sentence and "audit." not in sentence, sentence  # words, not codes or keys
+            assert "_" not in action or action not in sentence, sentence
+            assert not re.search(r"\{\w*\}", sentence), sentence  # no unresolved placeholder
+            assert actor not in ("cli", "scheduler") or f"`{actor}`" not in sentence
+            if actor == HR:
+                assert f"<@{HR}>" in sentence, sentence  # who
+            if subject and subject != "purged":
+                assert f"<@{subject}>" in sentence, sentence  # about whom
+            assert sentence.endswith("."), sentence
+            sentences.add(sentence)
+        assert len(sentences) == len(AUDIT_SAMPLES)  # each kind says something of its own
+    assert "1 vertrek waarvan" in audit_sentence(Translator("nl"), "purge", "cli", "purged", {"departures": [1]})
+    assert "2 departures whose" in audit_sentence(Translator("en"), "purge", "scheduler", "purged",
+                                                  {"departures": [1, 2]})
+    # An action a later version adds still reads as a sentence, naming it.
+    assert "<@UHRANNA01> did something the log calls `oauth_installed`" in audit_sentence(
+        Translator("en"), "oauth_installed", HR, None, None)
+
+
+def test_hr_reads_every_kind_of_entry_in_words_with_when(harness, slack):
+    from storage import repositories as repo
+
+    now = harness.clock.now()
+    with harness.services.db.session() as session:
+        for action, actor, subject, detail in AUDIT_SAMPLES:
+            repo.add_audit(session, at=now, actor=actor, action=action, subject=subject, detail=detail)
+    harness.user.slash(HR_2, "audit")
+    shown = "\n".join(b["text"]["text"] for b in harness.last_response()["blocks"] if b.get("text"))
+    lines = [line for line in shown.splitlines() if line.startswith("• ")]
+    assert len(lines) == len(AUDIT_SAMPLES)
+    when = harness.clock.now().astimezone(harness.settings.tz)
+    assert all(f"{when:%B} {when.year} at {when:%H:%M}" in line for line in lines)  # when, in English
+    assert "the bot (daily job) deleted the personal data of 2 departures" in shown
+    assert "<@UHRANNA01> changed the setting “Digest schedule” from the first working day of the month at 09:00 " \
+           "to the first Monday of the month at 08:30." in shown
+    assert not any(action in shown for action in ("review_decided", "setting_changed", "keys_rotate"))
