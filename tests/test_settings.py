@@ -333,3 +333,19 @@ def test_the_values_the_modal_is_checked_against_start_a_bot_on_their_own():
     from bot.operations.settings import _PROBE
 
     load_settings(_PROBE)  # a new required setting in bot.config would make every field "invalid"
+
+
+def test_the_settings_open_from_the_command_too_and_only_for_hr(harness, slack):
+    at_amsterdam(harness, datetime(2026, 12, 15, 12, 0, tzinfo=AMSTERDAM))
+    opened = len(slack.calls_to("views.open"))
+    harness.user.slash(COLLEAGUE, "settings")
+    assert "alleen HR" in harness.last_response()["text"]
+    assert len(slack.calls_to("views.open")) == opened
+
+    harness.user.slash(HR, "instellingen")
+    assert len(slack.calls_to("views.open")) == opened + 1
+    view = list(slack.workspace.views.values())[-1]
+    assert view["callback_id"] == "settings_modal"
+    assert submit(harness, view, {"digest_day": "first-friday", "digest_time": "16:00"}) is None
+    # 1 January 2027 is the first Friday, and New Year's Day: the digest goes on Monday the 4th.
+    assert "maandag 4 januari 2027 om 16:00" in next_digest_on_home(harness)
