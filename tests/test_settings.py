@@ -225,6 +225,8 @@ def test_invalid_values_get_precise_errors_at_their_fields_and_nothing_is_stored
     answer = submit(harness, view, {"invite_working_days_before": "5", "digest_day": None})
     assert set(answer["errors"]) == {"digest_day"}
     assert stored(harness) == {} and harness.services.settings.invite_working_days_before == 10
+    answer = submit(harness, view, {"digest_day": "last-friday", "digest_time": "half ten"})
+    assert answer["errors"] == {"digest_time": "Kies een dag van de maand en een tijdstip."}
     assert submit(harness, view, {"invite_working_days_before": "5", "digest_day": "last-friday"}) is None
     assert harness.services.settings.digest_schedule == "last-friday 09:00"
     assert harness.services.settings.invite_working_days_before == 5

@@ -183,6 +183,19 @@ def form_values(values: dict) -> dict[str, str]:
     return form
 
 
+def error_block(key: str, values: dict) -> str:
+    """The block a setting's error is shown at: the schedule's time field when the day is fine
+    but the time is not (Slack's timepicker always sends one; a forged or stale form may not)."""
+    if key == "digest_schedule":
+        at = (values.get(TIME_BLOCK) or {}).get(FIELD)
+        picked = at.get("selected_time") if isinstance(at, dict) else None
+        day = (values.get(DAY_BLOCK) or {}).get(FIELD)
+        chosen = day.get("selected_option") if isinstance(day, dict) else None
+        if isinstance(chosen, dict) and chosen.get("value") in schedule.DAYS and schedule.parse_time(picked) is None:
+            return TIME_BLOCK
+    return ERROR_BLOCK.get(key, key)
+
+
 def _schedule_value(values: dict) -> dict[str, str]:
     """The day and the time as one schedule ("first-monday 09:00"); empty when no day is chosen
     (which keeps a custom schedule set on the server: bot.operations.settings.save)."""

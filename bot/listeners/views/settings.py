@@ -21,16 +21,16 @@ def handle_settings_submission(ack: Ack, body: dict, context: BoltContext, clien
     user_id = body["user"]["id"]
     _ = translator_for(services, user_id)
     before = services.settings
+    values = body.get("view", {}).get("state", {}).get("values", {})
     try:
-        outcome = operation.save(services, user_id, view.form_values(body.get("view", {}).get("state", {})
-                                                                       .get("values", {})))
+        outcome = operation.save(services, user_id, view.form_values(values))
     except SlackClientError as error:  # the HR check asks Slack about a user group
         log.warning("Slack failed while saving settings: %s", error)
         ack(response_action="errors", errors={operation.FIELDS[0].key: _("slack.unavailable")})
         return
     if not outcome.saved:
         ack(response_action="errors", errors={
-            view.ERROR_BLOCK.get(key, key): _(problem.key, **problem.params) for key, problem in outcome.errors.items()
+            view.error_block(key, values): _(problem.key, **problem.params) for key, problem in outcome.errors.items()
         })
         return
     ack()
