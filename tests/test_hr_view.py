@@ -187,3 +187,71 @@ def test_hr_reads_every_kind_of_entry_in_words_with_when(harness, slack):
     assert "<@UHRANNA01> changed the setting “Digest schedule” from the first working day of the month at 09:00 " \
            "to the first Monday of the month at 08:30." in shown
     assert not any(action in shown for action in ("review_decided", "setting_changed", "keys_rotate"))
+
+
+# -- every new text in both languages -------------------------------------------------------------------
+
+
+def _rendered(blocks) -> str:
+    import json
+
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def _assert_words(text: str) -> None:
+    import re
+
+    assert not re.search(r"\b(?:settings|list|cancel|audit|home)\.[a-z_]", text), text  # no raw key
+    assert not re.search(r"\{\w*\}", text), text
+
+
+def test_the_settings_form_the_list_and_cancel_read_as_words_in_both_languages():
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from bot.blocks.registration import cancelled_message, departures_message
+    from bot.blocks.settings import settings_modal
+    from bot.config import Settings
+    from bot.i18n import Translator
+    from bot.operations.registration import CancelOutcome
+    from flows.open_departures import GROUPS
+
+    moment = datetime(2027, 1, 4, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    for language in ("nl", "en"):
+        _ = Translator(language)
+        for schedule in ("first-working-day 09:00", "last-friday 16:30", "0 9 1 * *"):
+            settings = Settings(bot_token="xoxb-x", hr_user_ids=frozenset({HR}), digest_schedule=schedule,
+                                digest_min_interviews=60)
+            modal = settings_modal(_, settings, [])
+            _assert_words(_rendered(modal))
+            options = next(b for b in modal["blocks"] if b.get("block_id") == "digest_day")["element"]["options"]
+            assert len(options) == 26 and all(len(o["text"]["text"]) <= 75 for o in options)
+            group = next(b for b in modal["blocks"] if b.get("block_id") == "digest_min_interviews")["element"]
+            assert group["initial_option"]["value"] == "60"  # a value set outside the choices is kept
+        rows = [{"employee_id": f"U0ROW{index:04d}", "last_day": date(2027, 1, 15), "stage": stage,
+                 "invite_local": moment} for index, stage in enumerate(GROUPS)]
+        text, blocks = departures_message(_, rows)
+        _assert_words(text + _rendered(blocks))
+        assert all(f"U0ROW{index:04d}" in _rendered(blocks) for index in range(len(GROUPS)))
+        for stage, sent, deleted in (("registered", False, False), ("invited", True, False),
+                                     ("answering", True, True), ("talk_requested", True, False),
+                                     ("unreachable", False, False)):
+            outcome = CancelOutcome(True, employee_id=LEAVER, stage=stage, invitation_sent=sent,
+                                    invite_local=moment, answers_deleted=deleted, interviewer_id=HR)
+            text, blocks = cancelled_message(_, outcome)
+            _assert_words(_rendered(blocks))
+            assert "<@ULEAVER01>" in text
+
+
+def test_a_long_list_stays_within_one_message():
+    from datetime import date
+
+    from bot.blocks.registration import MAX_LIST_ROWS, departures_message
+    from bot.i18n import Translator
+
+    rows = [{"employee_id": f"U0LONG{index:04d}", "last_day": date(2027, 1, 15), "stage": "invited",
+             "invite_local": datetime(2027, 1, 4, 10, 0)} for index in range(300)]
+    _text, blocks = departures_message(Translator("nl"), rows)
+    assert len(blocks) <= 50
+    assert sum(len(b["text"]["text"]) for b in blocks if b.get("text")) < 12000
+    assert f"…en nog {300 - MAX_LIST_ROWS}." in _rendered(blocks)
