@@ -59,7 +59,8 @@ class Settings:
     signal_drop: float = 0.5
     signal_reason_share: float = 0.4
     signal_low_score: float = 3.0
-    # "first-working-day HH:MM", or a crontab line such as "0 9 1 * *"
+    # A day and time in words (flows.schedule: "first-working-day 09:00", "first-monday 09:00"), or,
+    # set by an administrator, a crontab line such as "0 9 1 * *" (run as written)
     digest_schedule: str = "first-working-day 09:00"
     holiday_country: str = "NL"
     # Fernet keys, comma-separated, the first encrypts (storage.crypto); None: the SQLite key file.
@@ -222,9 +223,11 @@ def _number(env: Mapping[str, str], name: str, default: float, low: float, high:
 
 
 def _schedule(value: str) -> str:
-    """'first-working-day HH:MM' or a five-field crontab line, checked here so the start fails early."""
-    match = re.match(r"^first-working-day\s+([01]?[0-9]|2[0-3]):([0-5][0-9])$", value)
-    if match:
+    """A schedule in words (flows.schedule: 'first-working-day HH:MM', 'first-monday HH:MM', ...) or,
+    as older versions accepted, a five-field crontab line; checked here so the start fails early."""
+    from flows.schedule import parse
+
+    if parse(value) is not None:
         return value
     try:
         from apscheduler.triggers.cron import CronTrigger
@@ -232,7 +235,8 @@ def _schedule(value: str) -> str:
         CronTrigger.from_crontab(value)
     except ValueError:
         raise ConfigError(
-            f"DIGEST_SCHEDULE {value!r} is neither 'first-working-day HH:MM' nor a crontab line like '0 9 1 * *'"
+            f"DIGEST_SCHEDULE {value!r} is neither a day and time like 'first-working-day 09:00' or "
+            "'first-monday 09:00' nor a crontab line like '0 9 1 * *'"
         ) from None
     return value
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from flows.schedule import next_digest
+from flows.schedule import parse as parse_schedule
+from flows.timing import WorkingCalendar
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -28,12 +32,25 @@ RETENTION_HOUR = 3  # daily, 03:00 in the company's time zone
 
 
 def digest_trigger(schedule: str, timezone: str) -> CronTrigger:
-    """'first-working-day HH:MM' runs on weekdays 1–7 of the month; the job checks for the first
-    working day itself (public holidays count). Anything else is a crontab line."""
-    if schedule.startswith("first-working-day"):
-        hour, minute = schedule.split()[1].split(":")
-        return CronTrigger(day="1-7", day_of_week="mon-fri", hour=int(hour), minute=int(minute), timezone=timezone)
+    """A schedule in words (flows.schedule) wakes the job at its time on every weekday; the job
+    itself checks whether today is the digest day (public holidays count). Anything else is a
+    crontab line an administrator set, run as written."""
+    words = parse_schedule(schedule)
+    if words is not None:
+        return CronTrigger(day_of_week="mon-fri", hour=words.at.hour, minute=words.at.minute, timezone=timezone)
     return CronTrigger.from_crontab(schedule, timezone=timezone)
+
+
+def next_digest_moment(schedule: str | None, now: datetime, tz: ZoneInfo, calendar: WorkingCalendar) -> datetime | None:
+    """When the scheduled digest goes next, as HR's Home and the settings show it: for a schedule in
+    words the digest day itself (a working day), not the next time the job merely wakes."""
+    if not schedule:
+        return None
+    words = parse_schedule(schedule)
+    if words is not None:
+        return next_digest(words, now, tz, calendar)
+    fire = CronTrigger.from_crontab(schedule, timezone=tz).get_next_fire_time(None, now)
+    return fire.astimezone(tz) if fire else None
 
 
 class Scheduler:

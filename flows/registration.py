@@ -109,6 +109,11 @@ class Audit:
 
 
 @dataclass(frozen=True)
+class OpenSettings:
+    """HR's settings, in a form."""
+
+
+@dataclass(frozen=True)
 class ManagerView:
     """HR's view of one manager's leavers against the rest of the company, over a period."""
 
@@ -119,7 +124,7 @@ class ManagerView:
 
 Command = (
     Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report | Access | Erase
-    | Audit | ManagerView
+    | Audit | ManagerView | OpenSettings
 )
 
 
@@ -140,6 +145,8 @@ def parse_command(text: str) -> Command | Problem:
         return PostDigest()
     if verb in ("audit", "auditlog"):
         return Audit()
+    if verb in ("settings", "instellingen"):
+        return OpenSettings()
     if verb in ("report", "rapport"):
         return _parse_report(args)
     if verb in ("manager", "leidinggevende"):

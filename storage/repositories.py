@@ -422,6 +422,16 @@ def dashboard(session: Session, since: date, order: Sequence[str], offset: int, 
     ).all()
 
 
+def departures_for_list(session: Session, since: date) -> Sequence[tuple]:
+    """The candidates for `/exit-interview list` (flows.open_departures decides): departure id,
+    employee id, last day, the stage HR reads, invitation moment, the leaver's time zone."""
+    return session.execute(
+        _dashboard_query(since, Departure.id, Departure.employee_id, Departure.last_day, _dashboard_stage(),
+                         Departure.invite_at, Departure.employee_tz)
+        .order_by(Departure.last_day, Departure.id)
+    ).all()
+
+
 def dashboard_counts(session: Session, since: date) -> dict[str, int]:
     """How many departures the dashboard holds, by their stage."""
     return {stage: count for stage, count in session.execute(

@@ -97,30 +97,88 @@ def test_hr_changes_the_invitation_lead_time_stored_audited_and_effective_withou
     assert "gewijzigd door <@UHRANNA01>" in str(view["blocks"])
 
 
-def test_a_changed_digest_schedule_moves_the_scheduled_job_at_once_and_after_a_restart(harness, slack):
-    scheduler = harness.bot.scheduler
-    before = scheduler.next_digest()
-    assert before is not None and before.astimezone(AMSTERDAM).day <= 7  # first working day of a month
+def next_digest_on_home(harness, user: str = HR) -> str:
+    fields = next(b for b in home_of(harness, user).blocks if b.get("fields"))["fields"]
+    return fields[3]["text"]
 
-    assert submit(harness, open_settings(harness), {"digest_schedule": "30 8 * * *"}) is None
 
-    moved = scheduler.next_digest().astimezone(AMSTERDAM)
+def at_amsterdam(harness, moment: datetime) -> None:
+    harness.clock.advance(moment - harness.clock.now())
+
+
+def test_hr_picks_the_digest_day_and_time_in_words_and_the_next_digest_follows_at_once(harness, slack):
+    at_amsterdam(harness, datetime(2026, 12, 15, 12, 0, tzinfo=AMSTERDAM))
+    # 1 January 2027 is a Friday and New Year's Day: the first working day is Monday the 4th.
+    assert "maandag 4 januari 2027 om 09:00" in next_digest_on_home(harness)
+
+    view = open_settings(harness)
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert "digest_schedule" not in blocks  # no schedule syntax to type
+    day, at = blocks["digest_day"]["element"], blocks["digest_time"]["element"]
+    assert day["type"] == "static_select" and day["initial_option"]["value"] == "first-working-day"
+    assert day["initial_option"]["text"]["text"] == "de eerste werkdag van de maand"
+    assert "de tweede dinsdag van de maand" in [o["text"]["text"] for o in day["options"]]
+    assert (at["type"], at["initial_time"], at["timezone"]) == ("timepicker", "09:00", "Europe/Amsterdam")
+    assert "crontab" not in str(view) and "first-working-day 09:00" not in str(view)
+
+    assert submit(harness, view, {"digest_day": "second-tuesday", "digest_time": "08:30"}) is None
+
+    assert stored(harness) == {"digest_schedule": ("second-tuesday 08:30", HR)}
+    assert audit(harness) == [(HR, {"setting": "digest_schedule", "old": "first-working-day 09:00",
+                                    "new": "second-tuesday 08:30"})]
+    confirmation = str(slack.dms_to(HR)[-1].blocks)
+    assert "van de eerste werkdag van de maand om 09:00 naar de tweede dinsdag van de maand om 08:30" in confirmation
+    assert "Het volgende overzicht: dinsdag 12 januari 2027 om 08:30" in confirmation
+    assert "dinsdag 12 januari 2027 om 08:30" in next_digest_on_home(harness)
+    moved = harness.bot.scheduler.next_digest().astimezone(AMSTERDAM)  # the job wakes at the new time
     assert (moved.hour, moved.minute) == (8, 30)
-    assert moved != before
-    assert moved - datetime.now(UTC) <= timedelta(days=1, minutes=1)  # daily now
-    assert harness.services.settings.digest_schedule == "30 8 * * *"
-    assert "Het volgende overzicht" in str(slack.dms_to(HR)[-1].blocks)
 
     harness.restart()
-    again = harness.bot.scheduler.next_digest().astimezone(AMSTERDAM)
-    assert (again.hour, again.minute) == (8, 30)
+    assert harness.services.settings.digest_schedule == "second-tuesday 08:30"
+    blocks = {b.get("block_id"): b for b in open_settings(harness)["blocks"]}
+    assert blocks["digest_day"]["element"]["initial_option"]["value"] == "second-tuesday"
+    assert blocks["digest_time"]["element"]["initial_time"] == "08:30"
 
     # Back to the environment's value: the stored override goes, the audit trail stays.
-    assert submit(harness, open_settings(harness), {"digest_schedule": "first-working-day 09:00"}) is None
+    assert submit(harness, open_settings(harness), {"digest_day": "first-working-day", "digest_time": "09:00"}) is None
     assert stored(harness) == {}
-    assert [detail["new"] for _, detail in audit(harness)] == ["30 8 * * *", "first-working-day 09:00"]
-    back = harness.bot.scheduler.next_digest().astimezone(AMSTERDAM)
-    assert (back.hour, back.minute, back.day <= 7) == (9, 0, True)
+    assert "maandag 4 januari 2027 om 09:00" in next_digest_on_home(harness)
+
+
+def test_a_crontab_schedule_from_before_keeps_working_until_hr_picks_a_day(harness, slack):
+    with harness.services.db.session() as session:  # stored by an older version's typed field
+        repo.put_setting(session, "digest_schedule", "0 9 1 * *", HR_2, datetime.now(UTC))
+    harness.restart()
+    assert harness.services.settings.digest_schedule == "0 9 1 * *"
+    at_amsterdam(harness, datetime(2026, 12, 15, 12, 0, tzinfo=AMSTERDAM))
+    assert "vrijdag 1 januari 2027 om 09:00" in next_digest_on_home(harness)  # run as written
+
+    view = open_settings(harness)
+    day = next(b for b in view["blocks"] if b.get("block_id") == "digest_day")
+    assert day["optional"] is True and "initial_option" not in day["element"]
+    assert "0 9 1 * *" in day["hint"]["text"]
+    assert submit(harness, view, {"invite_working_days_before": "7"}) is None  # no day chosen: kept
+    assert harness.services.settings.digest_schedule == "0 9 1 * *"
+
+    assert submit(harness, open_settings(harness), {"digest_day": "first-monday"}) is None
+    assert harness.services.settings.digest_schedule == "first-monday 09:00"
+    assert "maandag 4 januari 2027 om 09:00" in next_digest_on_home(harness)
+
+
+def test_minimum_group_and_reminder_days_are_choices_with_a_reason(harness, slack):
+    blocks = {b.get("block_id"): b for b in open_settings(harness)["blocks"]}
+    group = blocks["digest_min_interviews"]
+    assert group["element"]["type"] == "static_select"
+    assert [o["value"] for o in group["element"]["options"]][:3] == ["3", "4", "5"]
+    assert group["element"]["initial_option"]["text"]["text"] == "3 gesprekken"
+    assert "niemand herkenbaar" in group["hint"]["text"]
+    days = blocks["reminder_working_days"]["element"]
+    assert days["initial_option"]["text"]["text"] == "3 werkdagen"
+    assert days["options"][0]["text"]["text"] == "1 werkdag"
+
+    assert submit(harness, open_settings(harness), {"digest_min_interviews": "5", "reminder_working_days": "2",
+                                                    "reminders_enabled": "true"}) is None
+    assert (harness.services.settings.digest_min_interviews, harness.services.settings.reminder_working_days) == (5, 2)
 
 
 def test_someone_outside_hr_can_neither_open_nor_submit_the_settings(harness, slack):
@@ -143,7 +201,7 @@ def test_invalid_values_get_precise_errors_at_their_fields_and_nothing_is_stored
     answer = submit(harness, view, {
         "invite_working_days_before": "0",
         "interview_expiry_days": "twee weken",
-        "digest_schedule": "monthly",
+        "digest_day": "0 9 1 * *",  # a forged option: HR never types a crontab
         "digest_min_interviews": "2",
         "retention_months": "",
         "hr_usergroup_id": "@hr-team",
@@ -151,23 +209,33 @@ def test_invalid_values_get_precise_errors_at_their_fields_and_nothing_is_stored
     })
     assert answer["response_action"] == "errors"
     errors = answer["errors"]
-    assert set(errors) == {"invite_working_days_before", "interview_expiry_days", "digest_schedule",
+    assert set(errors) == {"invite_working_days_before", "interview_expiry_days", "digest_day",
                            "digest_min_interviews", "retention_months", "hr_usergroup_id", "manager_channel_id"}
     assert errors["invite_working_days_before"] == "Vul een heel getal in van 1 tot en met 60."
     assert errors["interview_expiry_days"] == "Vul een heel getal in van 1 tot en met 365."
     assert "van 3 tot en met 1000" in errors["digest_min_interviews"]  # a digest never singles anyone out
-    assert "first-working-day" in errors["digest_schedule"] and "crontab" in errors["digest_schedule"]
+    assert errors["digest_day"] == "Kies een dag van de maand en een tijdstip."
     assert "mag niet leeg" in errors["retention_months"]
     assert "S0614TZR7" in errors["hr_usergroup_id"]
     assert "één kanaal" in errors["manager_channel_id"]
     assert stored(harness) == {} and audit(harness) == []
+
+    # A bad field loses nothing: the good values of the same submission are not half-saved either,
+    # and the same modal saves once the field is right.
+    answer = submit(harness, view, {"invite_working_days_before": "5", "digest_day": None})
+    assert set(answer["errors"]) == {"digest_day"}
+    assert stored(harness) == {} and harness.services.settings.invite_working_days_before == 10
+    answer = submit(harness, view, {"digest_day": "last-friday", "digest_time": "half ten"})
+    assert answer["errors"] == {"digest_time": "Kies een dag van de maand en een tijdstip."}
+    assert submit(harness, view, {"invite_working_days_before": "5", "digest_day": "last-friday"}) is None
+    assert harness.services.settings.digest_schedule == "last-friday 09:00"
+    assert harness.services.settings.invite_working_days_before == 5
 
     # Nobody left as HR, or locking yourself out, is refused too.
     answer = submit(harness, view, {"hr_user_ids": []})
     assert "niemand" in answer["errors"]["hr_user_ids"]
     answer = submit(harness, view, {"hr_user_ids": [HR_2]})
     assert "sluit jezelf buiten" in answer["errors"]["hr_user_ids"]
-    assert stored(harness) == {}
 
 
 def test_hr_membership_channels_and_language_change_at_once(harness, slack):
@@ -267,3 +335,19 @@ def test_the_values_the_modal_is_checked_against_start_a_bot_on_their_own():
     from bot.operations.settings import _PROBE
 
     load_settings(_PROBE)  # a new required setting in bot.config would make every field "invalid"
+
+
+def test_the_settings_open_from_the_command_too_and_only_for_hr(harness, slack):
+    at_amsterdam(harness, datetime(2026, 12, 15, 12, 0, tzinfo=AMSTERDAM))
+    opened = len(slack.calls_to("views.open"))
+    harness.user.slash(COLLEAGUE, "settings")
+    assert "alleen HR" in harness.last_response()["text"]
+    assert len(slack.calls_to("views.open")) == opened
+
+    harness.user.slash(HR, "instellingen")
+    assert len(slack.calls_to("views.open")) == opened + 1
+    view = list(slack.workspace.views.values())[-1]
+    assert view["callback_id"] == "settings_modal"
+    assert submit(harness, view, {"digest_day": "first-friday", "digest_time": "16:00"}) is None
+    # 1 January 2027 is the first Friday, and New Year's Day: the digest goes on Monday the 4th.
+    assert "maandag 4 januari 2027 om 16:00" in next_digest_on_home(harness)

@@ -146,23 +146,90 @@ def _movement_line(_: Translator, template: Template | None, movement) -> str:
 # -- the audit log ---------------------------------------------------------------------------------------
 
 
-def _who(value: str | None) -> str:
+# Every action the audit log records (the `action` column), each told as a sentence in both
+# languages; an action this version does not know yet still reads as a sentence, naming it.
+AUDIT_ACTIONS = (
+    "answers_viewed", "record_exported", "interviews_exported", "review_decided", "setting_changed",
+    "template_activated", "manager_view_shared", "loop_action_recorded", "access", "erase", "purge", "keys_rotate",
+)
+# Who acted, when it was not a person in Slack.
+_ACTORS = {"cli": "audit.actor.cli", "scheduler": "audit.actor.scheduler", "purged": "audit.actor.purged"}
+
+
+def _who(_: Translator, value: str | None) -> str:
     if not value:
-        return "–"
+        return _("audit.actor.unknown")
+    if value in _ACTORS:
+        return _(_ACTORS[value])
     return mention(value) if SLACK_ID.match(value) else f"`{escape(value)}`"
 
 
-def audit_message(_: Translator, entries: Sequence[tuple[datetime, str, str, str | None]],
+def audit_sentence(_: Translator, action: str, actor: str | None, subject: str | None, detail: dict | None) -> str:
+    """One entry in words: who did what, about whom."""
+    detail = detail if isinstance(detail, dict) else {}
+    who, whom = _who(_, actor), _who(_, subject)
+    if action == "review_decided":
+        if detail.get("decision") == "private":
+            return _("audit.review_private", who=who, subject=whom)
+        if detail.get("inform_manager"):
+            key = "audit.review_approved_message" if detail.get("manager_message") else "audit.review_approved_told"
+            return _(key, who=who, subject=whom)
+        return _("audit.review_approved", who=who, subject=whom)
+    if action == "setting_changed":
+        from bot.blocks.settings import show
+        from bot.operations.settings import BY_KEY
+
+        setting = BY_KEY.get(str(detail.get("setting")))
+        if setting is None:
+            return _("audit.setting_changed_other", who=who)
+        return _("audit.setting_changed", who=who, setting=_(f"settings.field.{setting.key}"),
+                 old=show(_, setting, _stored_value(detail.get("old"))),
+                 new=show(_, setting, _stored_value(detail.get("new"))))
+    if action == "interviews_exported":
+        return _("audit.interviews_exported", who=who, count=_count(detail.get("count")))
+    if action == "template_activated":
+        return _("audit.template_activated", who=who, template=f"`{escape(str(detail.get('key', '')))}`",
+                 version=escape(str(detail.get("version", ""))))
+    if action == "manager_view_shared":
+        return _("audit.manager_view_shared", who=who, subject=whom, period=_period(_, detail))
+    if action == "purge":
+        departures = detail.get("departures")
+        count = len(departures) if isinstance(departures, list) else _count(departures)
+        return _("audit.purge", who=who, count=count)
+    if action == "keys_rotate":
+        if detail.get("new_key_generated"):
+            return _("audit.keys_new", who=who)
+        return _("audit.keys_rotate", who=who, count=_count(detail.get("rotated")))
+    if action in AUDIT_ACTIONS:
+        return _(f"audit.{action}", who=who, subject=whom)
+    return _("audit.other", who=who, action=f"`{escape(action)}`", subject=whom)
+
+
+def _stored_value(value):
+    """A setting's value as the audit log keeps it (JSON): a list of ids becomes a set again."""
+    return frozenset(value) if isinstance(value, list) else value
+
+
+def _count(value) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _period(_: Translator, detail: dict) -> str:
+    try:
+        start, end = date.fromisoformat(str(detail.get("from"))), date.fromisoformat(str(detail.get("to")))
+    except ValueError:
+        return "–"
+    return f"{_.date(start)} – {_.date(end)}"
+
+
+def audit_message(_: Translator, entries: Sequence[tuple[datetime, str, str, str | None, dict | None]],
                   tz: ZoneInfo) -> tuple[str, list[dict]]:
-    """The latest entries, newest first: when, who, what, about whom."""
+    """The latest entries, newest first: when, and who did what about whom, in words."""
     title = _("audit.title", count=len(entries))
     if not entries:
         return title, plain(f"{title}\n{_('audit.empty')}")
-    lines = [
-        _("audit.line", when=_.moment(at.astimezone(tz)), who=_who(actor), action=f"`{escape(action)}`",
-          subject=_who(subject))
-        for at, actor, action, subject in entries
-    ]
+    lines = [f"• {_.moment(at.astimezone(tz))} · {audit_sentence(_, action, actor, subject, detail)}"
+             for at, actor, action, subject, detail in entries]
     blocks = packed_sections(title, lines)
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("audit.note"))]))
     return title, dicts(blocks)

@@ -21,11 +21,14 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.blocks.digest import packed_sections
 from bot.blocks.text import dicts, escape, mention
 from bot.i18n import LANGUAGES, Translator
+from flows.open_departures import GROUPS
 from flows.registration import MAX_PROFILE_TEXT, Offer, Problem
 
 REGISTER_CALLBACK = "register_departure"
+MAX_LIST_ROWS = 100  # well within a message's ~13k characters; the rest is counted under the list
 FIELD = "value"  # the action_id of every input in the modal
 
 
@@ -119,24 +122,54 @@ def help_message(_: Translator, unknown: str | None = None) -> tuple[str, list[d
 
 
 def departures_message(_: Translator, rows: list[dict]) -> tuple[str, list[dict]]:
-    """`rows`: employee_id, last_day, stage, invite_local (a local datetime), offer."""
+    """`rows`: employee_id, last_day, stage (as HR reads it), invite_local (a local datetime); shown
+    under a heading per stage, in the order HR acts on them (flows.open_departures.GROUPS)."""
     if not rows:
         text = _("list.empty")
         return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])
-    blocks = [HeaderBlock(text=_("list.header", count=len(rows)))]
-    shown = rows[:45]
-    for row in shown:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_(
-            "list.row",
-            employee=mention(row["employee_id"]),
-            last_day=_.date(row["last_day"]),
-            stage=_(f"stage.{row['stage']}"),
-            invitation=_.moment(row["invite_local"]),
-        ))))
-    if len(rows) > len(shown):
+    title = _("list.header", count=len(rows))
+    blocks: list = [HeaderBlock(text=title)]
+    shown = 0
+    for stage in GROUPS:
+        group = [row for row in rows if row["stage"] == stage]
+        room = MAX_LIST_ROWS - shown
+        if not group or room <= 0:
+            continue
+        lines = [_("home.row", employee=mention(row["employee_id"]), last_day=_.date(row["last_day"]),
+                   next=_next_step(_, row)) for row in group[:room]]
+        shown += len(lines)
+        heading = _("list.group", stage=_(f"home.stage.{stage}"), count=len(group))
+        blocks += packed_sections(heading, lines)
+    if len(rows) > shown:
         blocks.append(DividerBlock())
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("list.more", count=len(rows) - len(shown)))]))
-    return _("list.header", count=len(rows)), dicts(blocks)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("list.more", count=len(rows) - shown))]))
+    return title, dicts(blocks[:50])
+
+
+def _next_step(_: Translator, row: dict) -> str:
+    if row["stage"] == "registered":
+        return _("list.next.registered", moment=_.moment(row["invite_local"]))
+    if row["stage"] == "invited":
+        return _("list.next.invited", moment=_.moment(row["invite_local"]))
+    return _(f"home.next.{row['stage']}")
+
+
+def cancelled_message(_: Translator, outcome) -> tuple[str, list[dict]]:
+    """HR's confirmation of a cancellation, saying what happened to the invitation
+    (`outcome`: bot.operations.registration.CancelOutcome)."""
+    employee = mention(outcome.employee_id)
+    if outcome.answers_deleted:
+        detail = _("cancel.what.answering", employee=employee)
+    elif outcome.stage == "talk_requested":
+        detail = _("cancel.what.talk", employee=employee, interviewer=mention(outcome.interviewer_id or ""))
+    elif outcome.invitation_sent:
+        detail = _("cancel.what.sent", employee=employee)
+    elif outcome.stage == "unreachable":
+        detail = _("cancel.what.unreachable", employee=employee)
+    else:
+        detail = _("cancel.what.planned", employee=employee, moment=_.moment(outcome.invite_local))
+    text = _("cancel.done", employee=employee)
+    return text, dicts([SectionBlock(text=MarkdownTextObject(text=f"{text}\n{detail}"))])
 
 
 def plain(text: str) -> tuple[str, list[dict]]:

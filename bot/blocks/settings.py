@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     RadioButtonsElement,
     SectionBlock,
     StaticSelectElement,
+    TimePickerElement,
     UserMultiSelectElement,
 )
 from slack_sdk.models.views import View
@@ -35,6 +36,7 @@ from bot.operations.settings import (
     PastChange,
     limits,
 )
+from flows import schedule
 
 SETTINGS_CALLBACK = "settings_modal"
 FIELD = "value"  # the action_id of every input
@@ -48,12 +50,27 @@ GROUPS = {
 }
 
 
+# The digest schedule is one setting in two fields: the day of the month and the time.
+DAY_BLOCK, TIME_BLOCK = "digest_day", "digest_time"
+# Where a setting's error is shown, when its field has another block id.
+ERROR_BLOCK = {"digest_schedule": DAY_BLOCK}
+# Offered as choices rather than typed: the minimum group (a word on why in its hint) and the days
+# before the reminder. A value set in the environment outside these is offered too.
+CHOICES = {
+    "digest_min_interviews": (3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30, 40, 50),
+    "reminder_working_days": tuple(range(1, 11)),
+}
+
+
 def settings_modal(_: Translator, settings: Settings, recent: list[PastChange]) -> dict:
     blocks: list = [SectionBlock(text=MarkdownTextObject(text=_("settings.modal.intro")))]
     for setting in FIELDS:
         if setting.key in GROUPS:
             blocks.append(SectionBlock(text=MarkdownTextObject(text=f"*{_(GROUPS[setting.key])}*")))
-        blocks.append(_input(_, setting, getattr(settings, setting.key)))
+        if setting.kind == SCHEDULE:
+            blocks += _schedule_inputs(_, settings.digest_schedule, settings.timezone)
+        else:
+            blocks.append(_input(_, setting, getattr(settings, setting.key)))
     if recent:
         lines = [_("settings.modal.changed", setting=_(f"settings.field.{c.key}"), user=mention(c.by),
                    moment=_.moment(c.at.astimezone(settings.tz))) for c in recent]
@@ -68,10 +85,46 @@ def settings_modal(_: Translator, settings: Settings, recent: list[PastChange]) 
     ).to_dict()
 
 
+def day_text(_: Translator, day: str) -> str:
+    """'the first working day of the month', 'the first Monday of the month', ..."""
+    if day == schedule.FIRST_WORKING_DAY:
+        return _("settings.day.first_working_day")
+    ordinal, weekday = day.split("-")
+    return _("settings.day.weekday", ordinal=_(f"settings.ordinal.{ordinal}"), weekday=_(f"settings.weekday.{weekday}"))
+
+
+def schedule_text(_: Translator, value: str) -> str:
+    """A digest schedule in words; a crontab line an administrator set is shown as it is."""
+    words = schedule.parse(value)
+    if words is None:
+        return _("settings.schedule.custom", schedule=f"`{escape(value)}`")
+    return _("settings.schedule.words", day=day_text(_, words.day), time=f"{words.at:%H:%M}")
+
+
+def _schedule_inputs(_: Translator, value: str, timezone: str) -> list:
+    words = schedule.parse(value)
+    options = [Option(value=day, text=day_text(_, day)) for day in schedule.DAYS]
+    chosen = next((o for o in options if words is not None and o.value == words.day), None)
+    at = words.at if words is not None else schedule.DEFAULT_TIME
+    # A crontab line from the environment or an older version keeps running until HR picks a day.
+    hint = _("settings.hint.digest_day") if words is not None else _("settings.hint.digest_day_custom",
+                                                                           schedule=value)
+    return [
+        InputBlock(block_id=DAY_BLOCK, label=_("settings.field.digest_day"), hint=hint, optional=words is None,
+                   element=StaticSelectElement(action_id=FIELD, options=options, initial_option=chosen,
+                                               placeholder=_("settings.placeholder.digest_day"))),
+        InputBlock(block_id=TIME_BLOCK, label=_("settings.field.digest_time"),
+                   hint=_("settings.hint.digest_time", zone=timezone),
+                   element=TimePickerElement(action_id=FIELD, initial_time=f"{at:%H:%M}", timezone=timezone)),
+    ]
+
+
 def _input(_: Translator, setting: Field, value) -> InputBlock:
     label, key = _(f"settings.field.{setting.key}"), setting.key
     bounds = limits(setting)
     hint = _(f"settings.hint.{key}", low=bounds[0], high=bounds[1]) if bounds else _(f"settings.hint.{key}")
+    if key in CHOICES:
+        hint = _(f"settings.why.{key}")
     optional = setting.kind in (USERS, USERGROUP, CHANNEL)
     if setting.kind == USERS:
         element = UserMultiSelectElement(action_id=FIELD, placeholder=_("settings.placeholder.people"),
@@ -92,10 +145,15 @@ def _input(_: Translator, setting: Field, value) -> InputBlock:
         options = [Option(value="true", text=_("settings.value.on")),
                    Option(value="false", text=_("settings.value.off"))]
         element = RadioButtonsElement(action_id=FIELD, options=options, initial_option=options[0 if value else 1])
+    elif key in CHOICES:
+        numbers = sorted({*CHOICES[key], value})
+        options = [Option(value=str(n), text=_(f"settings.choice.{key}", count=n)) for n in numbers]
+        element = StaticSelectElement(action_id=FIELD, options=options,
+                                      initial_option=options[numbers.index(value)])
     elif setting.kind == INTEGER:
         element = NumberInputElement(action_id=FIELD, is_decimal_allowed=False, initial_value=str(value),
                                      **({"min_value": str(bounds[0]), "max_value": str(bounds[1])} if bounds else {}))
-    else:  # SCHEDULE, USERGROUP: typed
+    else:  # USERGROUP: typed
         element = PlainTextInputElement(action_id=FIELD, initial_value=value or None, max_length=100,
                                         placeholder=_(f"settings.placeholder.{setting.kind}"))
     return InputBlock(block_id=key, label=label, hint=hint, optional=optional, element=element)
@@ -106,6 +164,9 @@ def form_values(values: dict) -> dict[str, str]:
     missing or of an unexpected shape are left out, so they stay as they are."""
     form: dict[str, str] = {}
     for setting in FIELDS:
+        if setting.kind == SCHEDULE:
+            form.update(_schedule_value(values))
+            continue
         state = (values.get(setting.key) or {}).get(FIELD)
         if not isinstance(state, dict):
             continue
@@ -120,6 +181,34 @@ def form_values(values: dict) -> dict[str, str]:
         elif isinstance(state.get("value"), str | int) or state.get("value") is None:
             form[setting.key] = str(state.get("value") if state.get("value") is not None else "")
     return form
+
+
+def error_block(key: str, values: dict) -> str:
+    """The block a setting's error is shown at: the schedule's time field when the day is fine
+    but the time is not (Slack's timepicker always sends one; a forged or stale form may not)."""
+    if key == "digest_schedule":
+        at = (values.get(TIME_BLOCK) or {}).get(FIELD)
+        picked = at.get("selected_time") if isinstance(at, dict) else None
+        day = (values.get(DAY_BLOCK) or {}).get(FIELD)
+        chosen = day.get("selected_option") if isinstance(day, dict) else None
+        if isinstance(chosen, dict) and chosen.get("value") in schedule.DAYS and schedule.parse_time(picked) is None:
+            return TIME_BLOCK
+    return ERROR_BLOCK.get(key, key)
+
+
+def _schedule_value(values: dict) -> dict[str, str]:
+    """The day and the time as one schedule ("first-monday 09:00"); empty when no day is chosen
+    (which keeps a custom schedule set on the server: bot.operations.settings.save)."""
+    day = (values.get(DAY_BLOCK) or {}).get(FIELD)
+    at = (values.get(TIME_BLOCK) or {}).get(FIELD)
+    if not isinstance(day, dict):
+        return {}
+    option = day.get("selected_option")
+    chosen = str(option.get("value") or "") if isinstance(option, dict) else ""
+    if not chosen:
+        return {"digest_schedule": ""}
+    picked = at.get("selected_time") if isinstance(at, dict) else None
+    return {"digest_schedule": f"{chosen} {picked if isinstance(picked, str) else ''}".strip()}
 
 
 def _strings(values) -> list[str]:
@@ -138,7 +227,9 @@ def show(_: Translator, setting: Field, value) -> str:
         return _(f"language.{value}") if value in LANGUAGES else escape(str(value))
     if setting.kind == BOOLEAN:
         return _("settings.value.on") if value else _("settings.value.off")
-    if setting.kind in (SCHEDULE, USERGROUP):
+    if setting.kind == SCHEDULE:
+        return schedule_text(_, str(value))
+    if setting.kind == USERGROUP:
         return f"`{escape(str(value))}`"
     return escape(str(value))
 

@@ -211,6 +211,8 @@ def _initial(element: dict) -> Any:
         return element["initial_user"]
     if "initial_date" in element:
         return element["initial_date"]
+    if "initial_time" in element:
+        return element["initial_time"]
     if "initial_option" in element:
         return element["initial_option"]["value"]
     if "initial_options" in element:
@@ -224,6 +226,8 @@ def _element_state(element: dict, value: Any) -> dict:
         return {"type": kind, "selected_user": value}
     if kind == "datepicker":
         return {"type": kind, "selected_date": value}
+    if kind == "timepicker":
+        return {"type": kind, "selected_time": value}
     if kind in ("static_select", "radio_buttons"):
         return {"type": kind, "selected_option": {"value": value} if value is not None else None}
     if kind in ("checkboxes", "multi_static_select"):

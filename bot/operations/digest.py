@@ -23,7 +23,7 @@ from bot.operations import loop, numbers, templates
 from bot.operations.invitations import notify_hr
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
-from flows import highlights
+from flows import highlights, schedule
 from flows.aggregates import Tally, period_aggregates, stats_of, tallies_from_rows, total, where_they_go
 from flows.insights import (
     PeriodAggregates,
@@ -265,13 +265,9 @@ def _period_label(_: Translator, first: date | None, last: date | None) -> str:
 
 def scheduled_digest(services: Services) -> None:
     """The periodic run: post, or tell HR why the digest waits."""
-    if services.settings.digest_schedule.startswith("first-working-day"):
-        today = services.today()
-        first = today.replace(day=1)
-        while not services.calendar.is_working_day(first):
-            first += timedelta(days=1)
-        if today != first:
-            return
+    words = schedule.parse(services.settings.digest_schedule)
+    if words is not None and not schedule.is_digest_day(words, services.today(), services.calendar):
+        return  # the job wakes every weekday at the digest's time; this is not the digest day
     outcome = post_digest(services)
     after_posting(outcome)
     if not outcome.posted and outcome.problem is None:

@@ -23,7 +23,6 @@ def dashboard(services: Services, page: int = 0) -> tuple[list[view.HomeRow], vi
     """One page of HR's dashboard, its figures and how many departures it holds: ordered, paged and
     counted in SQL from plain columns, nothing decrypted, whatever the history."""
     today = services.today()
-    tz = services.settings.tz
     quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
     since = today - RECENT
     with services.db.session() as session:
@@ -41,14 +40,22 @@ def dashboard(services: Services, page: int = 0) -> tuple[list[view.HomeRow], vi
         answered = counts.get("submitted", 0)
         this_quarter = numbers.submitted_since(session, quarter_start)
         pending = repo.pending_review_count(session)
-    scheduler = services.scheduler
     figures = view.Figures(
         interviews_this_quarter=this_quarter,
         participation=answered / invited if invited else None,
         pending_reviews=pending,
-        next_digest=scheduler.next_digest().astimezone(tz) if scheduler and scheduler.next_digest() else None,
+        next_digest=next_digest(services),
     )
     return rows, figures, total
+
+
+def next_digest(services: Services):
+    """The next scheduled digest as HR should read it: a working day, from the schedule and the
+    holiday calendar (not the moment the job next wakes to check)."""
+    from bot.scheduling import next_digest_moment
+
+    settings = services.settings
+    return next_digest_moment(settings.digest_schedule, services.clock.now(), settings.tz, services.calendar)
 
 
 def publish(services: Services, user_id: str, page: int = 0) -> None:
@@ -114,15 +121,16 @@ def remind_now(services: Services, departure_id: int, user_id: str) -> Problem |
     return None
 
 
-def cancel(services: Services, departure_id: int, user_id: str) -> Problem | None:
-    if not services.directory.is_hr(user_id):
-        return Problem("hr.only")
+def cancel(services: Services, departure_id: int, user_id: str):
+    """HR's Cancel on the dashboard: a bot.operations.registration.CancelOutcome (its `problem` set
+    when refused)."""
     from bot.operations import registration
 
+    if not services.directory.is_hr(user_id):
+        return registration.CancelOutcome(False, Problem("hr.only"))
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
         employee_id = departure.employee_id if departure else None
     if employee_id is None:
-        return Problem("choice.unknown")
-    outcome = registration.cancel(services, employee_id, user_id)
-    return outcome.problem
+        return registration.CancelOutcome(False, Problem("choice.unknown"))
+    return registration.cancel(services, employee_id, user_id)

@@ -194,7 +194,7 @@ def audit_message(services: Services, user_id: str, limit: int = 20) -> tuple[st
         text = _("hr.only")
         return text, view.plain(text)
     with services.db.session() as session:
-        entries = [(e.at, e.actor, e.action, e.subject) for e in repo.latest_audit_entries(session, limit)]
+        entries = [(e.at, e.actor, e.action, e.subject, e.detail) for e in repo.latest_audit_entries(session, limit)]
     return view.audit_message(_, entries, services.settings.tz)
 
 

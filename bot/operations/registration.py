@@ -12,7 +12,11 @@ from slack_sdk.errors import SlackClientError
 from bot.inbox import replaying
 from bot.operations import invitations
 from bot.services import Services
+from flows import open_departures
 from flows import registration as rules
+from flows.interview import OPEN as OPEN_INTERVIEW
+from flows.interview import Mode
+from flows.interview import Status as InterviewStatus
 from flows.invitation import Stage, can_cancel
 from flows.registration import Offer, Problem
 from flows.timing import invitation_moment, send_moment
@@ -143,19 +147,63 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
 class CancelOutcome:
     cancelled: bool
     problem: Problem | None = None
+    employee_id: str | None = None
+    # What the cancellation meant, for HR's confirmation (bot.blocks.registration.cancelled_message):
+    stage: str | None = None  # where the departure stood
+    invitation_sent: bool = False  # the leaver had the invitation: it now says HR withdrew it
+    invite_local: datetime | None = None  # the invitation that will not go out, in the leaver's zone
+    answers_deleted: bool = False  # they were answering: what they gave so far is deleted
+    interviewer_id: str | None = None
 
 
 def cancel(services: Services, employee_id: str, cancelled_by: str) -> CancelOutcome:
+    """Withdraw a registration: no invitation goes out; one already sent says HR withdrew it and loses
+    its buttons; a questionnaire under way is closed and its answers so far deleted."""
     now = services.clock.now()
     with services.db.session() as session:
         departure = repo.open_registration(session, employee_id)
         if departure is None or not can_cancel(Stage(departure.stage)):
             return CancelOutcome(False, Problem("cancel.nothing_open", {"user": employee_id}))
+        stage, departure_id = departure.stage, departure.id
+        sent = any(m.purpose == repo.INVITATION for m in repo.delivered_messages(session, departure_id))
+        outcome = CancelOutcome(
+            True, employee_id=employee_id, stage=stage, invitation_sent=sent, interviewer_id=departure.interviewer_id,
+            invite_local=departure.invite_at.astimezone(_zone(departure.employee_tz, services.settings.tz)),
+        )
         repo.cancel_departure(session, departure, cancelled_by, now)
-        departure_id = departure.id
+        interview = repo.interview_for_departure(session, departure_id)
+        closed = None
+        if interview is not None and interview.mode == Mode.SELF and interview.status in OPEN_INTERVIEW:
+            interview.state = None  # nothing of a questionnaire HR withdrew is kept
+            interview.status = InterviewStatus.WITHDRAWN.value
+            interview.updated_at = now
+            closed = (interview.id, interview.channel_id, interview.question_ts, departure.language)
+            outcome.answers_deleted = True
     invitations.withdraw(services, departure_id)
+    if closed is not None:
+        _close_questionnaire(services, employee_id, *closed)
     _home_changed(services)
-    return CancelOutcome(True)
+    return outcome
+
+
+def _close_questionnaire(services: Services, employee_id: str, interview_id: int, channel: str | None,
+                         question_ts: str | None, language: str) -> None:
+    """The question waiting in the leaver's DM says HR withdrew the interview (its buttons go), and
+    the intro no longer offers Withdraw."""
+    from bot.blocks.questionnaire import note
+    from bot.i18n import Translator
+    from bot.operations import home, interview
+    from bot.operations.invitations import employee_language
+
+    _ = Translator(employee_language(services, employee_id, language))
+    if channel and question_ts:
+        text, blocks = note(_("cancel.leaver.questionnaire"))
+        try:
+            services.client.chat_update(channel=channel, ts=question_ts, text=text, blocks=blocks)
+        except SlackClientError as error:
+            log.warning("could not close the question in %s: %s", channel, error)
+    interview.close_withdraw_offers(services, interview_id)
+    home.refresh_leaver(services, employee_id)
 
 
 def _home_changed(services: Services) -> None:
@@ -165,17 +213,21 @@ def _home_changed(services: Services) -> None:
 
 
 def open_departure_rows(services: Services) -> list[dict]:
+    """What `/exit-interview list` shows (flows.open_departures), oldest last day first."""
+    today = services.today()
+    expiry = services.settings.interview_expiry_days
     with services.db.session() as session:
-        return [
-            {
-                "employee_id": d.employee_id,
-                "last_day": d.last_day,
-                "stage": d.stage,
-                "offer": d.offer,
-                "invite_local": d.invite_at.astimezone(_zone(d.employee_tz, services.settings.tz)),
-            }
-            for d in repo.open_departures(session)
-        ]
+        candidates = repo.departures_for_list(session, open_departures.oldest_last_day(today, expiry))
+    return [
+        {
+            "employee_id": employee_id,
+            "last_day": last_day,
+            "stage": stage,
+            "invite_local": invite_at.astimezone(_zone(tz, services.settings.tz)),
+        }
+        for _id, employee_id, last_day, stage, invite_at, tz in candidates
+        if open_departures.listed(stage, last_day, today, expiry)
+    ]
 
 
 def _profile(services: Services, request: RegistrationRequest) -> rules.ProfileFacts:

@@ -18,6 +18,7 @@ from functools import cache
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import ConfigError, Settings, load_settings
+from flows import schedule
 from flows.registration import Problem
 from storage import repositories as repo
 from storage.db import Database
@@ -45,6 +46,7 @@ FIELDS: tuple[Field, ...] = (
     Field("default_language", "DEFAULT_LANGUAGE", LANGUAGE),
     Field("invite_working_days_before", "INVITE_WORKING_DAYS_BEFORE", INTEGER),
     Field("reminders_enabled", "REMINDERS_ENABLED", BOOLEAN),
+    Field("reminder_working_days", "REMINDER_WORKING_DAYS", INTEGER),
     Field("interview_expiry_days", "INTERVIEW_EXPIRY_DAYS", INTEGER),
     Field("digest_schedule", "DIGEST_SCHEDULE", SCHEDULE),
     Field("digest_min_interviews", "DIGEST_MIN_INTERVIEWS", INTEGER),
@@ -147,7 +149,11 @@ def save(services, user_id: str, form: Mapping[str, str]) -> SaveOutcome:
     for setting in FIELDS:
         if setting.key not in form:
             continue  # not in this form: unchanged
+        if setting.kind == SCHEDULE and not form[setting.key] and schedule.parse(getattr(current, setting.key)) is None:
+            continue  # no day chosen: a crontab line set on the server stays as it is
         checked = check(setting, form[setting.key])
+        if setting.kind == SCHEDULE and (isinstance(checked, Problem) or schedule.parse(checked) is None):
+            checked = Problem("settings.error.schedule_words")  # HR chooses a day and a time, never a crontab
         if isinstance(checked, Problem):
             errors[setting.key] = checked
         else:

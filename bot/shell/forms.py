@@ -208,6 +208,8 @@ class Form:
             return "@" + self.shell.names().users.get(element["initial_user"], element["initial_user"])
         if element.get("initial_date"):
             return element["initial_date"]
+        if element.get("initial_time"):
+            return element["initial_time"]
         if element.get("initial_option"):
             return plain(element["initial_option"].get("text"))
         if element.get("initial_options"):
@@ -233,6 +235,11 @@ class Form:
                 return date.fromisoformat(typed).isoformat(), None
             except ValueError:
                 return None, "Write the date as YYYY-MM-DD, e.g. 2026-12-20."
+        if kind == "timepicker":
+            match = re.fullmatch(r"\s*([01]?[0-9]|2[0-3]):([0-5][0-9])\s*", typed)
+            if not match:
+                return None, "Write the time as HH:MM, e.g. 09:00."
+            return f"{int(match.group(1)):02d}:{match.group(2)}", None
         if kind in ("static_select", "radio_buttons"):
             picked = _pick(options, typed)
             if len(picked) != 1:

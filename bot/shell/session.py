@@ -772,22 +772,17 @@ class Shell:
         return now + timedelta(minutes=minutes)
 
     def digest_moments(self, start: datetime, end: datetime) -> list[datetime]:
-        """The scheduled digest's moments in (start, end]: the first working day of each month."""
-        schedule = self.services.settings.digest_schedule
-        match = re.match(r"^first-working-day\s+(\d{1,2}):(\d{2})$", schedule)
-        if not match:
+        """The scheduled digest's moments in (start, end]: its day each month (flows.schedule)."""
+        from flows.schedule import next_digest, parse
+
+        words = parse(self.services.settings.digest_schedule)
+        if words is None:
             return []
-        at = clock_time(int(match.group(1)), int(match.group(2)))
         moments = []
-        first = self.local(start).date().replace(day=1)
-        while first <= self.local(end).date():
-            day = first
-            while not self.services.calendar.is_working_day(day):
-                day += timedelta(days=1)
-            moment = datetime.combine(day, at, tzinfo=self.tz).astimezone(UTC)
-            if start < moment <= end:
-                moments.append(moment)
-            first = (first + timedelta(days=32)).replace(day=1)
+        moment = next_digest(words, start, self.tz, self.services.calendar).astimezone(UTC)
+        while moment <= end:
+            moments.append(moment)
+            moment = next_digest(words, moment, self.tz, self.services.calendar).astimezone(UTC)
         return moments
 
     def wait(self, text: str) -> None:

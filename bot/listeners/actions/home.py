@@ -55,8 +55,17 @@ def handle_remind(ack: Ack, action: dict, body: dict, client: WebClient, context
 def handle_cancel(ack: Ack, action: dict, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
     raw, user_id = action.get("value") or "", body["user"]["id"]
-    problem = home.cancel(services_of(context), int(raw), user_id) if raw.isdigit() else Problem("choice.unknown")
-    _tell(client, context, user_id, problem)
+    if not raw.isdigit():
+        return _tell(client, context, user_id, Problem("choice.unknown"))
+    services = services_of(context)
+    outcome = home.cancel(services, int(raw), user_id)
+    if outcome.problem is not None:
+        return _tell(client, context, user_id, outcome.problem)
+    text, blocks = registration_view.cancelled_message(translator_for(services, user_id), outcome)
+    try:  # what happened to the invitation, as the command would have said it
+        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+    except SlackClientError as error:
+        log.warning("could not confirm the cancellation to %s: %s", user_id, error)
 
 
 def handle_export_all(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:

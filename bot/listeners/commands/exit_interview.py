@@ -26,6 +26,7 @@ from flows.registration import (
     ManagerView,
     Notes,
     OpenRegistrationForm,
+    OpenSettings,
     PostDigest,
     Problem,
     Register,
@@ -90,7 +91,7 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             if outcome.problem:
                 _reply(respond, *view.refused_message(_, [outcome.problem]))
             else:
-                _reply(respond, *view.plain(_("cancel.done", employee=f"<@{employee_id}>")))
+                _reply(respond, *view.cancelled_message(_, outcome))
         case Notes(employee_id=employee_id):
             if problem := talks.open_notes_for_employee(services, employee_id, user_id, command["trigger_id"]):
                 _reply(respond, *notes_view.problem_message(_, problem))
@@ -119,6 +120,12 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             _reply(respond, *breakdowns.manager_message(services, _.language, manager_id, start, end))
         case Audit():
             _reply(respond, *loop.audit_message(services, user_id))
+        case OpenSettings():
+            from bot.blocks.settings import settings_modal
+            from bot.operations.settings import recent_changes
+
+            client.views_open(trigger_id=command["trigger_id"],
+                              view=settings_modal(_, services.reload_settings(), recent_changes(services.db)))
         case Access(employee_id=employee_id):
             outcome = privacy.send_access_export(services, employee_id, user_id)
             if outcome.problem is not None:

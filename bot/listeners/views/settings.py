@@ -21,24 +21,22 @@ def handle_settings_submission(ack: Ack, body: dict, context: BoltContext, clien
     user_id = body["user"]["id"]
     _ = translator_for(services, user_id)
     before = services.settings
+    values = body.get("view", {}).get("state", {}).get("values", {})
     try:
-        outcome = operation.save(services, user_id, view.form_values(body.get("view", {}).get("state", {})
-                                                                       .get("values", {})))
+        outcome = operation.save(services, user_id, view.form_values(values))
     except SlackClientError as error:  # the HR check asks Slack about a user group
         log.warning("Slack failed while saving settings: %s", error)
         ack(response_action="errors", errors={operation.FIELDS[0].key: _("slack.unavailable")})
         return
     if not outcome.saved:
         ack(response_action="errors", errors={
-            block: _(problem.key, **problem.params) for block, problem in outcome.errors.items()
+            view.error_block(key, values): _(problem.key, **problem.params) for key, problem in outcome.errors.items()
         })
         return
     ack()
     after = services.settings
-    scheduler = services.scheduler
-    next_digest = scheduler.next_digest() if scheduler is not None else None
-    text, blocks = view.saved_message(_, outcome.changes,
-                                      _.moment(next_digest.astimezone(after.tz)) if next_digest else None)
+    next_digest = home.next_digest(services)
+    text, blocks = view.saved_message(_, outcome.changes, _.moment(next_digest) if next_digest else None)
     try:
         client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
     except SlackClientError as error:
