@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-import time
 import typing
 from datetime import date, timedelta
 from typing import Any
@@ -434,13 +433,11 @@ def test_report_of_an_empty_period(language):
 # --- the chart -------------------------------------------------------------------------------------------
 
 
-def test_chart_is_a_png_made_fast_and_headless():
+def test_chart_is_a_png_made_headless():
+    # How fast it is made is measured by benchmarks/, not here: a busy machine is not a bug.
     current, before = compute(CURRENT), compute(PREVIOUS)
     monthly = [("jan", before), ("feb", compute([])), ("mrt", current)]
-    digest_chart(Translator("nl"), template=TEMPLATE, stats=current, periods=monthly)  # warm the font cache
-    started = time.perf_counter()
     png = digest_chart(Translator("nl"), template=TEMPLATE, stats=current, periods=monthly)
-    assert time.perf_counter() - started < 1.0
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(png) > 5000
 
