@@ -219,13 +219,13 @@ def test_signals_are_rendered_with_the_numbers_behind_them():
     en = everything(build("en"))
     assert "*What deserves attention*" in en
     assert "• *Working conditions* fell by 3.1: from 4.9 (n=7, 4.6–5.0) to 1.8 (n=5, 1.4–2.2)." in en
-    assert "• *Pay* was named by 3 of 5 leavers (60%)." in en
+    assert "• *Pay* was named by 60% of leavers (3 of 5)." in en
     assert "• *eNPS is negative:* −80 (n=5, −88 to −12), with 4 detractors against 0 promoters and 1 passive." in en
     assert "• *Working conditions* scores low: 1.8 (n=5, 1.4–2.2), the whole range below 3.0." in en
     assert "(all periods: " in en  # the context numbers of `overall`
     nl = everything(build("nl"))
     assert "• *Arbeidsomstandigheden* daalde met 3,1: van 4,9 (n=7, 4,6–5,0) naar 1,8 (n=5, 1,4–2,2)." in nl
-    assert "• *Salaris* werd genoemd door 3 van de 5 vertrekkers (60%)." in nl
+    assert "• *Salaris* werd genoemd door 60% van de vertrekkers (3 van 5)." in nl
     assert "met 4 criticasters tegenover 0 promotors en 1 passieve." in nl  # never "1 passieven"
 
 
