@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 import pytest
 from rich.console import Console
 
 from bot.i18n import t
 from bot.shell.session import Shell
+from flows.template import default_template
+
+TEMPLATE = default_template()
 
 
 def plain_console() -> tuple[Console, io.StringIO]:
@@ -171,3 +176,56 @@ def test_a_button_inside_a_form_is_used_with_the_fields_typed_so_far(shell):
     # Nothing changed the form, so it goes on where it was: the field the click was typed at.
     assert out.count("  Wording\n") == 1 and out.count("  Kind\n") == 2
     assert "(the form is closed; nothing was sent)" in out
+
+
+# -- the real summary: *Change* on a later question changes that question ----------------------------------
+
+
+class ShellHarness:
+    """What tests/steps.py needs of a harness, played through the shell's own bot and pretend Slack."""
+
+    def __init__(self, shell: Shell):
+        self.shell, self.slack, self.user = shell, shell.slack, shell.agent
+
+    def in_working_days(self, count: int):
+        return self.shell.services.calendar.working_days_after(self.shell.services.today(), count)
+
+    def register(self, employee: str, last_day, manager: str | None = None):
+        text = f"start <@{employee}|x> {last_day.isoformat()}" + (f" <@{manager}>" if manager else "")
+        assert self.user.slash(self.shell.cast.hr.user_id, text).status == 200
+
+    def invitation_for(self, employee: str):
+        return self.slack.wait_for(lambda: self.shell.run_sweep() or next(iter(self.slack.dms_to(employee)), None),
+                                   10, f"an invitation DM to {employee}")
+
+    def wait_for_stage(self, employee: str, stage: str, timeout: float = 10.0) -> None:
+        from storage import repositories as repo
+
+        def now() -> str | None:
+            with self.shell.services.db.session() as session:
+                departure = repo.latest_registration_of(session, employee)
+                return departure.stage if departure is not None else None
+
+        self.slack.wait_for(lambda: now() == stage, timeout, f"{employee} to be {stage}")
+
+
+def test_change_on_a_later_question_of_the_summary_asks_that_question_again(shell):
+    from tests.steps import answer_everything
+
+    leaver = shell.cast.leavers[0]
+    shell.clock.advance(datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo(shell.cast.company_tz)) - shell.clock.now())
+    summary = answer_everything(ShellHarness(shell), leaver.user_id, submit=False)
+    shell.handle(f"as leaver {leaver.name}")
+    edits = sorted((n, c) for n, c in shell.choices().items()
+                   if c.source == ("message", summary.channel, summary.ts) and c.label == t("en", "q.button.edit"))
+    assert len(edits) > 3
+    third = edits[2][1]
+    assert third.value.split("|")[1] == "working_relations"
+
+    shell.handle(str(edits[2][0]))
+    (click,) = [p for p in actions(shell) if p["actions"][0]["action_id"] == "q:edit"]
+    assert click["actions"][0]["value"] == third.value and click["actions"][0]["block_id"] == third.block_id
+    asked = shell.slack.dms_to(leaver.user_id)[-1]
+    question = TEMPLATE.question("working_relations").text["en"]
+    assert question in str(asked.blocks)
+    assert TEMPLATE.question("working_conditions").text["en"] not in str(asked.blocks)
