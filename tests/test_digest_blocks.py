@@ -186,7 +186,7 @@ def test_change_shows_a_real_drop_and_no_real_change_otherwise():
     assert found["working_conditions"].real and found["working_conditions"].drop
     assert not found["working_relations"].real
     en = everything(build("en"))
-    assert "*Working conditions:* 1.8 (n=5, 1.4–2.2) · ▼ −3.1 against the previous digest (4.9)" in en
+    assert "*Working conditions:* 1.8 (n=5, 1.4–2.2) · ▼ −3.1 compared with the previous digest (4.9)" in en
     assert "*Working relationships:* 4.0 (n=5, 3.3–4.7) · no real change" in en
     nl = everything(build("nl"))
     assert "· ▼ −3,1 ten opzichte van het vorige overzicht (4,9)" in nl
@@ -208,7 +208,7 @@ def test_a_real_rise_gets_an_up_arrow():
             seed=1,
         )
     )
-    assert "· ▲ +3.1 against the previous digest (1.8)" in text
+    assert "· ▲ +3.1 compared with the previous digest (1.8)" in text
     assert "▼ −" not in text
 
 
@@ -220,7 +220,8 @@ def test_signals_are_rendered_with_the_numbers_behind_them():
     assert "*What deserves attention*" in en
     assert "• *Working conditions* fell by 3.1: from 4.9 (n=7, 4.6–5.0) to 1.8 (n=5, 1.4–2.2)." in en
     assert "• *Pay* was named by 60% of leavers (3 of 5)." in en
-    assert "• *eNPS is negative:* −80 (n=5, −88 to −12), with 4 detractors against 0 promoters and 1 passive." in en
+    assert ("• *eNPS is negative:* −80 (n=5, −88 to −12), with 4 detractors compared with 0 promoters and "
+            "1 passive.") in en
     assert "• *Working conditions* scores low: 1.8 (n=5, 1.4–2.2), the whole range below 3.0." in en
     assert "(all periods: " in en  # the context numbers of `overall`
     nl = everything(build("nl"))

@@ -114,19 +114,21 @@ def test_every_button_in_a_message_sends_its_own_value_and_block(shell):
     assert {payload["container"]["type"] for payload in actions(shell)} == {"message"}
 
 
-def test_checkboxes_picked_by_number_go_along_with_the_confirm_button(shell):
+def test_what_is_picked_in_menus_and_checkboxes_goes_along_with_the_confirm_button(shell):
     leaver = shell.cast.leavers[0]
     shell.services.client.chat_postMessage(channel=leaver.user_id, text="Your answers", blocks=SUMMARY_LIKE)
     shell.handle(f"as leaver {leaver.name}")
+    shell.handle(str(number_of(shell, "Blue")))
     shell.handle(f"{number_of(shell, 'Tea')},{number_of(shell, 'Coffee')}")
     assert "(picked Tea, Coffee: now choose" in shell.buffer.getvalue()
     shell.handle(str(number_of(shell, "Confirm")))
-    picked, confirmed = actions(shell)
+    _chose, picked, confirmed = actions(shell)
     assert picked["actions"][0]["type"] == "checkboxes"
     assert [o["value"] for o in picked["actions"][0]["selected_options"]] == ["tea", "coffee"]
     assert confirmed["actions"][0]["value"] == "7|boxes"
-    boxes = confirmed["state"]["values"]["menus"]["x:boxes"]
-    assert [o["value"] for o in boxes["selected_options"]] == ["tea", "coffee"]
+    menus = confirmed["state"]["values"]["menus"]
+    assert [o["value"] for o in menus["x:boxes"]["selected_options"]] == ["tea", "coffee"]
+    assert menus["x:select"]["selected_option"]["value"] == "blue"  # Slack remembers the menu's choice
 
 
 def test_a_button_in_a_window_clicks_that_window_not_the_app_home(shell):

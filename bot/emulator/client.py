@@ -109,10 +109,12 @@ class SlackUserAgent:
         return self.act(user_id, element, element["_block_id"], message=message, selected=selected, state=state)
 
     def act(self, user_id: str, element: dict, block_id: str, *, message: Message | None = None,
-            view: dict | None = None, selected: list[str] | None = None, state: dict | None = None) -> Reply:
+            view: dict | None = None, selected: list[str] | None = None, state: dict | None = None,
+            ephemeral: bool = False) -> Reply:
         """Use one interactive element as Slack reports it: a button with its own value, a menu or overflow
-        with the option(s) chosen, from the message it is in or from a view (the App Home or a modal),
-        with the state of the surface's menus and fields (`{block_id: {action_id: state}}`)."""
+        with the option(s) chosen, from the message it is in (`ephemeral`: one only this person sees) or
+        from a view (the App Home or a modal), with the state of the surface's menus and fields
+        (`{block_id: {action_id: state}}`)."""
         if (message is None) == (view is None):
             raise ValueError("an element is either in a message or in a view")
         payload: dict[str, Any] = {
@@ -127,7 +129,7 @@ class SlackUserAgent:
         if message is not None:
             payload |= {
                 "container": {"type": "message", "message_ts": message.ts, "channel_id": message.channel,
-                              "is_ephemeral": False},
+                              "is_ephemeral": ephemeral},
                 "channel": {"id": message.channel},
                 "message": {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks},
                 "response_url": self.emulator.response_url(f"act{self._run}.{next(self._ids)}"),

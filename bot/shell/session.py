@@ -551,16 +551,21 @@ class Shell:
         return None
 
     def menu_states(self, source: Hashable, blocks: list[dict]) -> dict:
-        """What Slack sends along as `state.values`: the options picked in the surface's multi-selects."""
+        """What Slack sends along as `state.values`: what is picked in the surface's menus and checkboxes
+        (by the person here, else as the bot set them)."""
         state: dict = {}
         for block in blocks:
             for element in _interactive(block):
-                if element.get("type") not in ("multi_static_select", "checkboxes"):
+                kind = element.get("type")
+                if kind not in _STATEFUL:
                     continue
                 picked = self._picked.get((source, element.get("action_id"), block.get("block_id", "")))
                 if picked is None:
-                    picked = [o.get("value") for o in element.get("initial_options") or []]
-                state.setdefault(block.get("block_id", ""), {})[element["action_id"]] = element_state(element, picked)
+                    initial = element.get("initial_options") or (
+                        [element["initial_option"]] if element.get("initial_option") else [])
+                    picked = [o.get("value") for o in initial]
+                value = picked if _STATEFUL[kind] == "many" else (picked[0] if picked else None)
+                state.setdefault(block.get("block_id", ""), {})[element["action_id"]] = element_state(element, value)
         return state
 
     def _send(self, choice: Choice, selected: list[str] | None, state: dict | None = None) -> Reply:
@@ -575,7 +580,7 @@ class Shell:
         message = self._message_of(source)
         if message is not None:
             reply = self.agent.act(self.user.user_id, element, choice.block_id, message=message,
-                                   selected=selected, state=state)
+                                   selected=selected, state=state, ephemeral=source[0] == "private")
         else:
             view = self._view_of(source)
             if view is None:
@@ -585,16 +590,23 @@ class Shell:
         self._check(reply)
         return reply
 
+    def _selected(self, choice: Choice) -> list[str] | None:
+        """What choosing sends as selected; a menu then shows (and later sends along) that option."""
+        if choice.kind != "option":
+            return None
+        self._picked[(choice.source, choice.action_id, choice.block_id)] = [choice.value]
+        return [choice.value]
+
     def click(self, choice: Choice, state: dict | None = None) -> Reply:
         """Send the click on this element, as Slack would, then show what the bot did."""
-        reply = self._send(choice, [choice.value] if choice.kind == "option" else None, state)
+        reply = self._send(choice, self._selected(choice), state)
         self.after_action()
         return reply
 
     def use(self, choice: Choice, state: dict | None = None) -> Reply:
         """A click from inside a form being filled in: sent, and the messages it set off shown; the form
         itself (and any window it opened) is for the form to show."""
-        reply = self._send(choice, [choice.value] if choice.kind == "option" else None, state)
+        reply = self._send(choice, self._selected(choice), state)
         self.settle()
         self.refresh(forms=False)
         return reply
@@ -888,6 +900,10 @@ class Shell:
                 return
             time.sleep(0.05)  # a sweep was still running: ask again
         raise ShellError(f"the scheduler's sweep did not run within {SWEEP_TIMEOUT:.0f} s")
+
+
+# Elements whose value Slack keeps and sends along with any action of their surface (an overflow has none).
+_STATEFUL = {"static_select": "one", "radio_buttons": "one", "multi_static_select": "many", "checkboxes": "many"}
 
 
 def _interactive(block: dict) -> list[dict]:
