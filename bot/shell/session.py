@@ -48,8 +48,9 @@ _DURATION = re.compile(r"(\d+)\s*(weeks?|w|days?|d|hours?|h|minutes?|mins?|m)\b"
 HELP = (
     ("as hr · as leaver [name] · as manager", "play a role (who lists the people)"),
     ("/exit-interview …", "a slash command, sent as you: /exit-interview help lists them"),
-    ("1   or   1,3", "choose a numbered button or option; for several options of one menu, type their "
-                     "numbers, then choose its confirm button"),
+    ("1   or   1,3", "choose a numbered button or option (of a menu or ⋯ overflow); for several options of "
+                     "one menu, type their numbers, then choose its confirm button"),
+    ("!2, in a form", "use the form's own button or option [2]; the form goes on after it"),
     ("any other text, as a leaver", "a direct message to the bot: a typed answer"),
     ("say <text>", "a direct message to the bot in any role (also for a text like 3)"),
     ("home", "open the bot's App Home"),
