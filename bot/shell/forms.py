@@ -119,7 +119,7 @@ class Form:
                                "!cancel closes it" + (" · !2 uses the form's button [2]" if usable else ""))
                 first = False
             try:
-                values.update(self._ask_fields(view, asked, values))
+                values.update(self._ask_fields(view, asked))
             except FormCancelled:
                 shell.note("(the form is closed; nothing was sent)")
                 shell.rule()
@@ -170,7 +170,7 @@ class Form:
             shell.rule()
             return
 
-    def _ask_fields(self, view: dict, asked: list[str], so_far: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _ask_fields(self, view: dict, asked: list[str]) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for block in inputs(view):
             if block["block_id"] not in asked:
@@ -195,9 +195,10 @@ class Form:
         if choice is None or choice.source != self._source(view):
             shell.indent(Text(f"This form has no [{number}].", style=STYLE["danger"]), 4)
             return view, values, False
-        before = json.dumps(view, sort_keys=True)
+        views = shell.slack.workspace.views
+        before = json.dumps(views.get(view.get("id") or ""), sort_keys=True)
         shell.use(choice, state=view_state(view, values))
-        now = shell.slack.workspace.views.get(view.get("id") or "")
+        now = views.get(view.get("id") or "")
         if now is not None:
             shell.seen_view(now)
         shell.open_forms()  # a window the click opened on top (views.push) comes first, as in Slack
