@@ -82,7 +82,7 @@ def _reasons_panel(_: Translator, axes, template: Template, stats: PeriodStats) 
     axes.xaxis.set_major_locator(FixedLocator([0, 0.25, 0.5, 0.75, 1.0]))
     axes.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     axes.tick_params(axis="x", labelsize=8)
-    axes.set_xlabel(_("digest.chart.reasons_axis", n=stats.reasons_n), fontsize=9)
+    axes.set_xlabel(_("digest.chart.reasons_axis", count=stats.reasons_n), fontsize=9)
     for position, item in zip(positions, items, strict=True):
         axes.text(item.share + 0.015, position, f"{percent(_, item.share)} ({item.count})", va="center", fontsize=8)
     axes.spines[["top", "right"]].set_visible(False)

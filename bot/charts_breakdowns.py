@@ -83,7 +83,7 @@ def _reasons_over_time(_: Translator, axes, monthly, reasons: Mapping[str, str],
 
 def _label(_: Translator, grouping: str, cell: Cell, reasons: Mapping[str, str]) -> str:
     if cell.name == OTHER:
-        return _("breakdown.other", groups=cell.merged)
+        return _("breakdown.other", count=cell.merged)
     if cell.name == UNKNOWN:
         return _("breakdown.unknown")
     if grouping == "tenure":

@@ -80,6 +80,6 @@ def _tell_hr(services: Services, job: str, item, key: str, who) -> None:
         employee = None
     try:
         notify_hr(services, "isolation.parked" if employee else "isolation.parked_nobody",
-                  job=job, item=key, employee=mention(employee), attempts=str(MAX_ATTEMPTS))
+                  job=job, item=key, employee=mention(employee), count=MAX_ATTEMPTS)
     except Exception:
         log.exception("job %s: could not tell HR that item %s is parked", job, key)

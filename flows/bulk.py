@@ -137,7 +137,7 @@ def parse_sheet(text: str) -> Sheet | Problem:
         columns[column] = index
     missing = [column for column in REQUIRED if column not in columns]
     if missing:
-        return Problem("bulk.file.missing_columns", {"columns": ",".join(missing)})
+        return Problem("bulk.file.missing_columns", {"columns": ",".join(missing), "count": len(missing)})
 
     rows: list[Row] = []
     problems: list[RowProblem] = []
@@ -164,7 +164,7 @@ def parse_row(number: int, record: list[str], columns: dict[Column, int], width:
         return RowProblem(number, given, Problem(key, params))
 
     if any(value.strip() for value in record[width:]):
-        return problem("bulk.row.too_many_cells", count=str(len(record)), columns=str(width))
+        return problem("bulk.row.too_many_cells", count=len(record), columns=str(width))
     if not given:
         return problem("bulk.row.employee_missing")
     employee = parse_who(given)

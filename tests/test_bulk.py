@@ -162,7 +162,7 @@ def test_cli_refuses_without_a_proper_hr_member_or_file(harness, cli_env, capsys
     assert "no such file" in capsys.readouterr().err
     (cli_env / "bad.csv").write_text("name,start\nJan,2026-01-01\n", encoding="utf-8")
     assert cli.main(["import", str(cli_env / "bad.csv"), "--as", HR_2]) == 1
-    assert "lacks the column(s): employee, last working day" in capsys.readouterr().out
+    assert "lacks the columns employee, last working day" in capsys.readouterr().out
     assert count_departures(harness) == 0
 
 

@@ -257,7 +257,7 @@ def test_weekday_date():
 def test_moment_is_shown_in_the_values_own_zone():
     tokyo = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert moment(tokyo, "nl") == "maandag 7 december 2026 om 10:00"
-    assert moment(tokyo, "en") == "Monday 7 December 2026 at 10:00"
+    assert moment(tokyo, "en") == "Monday, December 7, 2026 at 10:00"
     assert moment(tokyo.astimezone(ZoneInfo("Europe/Amsterdam")), "nl") == "maandag 7 december 2026 om 02:00"
 
 

@@ -185,7 +185,7 @@ def test_change_shows_a_real_drop_and_no_real_change_otherwise():
     assert found["working_conditions"].real and found["working_conditions"].drop
     assert not found["working_relations"].real
     en = everything(build("en"))
-    assert "*Working conditions:* 1.8 (n=5, 1.4–2.2) · ▼ −3.1 against the previous digest (4.9)" in en
+    assert "*Working conditions:* 1.8 (n=5, 1.4–2.2) · ▼ −3.1 compared with the previous digest (4.9)" in en
     assert "*Working relationships:* 4.0 (n=5, 3.3–4.7) · no real change" in en
     nl = everything(build("nl"))
     assert "· ▼ −3,1 ten opzichte van het vorige overzicht (4,9)" in nl
@@ -207,7 +207,7 @@ def test_a_real_rise_gets_an_up_arrow():
             seed=1,
         )
     )
-    assert "· ▲ +3.1 against the previous digest (1.8)" in text
+    assert "· ▲ +3.1 compared with the previous digest (1.8)" in text
     assert "▼ −" not in text
 
 
@@ -218,13 +218,15 @@ def test_signals_are_rendered_with_the_numbers_behind_them():
     en = everything(build("en"))
     assert "*What deserves attention*" in en
     assert "• *Working conditions* fell by 3.1: from 4.9 (n=7, 4.6–5.0) to 1.8 (n=5, 1.4–2.2)." in en
-    assert "• *Pay* was named by 3 of 5 leavers (60%)." in en
-    assert "• *eNPS is negative:* −80 (n=5, −88 to −12), with 4 detractors against 0 promoters and 1 passives" in en
+    assert "• *Pay* was named by 60% of leavers (3 of 5)." in en
+    assert ("• *eNPS is negative:* −80 (n=5, −88 to −12), with 4 detractors compared with 0 promoters and "
+            "1 passive.") in en
     assert "• *Working conditions* scores low: 1.8 (n=5, 1.4–2.2), the whole range below 3.0." in en
     assert "(all periods: " in en  # the context numbers of `overall`
     nl = everything(build("nl"))
     assert "• *Arbeidsomstandigheden* daalde met 3,1: van 4,9 (n=7, 4,6–5,0) naar 1,8 (n=5, 1,4–2,2)." in nl
-    assert "• *Salaris* werd genoemd door 3 van de 5 vertrekkers (60%)." in nl
+    assert "• *Salaris* werd genoemd door 60% van de vertrekkers (3 van 5)." in nl
+    assert "met 4 criticasters tegenover 0 promotors en 1 passieve." in nl  # never "1 passieven"
 
 
 def test_no_signals_says_nothing_stands_out():
@@ -348,8 +350,8 @@ def test_empty_digest_period_is_graceful():
 def test_withheld_message_for_hr():
     text, blocks = withheld_message(Translator("en"), 2, 3)
     assert text == (
-        ":hourglass_flowing_sand: The digest waits: 2 approved interviews so far, at least 3 needed so "
-        "nobody can be singled out."
+        ":hourglass_flowing_sand: The digest is on hold: 2 approved interviews so far, at least 3 needed so "
+        "that nobody can be singled out."
     )
     assert blocks[0]["text"]["text"] == text
     assert "1 approved interview so far" in withheld_message(Translator("en"), 1, 3)[0]
@@ -488,5 +490,5 @@ def test_the_managers_view_says_too_few_answers_where_a_figure_is_withheld(
     assert reasons_left_out in text  # pay (3 of 5) and the rest each leave a group of 1 or 2
     assert enps_plain in text and "promotor" not in text.split("eNPS:")[1].split("\n")[0]
     assert back_too_few in text  # 1 of 5 would come back
-    assert ("Nog 2 gesprekken wachten" if language == "nl" else "2 more interviews wait") in text
+    assert ("Nog 2 gesprekken wachten" if language == "nl" else "2 more interviews are waiting") in text
     assert digest_chart(_, template=TEMPLATE, stats=shown, periods=[("2026", shown)]).startswith(b"\x89PNG")

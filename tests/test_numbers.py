@@ -228,7 +228,7 @@ def test_the_report_counts_departures_whose_last_day_is_ahead_and_shows_the_main
     assert "*Aangemeld*\\n2" in text and "*Uitgenodigd*\\n2" in text
     assert "*Nog open*\\n1" in text
     assert "50% (1 van 2 uitgenodigd)" in text
-    assert "gebaseerd op 1 exitgesprekken" in text
+    assert "gebaseerd op 1 exitgesprek (" in text  # never "1 exitgesprekken"
     assert "De reden die het zwaarst woog" in text and "100% · Salaris (1)" in text
 
 

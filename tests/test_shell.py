@@ -196,7 +196,7 @@ def test_wait_moves_the_clock_and_runs_the_digest_on_its_day():
         target = moments[0]
         shell.handle(f"wait until {target.astimezone(tz):%Y-%m-%d} 09:30")
         assert shell.slack.messages_in(shell.cast.channel_id) == []
-        told = t("nl", "digest.withheld_hr", pending="0", needed="3")
+        told = t("nl", "digest.withheld_hr", count=0, needed=3)
         notices = shell.slack.dms_to(shell.cast.hr.user_id)  # also on 1 December when the waits above crossed it
         assert notices and {m.text for m in notices} == {told}
         assert told.split(":")[0] in buffer.getvalue().split("09:30")[-1]

@@ -45,7 +45,7 @@ class Destinations:
 
 def group_label(_: Translator, grouping: str, name: str, merged: int, reasons: Mapping[str, str]) -> str:
     if name == OTHER:
-        return _("breakdown.other", groups=merged)
+        return _("breakdown.other", count=merged)
     if name == UNKNOWN:
         return _("breakdown.unknown")
     if grouping == "manager":
@@ -117,7 +117,7 @@ def destination_sections(_: Translator, destinations: Destinations, k: int) -> l
         return [SectionBlock(text=MarkdownTextObject(text=f"{title}\n{_('breakdown.withheld', k=k)}"))]
     lines = []
     for question, answered, shown, rest in destinations.questions:
-        lines.append(_("breakdown.where.question", question=escape(shorten(question, 150)), n=answered))
+        lines.append(_("breakdown.where.question", question=escape(shorten(question, 150)), count=answered))
         lines += [_("breakdown.where.option", option=escape(shorten(label, MAX_LABEL)), count=count,
                     share=percent(_, count / answered)) for label, count in shown]
         if rest:

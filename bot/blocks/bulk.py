@@ -88,7 +88,7 @@ def problem_text(_: Translator, problem: Problem) -> str:
                 value = _.date(date.fromisoformat(value))
         elif key == "columns":
             value = ", ".join(_("bulk.column." + column) for column in value.split(",") if column)
-        params[key] = escape(str(value))
+        params[key] = value if isinstance(value, int) else escape(str(value))  # a count picks a plural
     return _(problem.key, **params)
 
 

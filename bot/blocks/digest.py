@@ -196,7 +196,7 @@ def reason_sections(_: Translator, template: Template, stats: PeriodStats) -> li
     if not stats.reasons:  # none named, or every one withheld
         key = "digest.reasons.some_withheld" if some_withheld else "digest.reasons.none"
         return [SectionBlock(text=MarkdownTextObject(text=f"{_('digest.reasons.title')}\n{_(key)}"))]
-    note = _("digest.reasons.note", n=stats.reasons_n)
+    note = _("digest.reasons.note", count=stats.reasons_n)
     if some_withheld:
         note += " " + _("digest.reasons.some_withheld")
     return [
@@ -246,10 +246,15 @@ def enps_text(_: Translator, enps: Enps | None, counts: bool = True) -> str:
         n=enps.n,
         low=enps_number(_, enps.low),
         high=enps_number(_, enps.high),
-        promoters=enps.promoters,
-        passives=enps.passives,
-        detractors=enps.detractors,
+        **enps_groups(_, enps.promoters, enps.passives, enps.detractors),
     )
+
+
+def enps_groups(_: Translator, promoters: int, passives: int, detractors: int) -> dict[str, str]:
+    """"1 promoter", "2 passives", "0 detractors": each group counted with its own plural."""
+    return {"promoters": _("digest.enps.promoters", count=promoters),
+            "passives": _("digest.enps.passives", count=passives),
+            "detractors": _("digest.enps.detractors", count=detractors)}
 
 
 def come_back_text(_: Translator, share: Share | None) -> str:
@@ -327,9 +332,7 @@ def signal_text(_: Translator, signal: Signal, reasons: Mapping[str, str]) -> st
             n=count("n"),
             low=enps_number(_, float(numbers.get("low", 0))),
             high=enps_number(_, float(numbers.get("high", 0))),
-            promoters=count("promoters"),
-            passives=count("passives"),
-            detractors=count("detractors"),
+            **enps_groups(_, count("promoters"), count("passives"), count("detractors")),
         )
         if "overall" in numbers:
             context = _("digest.context.enps", overall=enps_number(_, float(numbers["overall"])))
@@ -377,8 +380,7 @@ def where_sections(_: Translator, template: Template, figures: Sequence[ChoiceFi
 
 
 def covered_text(_: Translator, count: int, period_label: str) -> str:
-    key = "digest.covered_one" if count == 1 else "digest.covered"
-    return _(key, count=count, period=escape(period_label))
+    return _("digest.covered", count=count, period=escape(period_label))
 
 
 # --- the digest ----------------------------------------------------------------------------------
@@ -413,8 +415,7 @@ def digest_messages(
     if stats.withheld:
         intro += "\n" + _("digest.withheld_figures", k=min_answers)
     if waiting:
-        intro += "\n" + (_("digest.waiting_last_day_one") if waiting == 1
-                          else _("digest.waiting_last_day", count=waiting))
+        intro += "\n" + _("digest.waiting_last_day", count=waiting)
     blocks: list = [
         HeaderBlock(text=shorten(_("digest.header"), 150)),
         ContextBlock(elements=[MarkdownTextObject(text=intro)]),
@@ -471,8 +472,7 @@ def _come_back_line(_: Translator, stats: PeriodStats) -> str:
 def withheld_message(_: Translator, pending: int, needed: int, waiting: int = 0) -> tuple[str, list[dict]]:
     """For HR: not enough approved interviews yet for a digest that points at nobody; and how many
     more wait for the leaver's last working day."""
-    text = _("digest.withheld_one" if pending == 1 else "digest.withheld", pending=pending, needed=needed)
+    text = _("digest.withheld", count=pending, needed=needed)
     if waiting:
-        text += " " + (_("digest.withheld_waiting_one") if waiting == 1
-                       else _("digest.withheld_waiting", count=waiting))
+        text += " " + _("digest.withheld_waiting", count=waiting)
     return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])

@@ -293,7 +293,8 @@ def problem_text(_: Translator, problem: Problem) -> str:
         if key == "date":
             with contextlib.suppress(ValueError):
                 value = _.date(date.fromisoformat(value))
-        params[key] = mention(value) if key == "user" else escape(str(value))
+        params[key] = (mention(value) if key == "user" else value if isinstance(value, int)
+                       else escape(str(value)))
     return _(problem.key, **params)
 
 

@@ -80,14 +80,21 @@ def problems_text(_: Translator, problems: tuple[Problem, ...] | list[Problem]) 
     return "\n".join(f"• {_(p.key, **_params(_, p.params))}" for p in problems)
 
 
-def _params(_: Translator, params: dict[str, str]) -> dict[str, str]:
-    """Problem parameters made safe for mrkdwn; ISO dates written the reader's way."""
-    shown = {}
+DATE_PARAMS = ("date", "start", "end")
+
+
+def _params(_: Translator, params: dict[str, object]) -> dict[str, object]:
+    """Problem parameters made safe for mrkdwn; ISO dates written the reader's way; counts stay numbers
+    (they choose a plural form)."""
+    shown: dict[str, object] = {}
     for key, value in params.items():
-        if key == "date":
-            with contextlib.suppress(ValueError):
+        if isinstance(value, int):
+            shown[key] = value
+            continue
+        if key in DATE_PARAMS:
+            with contextlib.suppress(ValueError, TypeError):
                 value = _.date(date.fromisoformat(value))
-        shown[key] = escape(value)
+        shown[key] = escape(str(value))
     return shown
 
 

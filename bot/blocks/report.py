@@ -110,7 +110,7 @@ def main_reason_sections(_: Translator, template: Template, main: MainReasons) -
         lines.append(f"`{blocks}` {share} · {reason_label(labels, item.reason)} ({item.count})")
     return [
         *packed_sections(_("report.main_reason.title"), lines),
-        ContextBlock(elements=[MarkdownTextObject(text=_("report.main_reason.note", n=main.n))]),
+        ContextBlock(elements=[MarkdownTextObject(text=_("report.main_reason.note", count=main.n))]),
     ]
 
 

@@ -99,54 +99,55 @@ class SlackUserAgent:
 
     def click(self, user_id: str, message: Message, action_id: str, *, value: str | None = None,
               selected: list[str] | None = None, state: dict | None = None) -> Reply:
-        """Click a button (or submit a select) found in a message the bot posted."""
+        """Click a button (or submit a select) found in a message the bot posted: the first element with
+        this action_id; `value` stands in for a button's own value (to forge one)."""
         element = _find_element(message.blocks, action_id)
         if element is None:
             raise AssertionError(f"no element {action_id!r} in message {message.ts}: {message.blocks}")
-        action: dict[str, Any] = {
-            "action_id": action_id,
-            "block_id": element["_block_id"],
-            "type": element["type"],
-            "action_ts": f"{time.time():.6f}",
+        if value is not None:
+            element = {**element, "value": value}
+        return self.act(user_id, element, element["_block_id"], message=message, selected=selected, state=state)
+
+    def act(self, user_id: str, element: dict, block_id: str, *, message: Message | None = None,
+            view: dict | None = None, selected: list[str] | None = None, state: dict | None = None,
+            ephemeral: bool = False) -> Reply:
+        """Use one interactive element as Slack reports it: a button with its own value, a menu or overflow
+        with the option(s) chosen, from the message it is in (`ephemeral`: one only this person sees) or
+        from a view (the App Home or a modal), with the state of the surface's menus and fields
+        (`{block_id: {action_id: state}}`)."""
+        if (message is None) == (view is None):
+            raise ValueError("an element is either in a message or in a view")
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID, "domain": "example"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
+            "actions": [element_action(element, block_id, selected)],
         }
-        if element["type"] == "button":
-            action["value"] = value if value is not None else element.get("value", "")
-            action["text"] = element.get("text")
-        elif element["type"] == "static_select" and selected:
-            action["selected_option"] = {"value": selected[0]}
-        elif selected is not None:
-            action["selected_options"] = [{"value": v} for v in selected]
-        payload_state = {"values": state or {}}
-        return self.post_payload(
-            {
-                "type": "block_actions",
-                "team": {"id": TEAM_ID, "domain": "example"},
-                "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-                "api_app_id": APP_ID,
-                "token": "legacy-verification-token",
+        if message is not None:
+            payload |= {
                 "container": {"type": "message", "message_ts": message.ts, "channel_id": message.channel,
-                              "is_ephemeral": False},
-                "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
+                              "is_ephemeral": ephemeral},
                 "channel": {"id": message.channel},
                 "message": {"type": "message", "ts": message.ts, "text": message.text, "blocks": message.blocks},
                 "response_url": self.emulator.response_url(f"act{self._run}.{next(self._ids)}"),
-                "state": payload_state,
-                "actions": [action],
+                "state": {"values": state or {}},
             }
-        )
+        else:
+            view_id = view.get("id") or "VUNKNOWN1"
+            payload |= {
+                "container": {"type": "view", "view_id": view_id},
+                # Slack sends a view's field and menu values inside the view, not beside it.
+                "view": {**view, "id": view_id, "type": view.get("type") or "modal", "team_id": TEAM_ID,
+                         "app_id": APP_ID, "state": {"values": state or {}}},
+            }
+        return self.post_payload(payload)
 
     def submit_view(self, user_id: str, view: dict, values: dict[str, Any]) -> Reply:
         """Submit a modal the bot opened; `values` maps block_id to the chosen value(s)."""
-        state: dict[str, dict] = {}
-        for block in view.get("blocks", []):
-            if block.get("type") != "input":
-                continue
-            block_id, element = block["block_id"], block["element"]
-            value = values[block_id] if block_id in values else _initial(element)
-            state[block_id] = {element["action_id"]: _element_state(element, value)}
-        unknown = set(values) - set(state)
-        if unknown:
-            raise AssertionError(f"the modal has no input blocks {sorted(unknown)}")
+        state = view_state(view, values)
         return self.post_payload(
             {
                 "type": "view_submission",
@@ -201,6 +202,49 @@ def _find_element(blocks: list[dict], action_id: str) -> dict | None:
     return None
 
 
+def _option_of(element: dict, value: str) -> dict:
+    options = [o for g in element.get("option_groups") or [] for o in g.get("options") or []]
+    options = options or element.get("options") or []
+    found = next((o for o in options if o.get("value") == value), None)
+    return {"text": found["text"], "value": value} if found and found.get("text") else {"value": value}
+
+
+def element_action(element: dict, block_id: str, selected: list[str] | None = None) -> dict:
+    """The `actions[0]` Slack sends when a person uses this element: what it is, where, and its value."""
+    kind = element["type"]
+    action: dict[str, Any] = {"action_id": element["action_id"], "block_id": block_id, "type": kind,
+                              "action_ts": f"{time.time():.6f}"}
+    if kind == "button":
+        action["value"] = element.get("value", "")
+        action["text"] = element.get("text")
+    elif kind in ("static_select", "overflow", "radio_buttons", "external_select"):
+        if selected:
+            action["selected_option"] = _option_of(element, selected[0])
+    elif kind in ("multi_static_select", "checkboxes", "multi_external_select"):
+        action["selected_options"] = [_option_of(element, v) for v in (selected or [])]
+    elif kind == "users_select" and selected:
+        action["selected_user"] = selected[0]
+    elif kind == "datepicker" and selected:
+        action["selected_date"] = selected[0]
+    return action
+
+
+def view_state(view: dict, values: dict[str, Any]) -> dict[str, dict]:
+    """A modal's `state.values`: every field as the person left it; `values` maps block_id to what they
+    chose or typed, the other fields keep what the form showed."""
+    state: dict[str, dict] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        block_id, element = block["block_id"], block["element"]
+        value = values[block_id] if block_id in values else _initial(element)
+        state[block_id] = {element["action_id"]: element_state(element, value)}
+    unknown = set(values) - set(state)
+    if unknown:
+        raise AssertionError(f"the modal has no input blocks {sorted(unknown)}")
+    return state
+
+
 def _initial(element: dict) -> Any:
     """What Slack submits for a field the person left as it was."""
     if "initial_users" in element:
@@ -220,7 +264,7 @@ def _initial(element: dict) -> Any:
     return element.get("initial_value")
 
 
-def _element_state(element: dict, value: Any) -> dict:
+def element_state(element: dict, value: Any) -> dict:
     kind = element["type"]
     if kind == "users_select":
         return {"type": kind, "selected_user": value}
@@ -248,7 +292,7 @@ def menu_state(message: Message, action_id: str, values: list[str]) -> dict:
     element = _find_element(message.blocks, action_id)
     if element is None:
         raise AssertionError(f"no menu {action_id!r} in message {message.ts}")
-    return {element["_block_id"]: {action_id: _element_state(element, values)}}
+    return {element["_block_id"]: {action_id: element_state(element, values)}}
 
 
 class SocketModeUserAgent(SlackUserAgent):

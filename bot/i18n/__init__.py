@@ -106,8 +106,9 @@ def weekday_date(day: date, language: str) -> str:
 
 
 def moment(value: datetime, language: str) -> str:
-    """A local date and time, e.g. `maandag 7 december 2026 om 10:00`."""
-    pattern = "EEEE d MMMM y 'om' HH:mm" if language == "nl" else "EEEE d MMMM y 'at' HH:mm"
+    """A local date and time in the same style as `weekday_date` (one date style per language):
+    `maandag 7 december 2026 om 10:00` / `Monday, December 7, 2026 at 10:00`."""
+    pattern = "EEEE d MMMM y 'om' HH:mm" if language == "nl" else "EEEE, MMMM d, y 'at' HH:mm"
     return babel_format_datetime(value, pattern, tzinfo=value.tzinfo, locale=language)
 
 

@@ -20,7 +20,7 @@ from bot.blocks.digest import digest_messages, withheld_message
 from bot.blocks.loop import said_did_blocks
 from bot.i18n import Translator
 from bot.operations import loop, numbers, templates
-from bot.operations.invitations import notify_hr
+from bot.operations.invitations import notify_hr, notify_hr_text
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows import highlights, schedule
@@ -271,13 +271,18 @@ def scheduled_digest(services: Services) -> None:
     outcome = post_digest(services)
     after_posting(outcome)
     if not outcome.posted and outcome.problem is None:
-        if outcome.waiting:
-            notify_hr(services, "digest.withheld_hr_waiting", pending=str(outcome.pending),
-                      needed=str(outcome.needed), waiting=str(outcome.waiting))
-        else:
-            notify_hr(services, "digest.withheld_hr", pending=str(outcome.pending), needed=str(outcome.needed))
+        notify_hr_text(services, lambda _: withheld_notice(_, outcome))
     elif outcome.problem is not None:
         notify_hr(services, outcome.problem.key)
+
+
+def withheld_notice(_: Translator, outcome: DigestOutcome) -> str:
+    """HR's notice that the digest waits: how many approved interviews count, and (a sentence of its own,
+    with its own plural) how many more wait for the leaver's last working day."""
+    if not outcome.waiting:
+        return _("digest.withheld_hr", count=outcome.pending, needed=outcome.needed)
+    return (_("digest.withheld_hr_waiting", count=outcome.pending, needed=outcome.needed) + " "
+            + _("digest.withheld_waiting", count=outcome.waiting))
 
 
 def withheld(services: Services, language: str, outcome: DigestOutcome) -> tuple[str, list[dict]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -403,6 +404,17 @@ def notify_hr(services: Services, key: str, **params: str) -> None:
 def notify_user(services: Services, user_id: str, key: str, **params: str) -> None:
     _ = Translator(services.directory.language(user_id))
     _send(services, user_id, *plain(_(key, **params)))
+
+
+def notify_hr_text(services: Services, render: Callable[[Translator], str]) -> None:
+    """Tell HR a text composed in each reader's language, e.g. of several sentences each with its own
+    plural; like notify_hr."""
+    settings = services.settings
+    if settings.hr_channel_id:
+        _send(services, settings.hr_channel_id, *plain(render(Translator(settings.default_language))))
+        return
+    for user_id in sorted(services.directory.hr_members()):
+        _send(services, user_id, *plain(render(Translator(services.directory.language(user_id)))))
 
 
 def _send(services: Services, channel: str, text: str, message_blocks) -> None:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from bot.shell.render import STYLE, Numbering, emoji, pack, plain, render_blocks, text_object
+from bot.emulator.client import view_state
+from bot.shell.render import STYLE, emoji, pack, plain, render_blocks, text_object
 
 if TYPE_CHECKING:
     from bot.shell.session import Shell
@@ -22,6 +23,16 @@ _KEEP = object()  # the field stays as the form showed it
 
 class FormCancelled(Exception):
     """The person closed the form without sending it."""
+
+
+class UseElement(Exception):
+    """The person typed `!N` at a field: use the form's button or menu option [N]."""
+
+    def __init__(self, number: int):
+        super().__init__(f"!{number}")
+        self.number = number
+        self.block_id: str | None = None
+        self.values: dict[str, Any] = {}
 
 
 class FormRejected(Exception):
@@ -65,12 +76,25 @@ class Form:
     def _title(self, view: dict) -> str:
         return emoji(plain(view.get("title"))) or "Form"
 
+    def _source(self, view: dict) -> tuple:
+        return ("view", view.get("id") or "")
+
+    def _render(self, view: dict, blocks: list[dict]) -> bool:
+        """Blocks of this window, its buttons and menus numbered like any other: typing the number uses
+        them in this window (not in whatever else is on screen). True when there is anything to use."""
+        shell = self.shell
+        source = self._source(view)
+        plan = shell.plan([(source, blocks)], shell.names())
+        for renderable in render_blocks(blocks, shell.names(), plan, source=source, width=shell.width - 2):
+            shell.indent(renderable)
+        return bool(plan.choices)
+
     def show_static(self, view: dict) -> None:
-        """A window without fields: shown, then closed."""
+        """A window without fields: shown; its buttons can be used by number while it is there."""
         shell = self.shell
         shell.rule(f"window: {self._title(view)}")
-        for renderable in render_blocks(view.get("blocks") or [], shell.names(), Numbering(), width=shell.width - 2):
-            shell.indent(renderable)
+        if self._render(view, view.get("blocks") or []):
+            shell.note("(type a number to use a button of this window)")
         shell.rule()
 
     # -- filling in and sending -------------------------------------------------------------------------------
@@ -88,13 +112,11 @@ class Form:
         while True:
             if first:
                 shell.rule(f"form: {self._title(view)}")
-                for block in view.get("blocks") or []:
-                    if block.get("type") in ("section", "context", "header", "divider"):
-                        for renderable in render_blocks([block], shell.names(), Numbering(), width=shell.width - 2):
-                            shell.indent(renderable)
+                shown = [b for b in view.get("blocks") or [] if b.get("type") != "input"]
+                usable = self._render(view, shown)
                 if self.script is None:
                     shell.note("Enter keeps what is shown · !clear empties a field · !send sends the form now · "
-                               "!cancel closes it")
+                               "!cancel closes it" + (" · !2 uses the form's button [2]" if usable else ""))
                 first = False
             try:
                 values.update(self._ask_fields(view, asked))
@@ -102,6 +124,18 @@ class Form:
                 shell.note("(the form is closed; nothing was sent)")
                 shell.rule()
                 raise
+            except UseElement as use:
+                values.update(use.values)
+                view, values, changed = self._use(view, values, use.number)
+                if changed:
+                    asked, first = [b["block_id"] for b in inputs(view)], True
+                    if not inputs(view):
+                        shell.rule()
+                        self.show_static(view)
+                        return
+                else:
+                    asked = asked[asked.index(use.block_id):] if use.block_id in asked else asked
+                continue
             submit = emoji(plain(view.get("submit"))) or "Submit"
             shell.say(Text(f"→ {submit}", style=STYLE["button"]))
             reply = shell.agent.submit_view(shell.user.user_id, view, values)
@@ -141,12 +175,37 @@ class Form:
         for block in inputs(view):
             if block["block_id"] not in asked:
                 continue
-            value = self._ask(block)
+            try:
+                value = self._ask(block)
+            except UseElement as use:
+                use.block_id, use.values = block["block_id"], values
+                raise
             if value is SEND:
                 break
             if value is not _KEEP:
                 values[block["block_id"]] = value
         return values
+
+    def _use(self, view: dict, values: dict[str, Any], number: int) -> tuple[dict, dict[str, Any], bool]:
+        """Use button (or menu option) [number] of this form, with the fields as typed so far, as Slack
+        sends it: an action from this view. Returns the view as it is then, the values that still fit
+        it, and whether it changed."""
+        shell = self.shell
+        choice = shell.choices().get(number)
+        if choice is None or choice.source != self._source(view):
+            shell.indent(Text(f"This form has no [{number}].", style=STYLE["danger"]), 4)
+            return view, values, False
+        views = shell.slack.workspace.views
+        before = json.dumps(views.get(view.get("id") or ""), sort_keys=True)
+        shell.use(choice, state=view_state(view, values))
+        now = views.get(view.get("id") or "")
+        if now is not None:
+            shell.seen_view(now)
+        shell.open_forms()  # a window the click opened on top (views.push) comes first, as in Slack
+        if now is None or json.dumps(now, sort_keys=True) == before:
+            return view, values, False
+        still = {b["block_id"] for b in inputs(now)}
+        return now, {k: v for k, v in values.items() if k in still}, True
 
     def _ask(self, block: dict) -> Any:
         """One field: its label, hint and options, then what the person types, until it reads."""
@@ -187,6 +246,9 @@ class Form:
                 raise FormCancelled()
             if typed == SEND:
                 return SEND
+            use = re.fullmatch(r"!(\d+)", typed)
+            if use and not scripted:
+                raise UseElement(int(use.group(1)))
             if typed == "":
                 return _KEEP
             value, problem = self._read(element, options, typed)

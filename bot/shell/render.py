@@ -213,7 +213,8 @@ def plain(obj: Any) -> str:
 
 # -- blocks --------------------------------------------------------------------------------------------
 
-_MENUS = {"static_select": "option", "radio_buttons": "option", "multi_static_select": "pick", "checkboxes": "pick"}
+_MENUS = {"static_select": "option", "radio_buttons": "option", "overflow": "option", "multi_static_select": "pick",
+          "checkboxes": "pick"}
 
 
 def render_blocks(blocks: list[dict], names: Names | None = None, numbering: Numbering | None = None, *,
@@ -306,7 +307,8 @@ def _elements(elements: list[dict], block: dict, names: Names, numbering: Number
             initial = element.get("initial_options") or ([element["initial_option"]]
                                                          if element.get("initial_option") else [])
             chosen = {o.get("value") for o in initial}
-            title = plain(element.get("placeholder")) or ("Choose several" if pick == "pick" else "Choose one")
+            title = plain(element.get("placeholder")) or ("Choose several" if pick == "pick" else
+                                                          "⋯ more" if kind == "overflow" else "Choose one")
             hint = "  (type their numbers, like 1,3)" if pick == "pick" else ""
             out.append(Text("▾ " + title + hint, style=STYLE["dim"]))
             options = [o for group in element.get("option_groups") or [] for o in group.get("options") or []]
@@ -314,12 +316,13 @@ def _elements(elements: list[dict], block: dict, names: Names, numbering: Number
             items = []
             for option in options:
                 label = emoji(plain(option.get("text")))
-                number = numbering.add(Choice(pick, label, action_id, block_id, option.get("value"), None, source))
+                confirm = element.get("confirm") if pick == "option" else None
+                number = numbering.add(Choice(pick, label, action_id, block_id, option.get("value"), confirm, source))
                 items.append(_numbered(number, label + (" ✓" if option.get("value") in chosen else ""), "button"))
             out.extend(pack(items, width, indent=2))
         else:
             flush()
-            what = {"users_select": "a person picker", "datepicker": "a date picker", "overflow": "a menu",
+            what = {"users_select": "a person picker", "datepicker": "a date picker",
                     "conversations_select": "a conversation picker", "channels_select": "a channel picker"}
             out.append(Text(f"({what.get(kind, kind)}: not available in the shell)", style=STYLE["dim"]))
     flush()

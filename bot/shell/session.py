@@ -29,9 +29,9 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.config import Settings
-from bot.emulator import TEAM_ID, SlackEmulator, SlackUserAgent
+from bot.emulator import SlackEmulator, SlackUserAgent
 from bot.emulator.api import Message
-from bot.emulator.client import APP_ID, Reply, menu_state
+from bot.emulator.client import Reply, element_state
 from bot.runtime import BotProcess
 from bot.services import Clock
 from bot.shell.forms import Form, FormCancelled
@@ -48,8 +48,9 @@ _DURATION = re.compile(r"(\d+)\s*(weeks?|w|days?|d|hours?|h|minutes?|mins?|m)\b"
 HELP = (
     ("as hr · as leaver [name] · as manager", "play a role (who lists the people)"),
     ("/exit-interview …", "a slash command, sent as you: /exit-interview help lists them"),
-    ("1   or   1,3", "choose a numbered button or option; for several options of one menu, type their "
-                     "numbers, then choose its confirm button"),
+    ("1   or   1,3", "choose a numbered button or option (of a menu or ⋯ overflow); for several options of "
+                     "one menu, type their numbers, then choose its confirm button"),
+    ("!2, in a form", "use the form's own button or option [2]; the form goes on after it"),
     ("any other text, as a leaver", "a direct message to the bot: a typed answer"),
     ("say <text>", "a direct message to the bot in any role (also for a text like 3)"),
     ("home", "open the bot's App Home"),
@@ -427,7 +428,7 @@ class Shell:
         self._home[self.user.user_id] = json.dumps(view, sort_keys=True)
         self.rule("App Home")
         source, names = ("home", self.user.user_id), self.names()
-        plan = self._plan([(source, view.get("blocks") or [])], names)
+        plan = self.plan([(source, view.get("blocks") or [])], names)
         for renderable in render_blocks(view.get("blocks") or [], names, plan, source=source, width=self.width - 2):
             self.indent(renderable)
         self.rule()
@@ -464,13 +465,19 @@ class Shell:
         return dict(self._table())
 
     def _live_blocks(self, source: Hashable) -> list[dict] | None:
-        if isinstance(source, tuple) and source and source[0] == "message":
+        """The blocks of the surface a choice was shown on, as they are now (None: it is gone)."""
+        if not isinstance(source, tuple) or not source:
+            return None
+        if source[0] == "message":
             message = self.slack.message(source[1], source[2])
             return message.blocks if message is not None else None
-        if isinstance(source, tuple) and source and source[0] == "home":
+        if source[0] == "home":
             view = self.slack.workspace.home_views.get(source[1])
             return view.get("blocks") if view else None
-        if isinstance(source, tuple) and source and source[0] == "private":
+        if source[0] == "view":
+            view = self.slack.workspace.views.get(source[1])
+            return view.get("blocks") if view else None
+        if source[0] == "private":
             return self._private[source[1]]["blocks"]
         return None
 
@@ -515,10 +522,8 @@ class Shell:
             raise ShellError("Several numbers go together only for the options of one menu.")
         values = list(dict.fromkeys(c.value for c in chosen))
         self._picked[(first.source, first.action_id, first.block_id)] = values
-        # Slack tells the app when a multi-select changes, as a click on the menu.
-        message = self._message_of(first)
-        if message is not None:
-            self._check(self.agent.click(self.user.user_id, message, first.action_id, selected=values))
+        # Slack tells the app when a multi-select changes, as an action of the menu with what is picked.
+        self._send(first, values)
         labels = ", ".join(c.label for c in chosen)
         buttons = sorted((number, c) for number, c in self.choices().items()
                          if c.source == first.source and c.kind == "button")
@@ -527,9 +532,8 @@ class Shell:
         hint = f": now choose [{confirm}] {self._table()[confirm].label}" if confirm else ""
         self.note(f"(picked {labels}{hint})")
 
-    def _message_of(self, choice: Choice) -> Message | None:
+    def _message_of(self, source: Hashable) -> Message | None:
         """The message a choice is in, as it is now (a reply only you see stays as it came)."""
-        source = choice.source
         if isinstance(source, tuple) and source and source[0] == "message":
             return self.slack.message(source[1], source[2])
         if isinstance(source, tuple) and source and source[0] == "private":
@@ -538,52 +542,83 @@ class Shell:
                            shown["blocks"])
         return None
 
-    def click(self, choice: Choice) -> None:
-        """Send the click on this element, as Slack would, then show what the bot did."""
-        source = choice.source
-        if _element(self._live_blocks(source) or [], choice) is None:
-            raise ShellError("That choice is no longer there. Type show to see the choices.")
-        selected = [choice.value] if choice.kind == "option" else None
-        if source[0] == "home":
-            reply = self._click_home(choice, selected)
-        else:
-            message = self._message_of(choice)
-            state: dict = {}
-            for block in message.blocks:
-                for element in _interactive(block):
-                    if element.get("type") in ("multi_static_select", "checkboxes"):
-                        picked = self._picked.get((source, element.get("action_id"), block.get("block_id", "")))
-                        if picked is None:
-                            picked = [o.get("value") for o in element.get("initial_options") or []]
-                        state.update(menu_state(message, element["action_id"], picked))
-            reply = self.agent.click(self.user.user_id, message, choice.action_id, selected=selected,
-                                     state=state or None)
-        self._check(reply)
-        self.after_action()
+    def _view_of(self, source: Hashable) -> dict | None:
+        """The view a choice is in: the person's App Home, or a modal (a window or form) the bot opened."""
+        if isinstance(source, tuple) and source and source[0] == "home":
+            view = self.slack.workspace.home_views.get(source[1])
+            return {**view, "id": view.get("id") or "VHOME0001", "type": "home"} if view else None
+        if isinstance(source, tuple) and source and source[0] == "view":
+            return self.slack.workspace.views.get(source[1])
+        return None
 
-    def _click_home(self, choice: Choice, selected: list[str] | None) -> Reply:
-        view = self.slack.workspace.home_views.get(self.user.user_id) or {}
-        element = _element(view.get("blocks") or [], choice) or {}
-        action: dict[str, Any] = {"action_id": choice.action_id, "block_id": choice.block_id,
-                                  "type": element.get("type", "button"), "action_ts": f"{time.time():.6f}"}
-        if element.get("type") == "button":
-            action["value"] = element.get("value", "")
-            action["text"] = element.get("text")
-        elif selected:
-            action["selected_option"] = {"value": selected[0]}
-        user = {"id": self.user.user_id, "username": self.user.name, "team_id": TEAM_ID}
-        return self.agent.post_payload({
-            "type": "block_actions", "team": {"id": TEAM_ID, "domain": "example"}, "user": user,
-            "api_app_id": APP_ID, "token": "legacy-verification-token",
-            "container": {"type": "view", "view_id": view.get("id", "VHOME0001")},
-            "trigger_id": f"{time.time_ns()}.trigger",
-            "view": {**view, "id": view.get("id", "VHOME0001"), "type": "home", "team_id": TEAM_ID},
-            "actions": [action], "state": {"values": {}},
-        })
+    def menu_states(self, source: Hashable, blocks: list[dict]) -> dict:
+        """What Slack sends along as `state.values`: what is picked in the surface's menus and checkboxes
+        (by the person here, else as the bot set them)."""
+        state: dict = {}
+        for block in blocks:
+            for element in _interactive(block):
+                kind = element.get("type")
+                if kind not in _STATEFUL:
+                    continue
+                picked = self._picked.get((source, element.get("action_id"), block.get("block_id", "")))
+                if picked is None:
+                    initial = element.get("initial_options") or (
+                        [element["initial_option"]] if element.get("initial_option") else [])
+                    picked = [o.get("value") for o in initial]
+                value = picked if _STATEFUL[kind] == "many" else (picked[0] if picked else None)
+                state.setdefault(block.get("block_id", ""), {})[element["action_id"]] = element_state(element, value)
+        return state
+
+    def _send(self, choice: Choice, selected: list[str] | None, state: dict | None = None) -> Reply:
+        """The action of exactly this element (its own block, action and value), from the surface it is
+        on, as Slack would send it."""
+        source = choice.source
+        blocks = self._live_blocks(source) or []
+        element = _element(blocks, choice)
+        if element is None:
+            raise ShellError("That choice is no longer there. Type show to see the choices.")
+        state = {**self.menu_states(source, blocks), **(state or {})}
+        message = self._message_of(source)
+        if message is not None:
+            reply = self.agent.act(self.user.user_id, element, choice.block_id, message=message,
+                                   selected=selected, state=state, ephemeral=source[0] == "private")
+        else:
+            view = self._view_of(source)
+            if view is None:
+                raise ShellError("That choice is no longer there. Type show to see the choices.")
+            reply = self.agent.act(self.user.user_id, element, choice.block_id, view=view, selected=selected,
+                                   state=state)
+        self._check(reply)
+        return reply
+
+    def _selected(self, choice: Choice) -> list[str] | None:
+        """What choosing sends as selected; a menu then shows (and later sends along) that option."""
+        if choice.kind != "option":
+            return None
+        self._picked[(choice.source, choice.action_id, choice.block_id)] = [choice.value]
+        return [choice.value]
+
+    def click(self, choice: Choice, state: dict | None = None) -> Reply:
+        """Send the click on this element, as Slack would, then show what the bot did."""
+        reply = self._send(choice, self._selected(choice), state)
+        self.after_action()
+        return reply
+
+    def use(self, choice: Choice, state: dict | None = None) -> Reply:
+        """A click from inside a form being filled in: sent, and the messages it set off shown; the form
+        itself (and any window it opened) is for the form to show."""
+        reply = self._send(choice, self._selected(choice), state)
+        self.settle()
+        self.refresh(forms=False)
+        return reply
+
+    def seen_view(self, view: dict) -> None:
+        """This view, as it is, has been shown: not to be opened again as a new form."""
+        self._views[view.get("id") or ""] = json.dumps(view, sort_keys=True)
 
     # -- what the bot did ----------------------------------------------------------------------------------
 
-    def refresh(self, *, full: bool = False) -> bool:
+    def refresh(self, *, full: bool = False, forms: bool = True) -> bool:
         """Show what is new or changed for the current person; True when anything was shown."""
         self._prune()
         names = self.names()
@@ -599,7 +634,8 @@ class Shell:
                 self._show_home(view)
                 shown = True
         self._notify_others()
-        shown |= self._open_forms()
+        if forms:
+            shown |= self.open_forms()
         return shown
 
     def show(self) -> None:
@@ -656,7 +692,7 @@ class Shell:
         return items
 
     def _print_items(self, items: list[tuple[Text, Hashable, list, str]], names: Names) -> None:
-        plan = self._plan([(source, blocks) for _, source, blocks, _ in items], names)
+        plan = self.plan([(source, blocks) for _, source, blocks, _ in items], names)
         for header, source, blocks, text in items:
             self.say(header)
             if blocks:
@@ -665,7 +701,7 @@ class Shell:
             else:
                 self.indent(mrkdwn(text, names))
 
-    def _plan(self, shown: list[tuple[Hashable, list[dict]]], names: Names) -> Numbering:
+    def plan(self, shown: list[tuple[Hashable, list[dict]]], names: Names) -> Numbering:
         """Numbers for what is about to be shown: from 1, the newest message first, so the question just
         asked starts at [1]. Buttons labelled with a run of numbers (a 0-10 scale, 1-5 ratings) get those
         numbers. A number keeps pointing at what it was last shown with."""
@@ -727,7 +763,7 @@ class Shell:
         for line in lines:
             self.note(line)
 
-    def _open_forms(self) -> bool:
+    def open_forms(self) -> bool:
         """Modals the bot opened (or changed) for the person: shown as forms to fill in."""
         shown = False
         while True:
@@ -860,6 +896,10 @@ class Shell:
                 return
             time.sleep(0.05)  # a sweep was still running: ask again
         raise ShellError(f"the scheduler's sweep did not run within {SWEEP_TIMEOUT:.0f} s")
+
+
+# Elements whose value Slack keeps and sends along with any action of their surface (an overflow has none).
+_STATEFUL = {"static_select": "one", "radio_buttons": "one", "multi_static_select": "many", "checkboxes": "many"}
 
 
 def _interactive(block: dict) -> list[dict]:
