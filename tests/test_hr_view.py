@@ -182,7 +182,7 @@ def test_hr_reads_every_kind_of_entry_in_words_with_when(harness, slack):
     lines = [line for line in shown.splitlines() if line.startswith("• ")]
     assert len(lines) == len(AUDIT_SAMPLES)
     when = harness.clock.now().astimezone(harness.settings.tz)
-    assert all(f"{when:%B} {when.year} at {when:%H:%M}" in line for line in lines)  # when, in English
+    assert all(f"{when:%B} {when.day}, {when.year} at {when:%H:%M}" in line for line in lines)  # when, in English
     assert "the bot (daily job) deleted the personal data of 2 departures" in shown
     assert "<@UHRANNA01> changed the setting “Digest schedule” from the first working day of the month at 09:00 " \
            "to the first Monday of the month at 08:30." in shown

@@ -306,7 +306,8 @@ def test_the_report_list_audit_and_refusals_count_right(language, count):
                              counts=counts, stats=stats, monthly=[("jan", stats)], signals=[])
     rows = [{"employee_id": f"UJAN0000{i}", "last_day": date(2026, 12, 20), "stage": "invited",
              "invite_local": datetime(2026, 12, 7, 10, 0, tzinfo=tz), "offer": "both"} for i in range(count)]
-    entries = [(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), "UHRANNA01", "review_decided", "UJAN00001")] * count
+    entries = [(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), "UHRANNA01", "review_decided", "UJAN00001",
+                {"decision": "approved"})] * count
     messages = [*report, departures_message(_, rows), audit_message(_, entries, tz)]
     if count:
         messages.append(issues_message(_, "pasted template", [f"question {i}: no text" for i in range(count)]))
