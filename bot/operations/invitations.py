@@ -22,10 +22,12 @@ from bot.blocks.registration import plain
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.inbox import replaying
+from bot.operations import templates
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows.invitation import CHOICE_STAGE, Choice, Stage, check_choice, choices_offered
 from flows.registration import Offer, Problem
+from flows.template import estimated_minutes
 from flows.timing import reminder_moment
 from storage import repositories as repo
 
@@ -110,6 +112,7 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
         choices=choices_offered(snapshot.offer),
         interviewer_id=snapshot.interviewer_id,
         min_group=services.settings.digest_min_interviews,
+        minutes=estimated_minutes(templates.active_template(services.db)),
     )
     sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
     if sent:
@@ -332,7 +335,7 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
     if problem is not None:
         return ChoiceOutcome(False, problem, language=_.language)
 
-    text, message_blocks = blocks.chosen_message(_, choice)
+    text, message_blocks = blocks.chosen_message(_, choice, snapshot.interviewer_id)
     for channel, ts in messages:
         _update(services, channel, ts, text, message_blocks)
     if choice == Choice.ANSWER:
