@@ -33,6 +33,7 @@ from flows.invitation import Stage
 from flows.questionnaire import Phase, Questionnaire, State, from_json, to_json
 from flows.registration import Problem
 from flows.template import QuestionType, Template
+from flows.timing import within_working_hours
 from storage import repositories as repo
 from storage.models import Interview
 
@@ -628,7 +629,9 @@ def sweep(services: Services) -> None:
     reminders = []
     with services.db.session() as session:
         for interview in repo.paused_interviews(session):
-            if pause_reminder_due(interview.paused_at, interview.pause_reminded_at, now):
+            if pause_reminder_due(interview.paused_at, interview.pause_reminded_at, now) and _at_work(
+                services, session, interview, now
+            ):
                 interview.pause_reminded_at = now
                 reminders.append(interview.id)
         if not _saved(session):
@@ -644,6 +647,12 @@ def sweep(services: Services) -> None:
     isolation.each(services, "interview-pause-reminder", reminders,
                    lambda interview_id: _remind_paused(services, interview_id),
                    who=lambda interview_id: _employee_of(services, interview_id))
+
+
+def _at_work(services: Services, session, interview: Interview, now: datetime) -> bool:
+    """Whether the leaver is within their working hours now: a reminder waits for them (flows.timing)."""
+    departure = repo.departure_by_id(session, interview.departure_id)
+    return within_working_hours(now, ZoneInfo(departure.employee_tz), services.calendar)
 
 
 def _remind_paused(services: Services, interview_id: int) -> None:

@@ -28,7 +28,7 @@ from bot.slack_api import SLACK_FAILURES
 from flows.invitation import CHOICE_STAGE, Choice, Stage, check_choice, choices_offered
 from flows.registration import Offer, Problem
 from flows.template import estimated_minutes
-from flows.timing import reminder_moment
+from flows.timing import may_deliver_now, reminder_moment, within_working_hours
 from storage import repositories as repo
 
 log = logging.getLogger(__name__)
@@ -98,6 +98,8 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
         departure = repo.departure_by_id(session, departure_id)
         if departure is None or departure.stage != Stage.REGISTERED or departure.invite_at > now:
             return False
+        if not _may_reach(services, departure, now):
+            return False  # outside the leaver's working hours: the sweep sends it when they start
         if not repo.claim_message(session, departure_id, repo.INVITATION, now):
             return False
         # State before message: the leaver may click within milliseconds of the post.
@@ -282,10 +284,19 @@ def sweep(services: Services) -> None:
                 ZoneInfo(departure.employee_tz),
                 services.calendar,
             )
-            if when is not None and when <= now:
+            if when is not None and when <= now and _may_reach(services, departure, now, reminder=True):
                 reminders.append(departure.id)
     for departure_id in reminders:
         _safely(deliver_reminder, services, departure_id)
+
+
+def _may_reach(services: Services, departure, now: datetime, *, reminder: bool = False) -> bool:
+    """Within the leaver's working hours (their time zone, the company's working days); an invitation also
+    when their last working day leaves no better moment. A reminder can always wait, or be left out."""
+    tz = ZoneInfo(departure.employee_tz)
+    if reminder:
+        return within_working_hours(now, tz, services.calendar)
+    return may_deliver_now(now, departure.last_day, tz, services.calendar)
 
 
 def _safely(send, services: Services, departure_id: int) -> None:
