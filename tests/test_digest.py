@@ -126,7 +126,7 @@ def test_hr_report_gives_the_full_statistics(harness, slack):
 
 
 def test_the_scheduled_digest_runs_on_the_first_working_day_and_otherwise_tells_hr_it_waits(harness, slack):
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from bot.operations import digest
     from bot.scheduling import digest_trigger
