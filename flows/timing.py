@@ -17,8 +17,28 @@ from zoneinfo import ZoneInfo
 import holidays
 
 SEND_TIME = time(10, 0)
-WORK_START = time(9, 0)  # the leaver's working hours, in their own time zone: nothing reaches them outside
-WORK_END = time(18, 0)
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """The leaver's working hours, in their own time zone: nothing reaches them outside."""
+
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+
+    @classmethod
+    def parse(cls, text: str) -> WorkingHours | None:
+        """"09:00-18:00"; "always" (None) lets messages go at any moment. ValueError when unreadable."""
+        if text.strip().lower() == "always":
+            return None
+        start, _, end = text.partition("-")
+        hours = cls(time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+        if not hours.start < hours.end:
+            raise ValueError("the working hours must start before they end")
+        return hours
+
+
+DEFAULT_HOURS = WorkingHours()
 
 
 @dataclass(frozen=True)
@@ -60,21 +80,25 @@ def send_moment(planned: datetime, now: datetime) -> datetime:
     return planned if planned > now else now
 
 
-def within_working_hours(moment: datetime, tz: ZoneInfo, calendar: WorkingCalendar) -> bool:
+def within_working_hours(moment: datetime, tz: ZoneInfo, calendar: WorkingCalendar,
+                         hours: WorkingHours | None = DEFAULT_HOURS) -> bool:
     """Whether a message may reach the leaver at this moment: a working day, 09:00-18:00 their time."""
+    if hours is None:
+        return True
     local = moment.astimezone(tz)
-    return calendar.is_working_day(local.date()) and WORK_START <= local.time() < WORK_END
+    return calendar.is_working_day(local.date()) and hours.start <= local.time() < hours.end
 
 
-def next_working_moment(moment: datetime, tz: ZoneInfo, calendar: WorkingCalendar) -> datetime:
+def next_working_moment(moment: datetime, tz: ZoneInfo, calendar: WorkingCalendar,
+                        hours: WorkingHours | None = DEFAULT_HOURS) -> datetime:
     """The moment itself within working hours, else 09:00 their time on the next working day (or today)."""
-    if within_working_hours(moment, tz, calendar):
+    if hours is None or within_working_hours(moment, tz, calendar, hours):
         return moment
     local = moment.astimezone(tz)
     day = local.date()
-    if not (calendar.is_working_day(day) and local.time() < WORK_START):
+    if not (calendar.is_working_day(day) and local.time() < hours.start):
         day = calendar.working_days_after(day, 1)
-    return datetime.combine(day, WORK_START, tzinfo=tz)
+    return datetime.combine(day, hours.start, tzinfo=tz)
 
 
 @dataclass(frozen=True)
@@ -87,12 +111,12 @@ class Delivery:
 
 
 def delivery_moment(planned: datetime, now: datetime, last_day: date, tz: ZoneInfo,
-                    calendar: WorkingCalendar) -> Delivery:
+                    calendar: WorkingCalendar, hours: WorkingHours | None = DEFAULT_HOURS) -> Delivery:
     """The planned moment while it is ahead; after it, now within working hours, else the next working
     morning, unless that falls after the last working day: then now."""
     if planned > now:
-        return Delivery(next_working_moment(planned, tz, calendar))
-    upcoming = next_working_moment(now, tz, calendar)
+        return Delivery(next_working_moment(planned, tz, calendar, hours))
+    upcoming = next_working_moment(now, tz, calendar, hours)
     if upcoming == now:
         return Delivery(now)
     if upcoming.astimezone(tz).date() > last_day:
@@ -100,9 +124,10 @@ def delivery_moment(planned: datetime, now: datetime, last_day: date, tz: ZoneIn
     return Delivery(upcoming)
 
 
-def may_deliver_now(now: datetime, last_day: date, tz: ZoneInfo, calendar: WorkingCalendar) -> bool:
+def may_deliver_now(now: datetime, last_day: date, tz: ZoneInfo, calendar: WorkingCalendar,
+                    hours: WorkingHours | None = DEFAULT_HOURS) -> bool:
     """Whether a message due now may go: within working hours, or when the last day leaves no better time."""
-    return delivery_moment(now, now, last_day, tz, calendar).at <= now
+    return delivery_moment(now, now, last_day, tz, calendar, hours).at <= now
 
 
 def reminder_moment(

@@ -162,6 +162,21 @@ def record_choice(session: Session, departure_id: int, choice: str, stage: str, 
     return result.rowcount == 1
 
 
+def reopen_declined(session: Session, departure_id: int, now: datetime) -> bool:
+    """The leaver changed their mind about "no thanks": invited again, no choice. Once (a double click finds
+    it open); `choice_at` keeps the moment, so no reminder follows (they have just seen the offer), and the
+    claim on HR's notice of a choice is given back, so HR hears of the next one (a talk, say)."""
+    result = session.execute(
+        update(Departure)
+        .where(Departure.id == departure_id, Departure.stage == "declined")
+        .values(choice=None, choice_at=now, stage="invited")
+    )
+    if result.rowcount != 1:
+        return False
+    release_message(session, departure_id, "choice_notice")
+    return True
+
+
 def close_past_registrations(session: Session, employee_id: str, today: date, now: datetime) -> None:
     """An open registration whose last day has passed no longer blocks a new one (a returning leaver)."""
     session.execute(

@@ -3,7 +3,7 @@ person, each interview once; and HR's report."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlalchemy import func, select
 
@@ -30,10 +30,12 @@ def approve_all(harness, slack, decision="review:approve"):
 
 
 def after_last_days(harness) -> None:
-    """The morning after the latest registered last working day: every leaver so far has left."""
+    """The working morning after the latest registered last working day: every leaver so far has left,
+    and new leavers can be invited at once (within their working hours)."""
     with harness.services.db.session() as session:
         last = session.scalar(select(func.max(Departure.last_day)))
-    morning = datetime.combine(last + timedelta(days=1), time(9), tzinfo=harness.settings.tz)
+    morning = datetime.combine(harness.services.calendar.working_days_after(last, 1), time(11),
+                               tzinfo=harness.settings.tz)
     if morning > harness.clock.now():
         harness.clock.advance(morning - harness.clock.now())
 

@@ -20,6 +20,7 @@ from flows.registration import Offer
 from flows.template import default_template, estimated_minutes
 
 ACTION_PREFIX = "invitation."
+RECONSIDER_ACTION = "invitation.reconsider"
 BUTTON_STYLE = {Choice.ANSWER: "primary"}
 
 
@@ -85,14 +86,62 @@ def reminder_message(
     return _("reminder.fallback"), dicts(blocks)
 
 
-def chosen_message(_: Translator, choice: Choice, interviewer_id: str) -> tuple[str, list[dict]]:
-    """The invitation after the choice: what was chosen, no buttons left to click twice."""
+def chosen_message(_: Translator, choice: Choice, interviewer_id: str, departure_id: int) -> tuple[str, list[dict]]:
+    """The invitation after the choice: what was chosen, no buttons left to click twice; after "no thanks"
+    only "Changed your mind?", which brings the offer back until the last working day."""
     text = _(f"invite.chosen.{choice.value}", interviewer=mention(interviewer_id))
     blocks = [
         HeaderBlock(text=_("invite.header")),
         SectionBlock(text=MarkdownTextObject(text=text)),
     ]
+    if choice == Choice.DECLINE:
+        blocks.append(reconsider_button(_, departure_id))
     return text, dicts(blocks)
+
+
+def reconsider_button(_: Translator, departure_id: int) -> ActionsBlock:
+    return ActionsBlock(
+        block_id=f"invitation-reconsider-{departure_id}",
+        elements=[ButtonElement(text=_("reconsider.button"), action_id=RECONSIDER_ACTION, value=str(departure_id))],
+    )
+
+
+def reopened_message(_: Translator, *, departure_id: int, choices: list[Choice]) -> tuple[str, list[dict]]:
+    """The invitation again, after "Changed your mind?": the offer, to choose once more."""
+    text = _("reconsider.reopened")
+    blocks = [
+        HeaderBlock(text=_("invite.header")),
+        SectionBlock(text=MarkdownTextObject(text=text)),
+        choice_buttons(_, departure_id, choices),
+    ]
+    return text, dicts(blocks)
+
+
+def declined_for_good_message(_: Translator) -> tuple[str, list[dict]]:
+    """"No thanks" after the last working day: it stands, kindly, and nothing is left to click."""
+    text = _("invite.chosen.decline") + "\n" + _("reconsider.too_late")
+    return text, dicts([HeaderBlock(text=_("invite.header")), SectionBlock(text=MarkdownTextObject(text=text))])
+
+
+# -- the answer to a leaver who writes while no questionnaire waits for an answer ----------------------
+
+
+def open_invitation_reply(_: Translator, *, departure_id: int, choices: list[Choice],
+                          invitation_link: str | None) -> tuple[str, list[dict]]:
+    """Point the leaver to their open invitation, with its buttons right here."""
+    text = _("dm.open_invitation")
+    if invitation_link:
+        text += " " + _("dm.open_invitation.link", link=invitation_link)
+    return text, dicts([SectionBlock(text=MarkdownTextObject(text=text)), choice_buttons(_, departure_id, choices)])
+
+
+def declined_reply(_: Translator, *, departure_id: int, last_day: date) -> tuple[str, list[dict]]:
+    text = _("dm.declined", last_day=_.date(last_day))
+    return text, dicts([SectionBlock(text=MarkdownTextObject(text=text)), reconsider_button(_, departure_id)])
+
+
+def reply(text: str) -> tuple[str, list[dict]]:
+    return text, dicts([SectionBlock(text=MarkdownTextObject(text=text))])
 
 
 def withdrawn_message(_: Translator) -> tuple[str, list[dict]]:

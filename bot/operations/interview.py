@@ -652,7 +652,8 @@ def sweep(services: Services) -> None:
 def _at_work(services: Services, session, interview: Interview, now: datetime) -> bool:
     """Whether the leaver is within their working hours now: a reminder waits for them (flows.timing)."""
     departure = repo.departure_by_id(session, interview.departure_id)
-    return within_working_hours(now, ZoneInfo(departure.employee_tz), services.calendar)
+    return within_working_hours(now, ZoneInfo(departure.employee_tz), services.calendar,
+                                services.settings.working_hours)
 
 
 def _remind_paused(services: Services, interview_id: int) -> None:

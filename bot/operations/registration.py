@@ -103,7 +103,8 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
         planned = invitation_moment(
             request.last_day, services.settings.invite_working_days_before, tz, services.calendar
         )
-        delivery = delivery_moment(planned, now, request.last_day, tz, services.calendar)
+        delivery = delivery_moment(planned, now, request.last_day, tz, services.calendar,
+                                   services.settings.working_hours)
         send_at = delivery.at
         departure = Departure(
             employee_id=request.employee_id,
