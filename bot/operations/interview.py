@@ -543,7 +543,7 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
     with services.db.session() as session:
         interview = repo.open_interview_of(session, user_id)
         if interview is None:
-            return view.note(Translator(services.directory.language(user_id))("q.hello"))
+            return _without_questionnaire(services, user_id)
         taken = interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts)
         finishing = taken and replaying() and _ts(message_ts) == _ts(interview.last_message_ts)
         if taken and not finishing:
@@ -564,7 +564,7 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
     if loaded.status == Status.SUBMITTED:
         return view.note(_("q.already_submitted"))
     if loaded.status not in OPEN:
-        return None
+        return _without_questionnaire(services, user_id)  # expired or withdrawn: a kind word, not silence
     if loaded.message_ts is None and show_current_again(services, loaded.interview_id, user_id, force=True):
         return None  # the question they could not see is there now; this text was not its answer
     question = loaded.questionnaire.current(loaded.state)
@@ -577,6 +577,13 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
         services, loaded.interview_id, user_id, lambda q, s: q.answer(s, question.id, raw), message_ts=message_ts
     )
     return None if problem is None else view.note(problem_text(_, problem, loaded.template))
+
+
+def _without_questionnaire(services: Services, user_id: str) -> tuple[str, list[dict]]:
+    """No questionnaire waits for an answer: where the leaver stands (bot.operations.invitations)."""
+    from bot.operations import invitations
+
+    return invitations.reply_without_questionnaire(services, user_id)
 
 
 def _typed_answer(question, text: str):
