@@ -429,6 +429,7 @@ def reconsider(services: Services, departure_id: int, clicked_by: str,
         from bot.operations import home
 
         home.hr_changed(services)
+        home.refresh_leaver(services, snapshot.employee_id)
     return ChoiceOutcome(True, language=_.language)
 
 
