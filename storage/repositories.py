@@ -86,6 +86,15 @@ def departures_due_for_invitation(session: Session, now: datetime) -> Sequence[i
     ).all()
 
 
+def planned_invitations(session: Session, start: datetime, end: datetime) -> Sequence[datetime]:
+    """When the invitations still to be sent are due, between two moments."""
+    return session.scalars(
+        select(Departure.invite_at)
+        .where(Departure.stage == "registered", Departure.invite_at > start, Departure.invite_at <= end)
+        .order_by(Departure.invite_at)
+    ).all()
+
+
 def departures_awaiting_choice(session: Session) -> Sequence[Departure]:
     """Invited, no choice yet, and no reminder sent: the candidates for the one reminder."""
     reminded = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == REMINDER)
