@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from flows.timing import WorkingHours
+
 LANGUAGES = ("nl", "en")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -69,6 +71,8 @@ class Settings:
     retention_months: int = 24
     # The one friendly reminder after an unanswered invitation (REMINDER_WORKING_DAYS later).
     reminders_enabled: bool = True
+    # When messages may reach a leaver, in their own time zone on working days ("always": any moment).
+    leaver_working_hours: str = "09:00-18:00"
     # How long a process may take to finish a request it acknowledged before another process (or
     # the restarted one) finishes it from the inbox; renewed while it works.
     inbox_lease_seconds: int = 30
@@ -80,6 +84,10 @@ class Settings:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def working_hours(self) -> WorkingHours | None:
+        return WorkingHours.parse(self.leaver_working_hours)
 
 
 def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = None) -> Settings:
@@ -171,7 +179,16 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         retention_months=_integer(env, "RETENTION_MONTHS", 24, 1, 240),
         reminders_enabled=_boolean(env, "REMINDERS_ENABLED", True),
         inbox_lease_seconds=_integer(env, "INBOX_LEASE_SECONDS", 30, 1, 3600),
+        leaver_working_hours=_working_hours(env.get("LEAVER_WORKING_HOURS", "09:00-18:00")),
     )
+
+
+def _working_hours(raw: str) -> str:
+    try:
+        WorkingHours.parse(raw)
+    except ValueError:
+        raise ConfigError(f"LEAVER_WORKING_HOURS must look like 09:00-18:00 (or be 'always'), not {raw!r}") from None
+    return raw
 
 
 def _required(env: Mapping[str, str], name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from flows.registration import Offer, Problem
@@ -64,3 +65,47 @@ def check_choice(
 
 def can_cancel(stage: Stage) -> bool:
     return stage in OPEN_STAGES
+
+
+# -- no dead ends: a "no thanks" can be undone, and a leaver who writes is told where they stand ---------
+
+
+def check_reconsider(*, stage: Stage, today: date, last_day: date) -> Problem | None:
+    """Whether "Changed your mind?" may bring the offer back; None means it may (or already did: a double
+    click or a retry finds the invitation open again and changes nothing). `today` is the leaver's own."""
+    if stage == Stage.INVITED:
+        return None
+    if stage != Stage.DECLINED:
+        return Problem("choice.cancelled" if stage == Stage.CANCELLED else "choice.already_made")
+    if today > last_day:
+        return Problem("reconsider.too_late")
+    return None
+
+
+def reconsider_choices(offer: Offer) -> list[Choice]:
+    """The offer brought back: answer here and/or talk (not a second "no thanks")."""
+    return [choice for choice in choices_offered(offer) if choice != Choice.DECLINE]
+
+
+class DirectMessageReply(StrEnum):
+    """What the bot says to a leaver who writes to it while no questionnaire waits for an answer."""
+
+    HELLO = "hello"  # nothing for them to do (yet): who the bot is
+    OPEN_INVITATION = "open_invitation"  # invited, no choice yet: point to it, with its buttons
+    DECLINED = "declined"  # said no thanks, the last day has not passed: "Changed your mind?"
+    TALK = "talk"  # chose a talk: the interviewer will plan it
+    TIME_OVER = "time_over"  # the questionnaire expired, or a "no thanks" after the last day
+
+
+def direct_message_reply(*, stage: Stage | None, today: date, last_day: date | None) -> DirectMessageReply:
+    if stage is None or last_day is None:
+        return DirectMessageReply.HELLO
+    if stage == Stage.INVITED:
+        return DirectMessageReply.OPEN_INVITATION
+    if stage == Stage.DECLINED:
+        return DirectMessageReply.DECLINED if today <= last_day else DirectMessageReply.TIME_OVER
+    if stage == Stage.TALK_REQUESTED:
+        return DirectMessageReply.TALK
+    if stage == Stage.EXPIRED:
+        return DirectMessageReply.TIME_OVER
+    return DirectMessageReply.HELLO

@@ -516,3 +516,21 @@ class _Checker:
         for language in value:
             if language not in LANGUAGES:
                 self.add(where, f"{name}.{language}", f"unknown language (use {_names(LANGUAGES)})")
+
+
+# Seconds a leaver typically needs per question: a tap for scores and choices, a few lines for text.
+SECONDS_PER_QUESTION = {
+    QuestionType.RATING: 15,
+    QuestionType.SCALE_0_10: 10,
+    QuestionType.YES_NO: 10,
+    QuestionType.SINGLE_CHOICE: 15,
+    QuestionType.MULTIPLE_CHOICE: 25,
+    QuestionType.SHORT_TEXT: 30,
+    QuestionType.LONG_TEXT: 45,
+}
+
+
+def estimated_minutes(template: Template) -> int:
+    """How long the questionnaire takes, in whole minutes (at least 1): the one estimate every text uses."""
+    seconds = sum(SECONDS_PER_QUESTION[question.type] for question in template.questions)
+    return max(1, round(seconds / 60))

@@ -86,6 +86,15 @@ def departures_due_for_invitation(session: Session, now: datetime) -> Sequence[i
     ).all()
 
 
+def planned_invitations(session: Session, start: datetime, end: datetime) -> Sequence[datetime]:
+    """When the invitations still to be sent are due, between two moments."""
+    return session.scalars(
+        select(Departure.invite_at)
+        .where(Departure.stage == "registered", Departure.invite_at > start, Departure.invite_at <= end)
+        .order_by(Departure.invite_at)
+    ).all()
+
+
 def departures_awaiting_choice(session: Session) -> Sequence[Departure]:
     """Invited, no choice yet, and no reminder sent: the candidates for the one reminder."""
     reminded = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == REMINDER)
@@ -160,6 +169,21 @@ def record_choice(session: Session, departure_id: int, choice: str, stage: str, 
         .values(choice=choice, choice_at=now, stage=stage)
     )
     return result.rowcount == 1
+
+
+def reopen_declined(session: Session, departure_id: int, now: datetime) -> bool:
+    """The leaver changed their mind about "no thanks": invited again, no choice. Once (a double click finds
+    it open); `choice_at` keeps the moment, so no reminder follows (they have just seen the offer), and the
+    claim on HR's notice of a choice is given back, so HR hears of the next one (a talk, say)."""
+    result = session.execute(
+        update(Departure)
+        .where(Departure.id == departure_id, Departure.stage == "declined")
+        .values(choice=None, choice_at=now, stage="invited")
+    )
+    if result.rowcount != 1:
+        return False
+    release_message(session, departure_id, "choice_notice")
+    return True
 
 
 def close_past_registrations(session: Session, employee_id: str, today: date, now: datetime) -> None:

@@ -11,7 +11,8 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -20,6 +21,7 @@ from bot.config import Settings
 from bot.emulator import SlackEmulator, SlackUserAgent
 from bot.runtime import BotProcess
 from bot.services import Clock
+from flows.timing import WorkingCalendar
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 POSTGRES_REQUIRED = bool(os.environ.get("CI")) or os.environ.get("EXIT_INTERVIEW_REQUIRE_POSTGRES") == "1"
@@ -106,13 +108,26 @@ def settings(database_url, slack) -> Settings:
     )
 
 
+def working_morning_offset() -> timedelta:
+    """The test clock's offset from the wall clock: 11:00 in Amsterdam (10:00 in London) on this week's first
+    working day. The bot reaches leavers only within their working hours (09:00-18:00 their time, working
+    days), so every test starts at the same kind of moment, whenever and wherever the suite runs."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    calendar = WorkingCalendar.for_country("NL")
+    today = datetime.now(tz).date()
+    day = today - timedelta(days=today.weekday())
+    if not calendar.is_working_day(day):
+        day = calendar.working_days_after(day, 1)
+    return datetime.combine(day, time(11, 0), tzinfo=tz) - datetime.now(UTC)
+
+
 class Harness:
     """The bot as a user meets it: started, stopped, restarted, over real HTTP."""
 
     def __init__(self, settings: Settings, slack: SlackEmulator):
         self.settings = settings
         self.slack = slack
-        self.clock = Clock()
+        self.clock = Clock(working_morning_offset())
         self.bot: BotProcess | None = None
         self.user: SlackUserAgent | None = None
 

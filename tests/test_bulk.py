@@ -11,10 +11,22 @@ from sqlalchemy import func, select
 
 from bot import cli
 from bot.emulator.api import BOT_USER_ID
+from bot.services import Clock
 from flows import bulk as rules
 from flows.registration import Problem
 from storage.models import DeactivationNudge, Departure
-from tests.conftest import COLLEAGUE, HR, HR_2, LEAVER, LEAVER_EN, MANAGER, SIGNING_SECRET, TEST_KEY, TOKEN
+from tests.conftest import (
+    COLLEAGUE,
+    HR,
+    HR_2,
+    LEAVER,
+    LEAVER_EN,
+    MANAGER,
+    SIGNING_SECRET,
+    TEST_KEY,
+    TOKEN,
+    working_morning_offset,
+)
 
 THIRD = "ULEAVER03"
 SAM_EMAIL = "Sam.Smith@example.com"
@@ -89,6 +101,8 @@ def cli_env(monkeypatch, settings, tmp_path):
         "ENCRYPTION_KEY": TEST_KEY,
     }.items():
         monkeypatch.setenv(name, value)
+    # The CLI's bot keeps the tests' time too: a working morning, when invitations may go out at once.
+    monkeypatch.setattr("bot.runtime.Clock", lambda: Clock(working_morning_offset()))
     return tmp_path
 
 

@@ -111,6 +111,8 @@ class Bot:
             "SWEEP_SECONDS": "1",
             # What a killed process acknowledged is finished by the next one once its lease ran out.
             "INBOX_LEASE_SECONDS": "1",
+            # A process of its own runs on the wall clock: invitations go when the test needs them, day or night.
+            "LEAVER_WORKING_HOURS": "always",
         }
         exe = Path(sys.executable).with_name("exit-interview")
         command = [str(exe), "run"] if exe.exists() else [sys.executable, "-m", "bot.cli", "run"]

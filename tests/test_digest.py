@@ -3,12 +3,12 @@ person, each interview once; and HR's report."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from sqlalchemy import func, select
 
 from storage.models import Departure, Review
-from tests.conftest import COLLEAGUE, HR, LEAVER, LEAVER_EN
+from tests.conftest import COLLEAGUE, HR, LEAVER, LEAVER_EN, working_morning_offset
 from tests.steps import answer_everything
 
 MANAGERS = "CMANAGERS"
@@ -30,10 +30,12 @@ def approve_all(harness, slack, decision="review:approve"):
 
 
 def after_last_days(harness) -> None:
-    """The morning after the latest registered last working day: every leaver so far has left."""
+    """The working morning after the latest registered last working day: every leaver so far has left,
+    and new leavers can be invited at once (within their working hours)."""
     with harness.services.db.session() as session:
         last = session.scalar(select(func.max(Departure.last_day)))
-    morning = datetime.combine(last + timedelta(days=1), time(9), tzinfo=harness.settings.tz)
+    morning = datetime.combine(harness.services.calendar.working_days_after(last, 1), time(11),
+                               tzinfo=harness.settings.tz)
     if morning > harness.clock.now():
         harness.clock.advance(morning - harness.clock.now())
 
@@ -126,7 +128,7 @@ def test_hr_report_gives_the_full_statistics(harness, slack):
 
 
 def test_the_scheduled_digest_runs_on_the_first_working_day_and_otherwise_tells_hr_it_waits(harness, slack):
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from bot.operations import digest
     from bot.scheduling import digest_trigger
@@ -154,7 +156,7 @@ def test_the_scheduled_digest_runs_on_the_first_working_day_and_otherwise_tells_
     assert slack.messages_in(MANAGERS) == []
 
     for user in EXTRA[:2]:
-        harness.clock.advance(-(harness.clock.now() - datetime.now(tz)) + timedelta(seconds=1))
+        harness.clock.offset = working_morning_offset()  # back to the start: they register and answer
         answer_everything(harness, user)
     approve_all(harness, slack)
     run_on(datetime(2027, 2, 1, 9, 0, tzinfo=tz))  # Monday 1 February

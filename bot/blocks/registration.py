@@ -32,7 +32,8 @@ MAX_LIST_ROWS = 100  # well within a message's ~13k characters; the rest is coun
 FIELD = "value"  # the action_id of every input in the modal
 
 
-def registration_modal(_: Translator, *, hr_user_id: str, default_language: str, today: date) -> dict:
+def registration_modal(_: Translator, *, hr_user_id: str, default_language: str) -> dict:
+    """The last working day has no default: a default of today registered "last day is today" unnoticed."""
     languages = [Option(value=code, text=_(f"language.{code}")) for code in LANGUAGES]
     offers = [Option(value=offer.value, text=_(f"offer.{offer.value}")) for offer in Offer]
     return View(
@@ -47,7 +48,7 @@ def registration_modal(_: Translator, *, hr_user_id: str, default_language: str,
                        element=UserSelectElement(action_id=FIELD, placeholder=_("register.placeholder.person"))),
             InputBlock(block_id="last_day", label=_("register.field.last_day"),
                        hint=_("register.hint.last_day"),
-                       element=DatePickerElement(action_id=FIELD, initial_date=today.isoformat())),
+                       element=DatePickerElement(action_id=FIELD, placeholder=_("register.placeholder.last_day"))),
             InputBlock(block_id="manager", label=_("register.field.manager"), optional=True,
                        element=UserSelectElement(action_id=FIELD, placeholder=_("register.placeholder.person"))),
             InputBlock(block_id="interviewer", label=_("register.field.interviewer"),

@@ -399,6 +399,14 @@ class SlackEmulator:
         message.updates += 1
         return {"ok": True, "channel": channel, "ts": message.ts, "text": message.text}
 
+    def _api_chat_getPermalink(self, params):
+        channel = self._resolve_channel(params.get("channel"))
+        message = self._live_message(channel or "", params.get("message_ts", ""))
+        if message is None:
+            return self._error("message_not_found")
+        return {"ok": True, "channel": channel,
+                "permalink": f"https://emulator.slack.test/archives/{channel}/p{message.ts.replace('.', '')}"}
+
     def _api_chat_postEphemeral(self, params):
         channel = self._resolve_channel(params.get("channel"))
         if channel is None:

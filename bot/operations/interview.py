@@ -33,6 +33,7 @@ from flows.invitation import Stage
 from flows.questionnaire import Phase, Questionnaire, State, from_json, to_json
 from flows.registration import Problem
 from flows.template import QuestionType, Template
+from flows.timing import within_working_hours
 from storage import repositories as repo
 from storage.models import Interview
 
@@ -542,7 +543,7 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
     with services.db.session() as session:
         interview = repo.open_interview_of(session, user_id)
         if interview is None:
-            return view.note(Translator(services.directory.language(user_id))("q.hello"))
+            return _without_questionnaire(services, user_id)
         taken = interview.last_message_ts and _ts(message_ts) <= _ts(interview.last_message_ts)
         finishing = taken and replaying() and _ts(message_ts) == _ts(interview.last_message_ts)
         if taken and not finishing:
@@ -563,7 +564,7 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
     if loaded.status == Status.SUBMITTED:
         return view.note(_("q.already_submitted"))
     if loaded.status not in OPEN:
-        return None
+        return _without_questionnaire(services, user_id)  # expired or withdrawn: a kind word, not silence
     if loaded.message_ts is None and show_current_again(services, loaded.interview_id, user_id, force=True):
         return None  # the question they could not see is there now; this text was not its answer
     question = loaded.questionnaire.current(loaded.state)
@@ -576,6 +577,13 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
         services, loaded.interview_id, user_id, lambda q, s: q.answer(s, question.id, raw), message_ts=message_ts
     )
     return None if problem is None else view.note(problem_text(_, problem, loaded.template))
+
+
+def _without_questionnaire(services: Services, user_id: str) -> tuple[str, list[dict]]:
+    """No questionnaire waits for an answer: where the leaver stands (bot.operations.invitations)."""
+    from bot.operations import invitations
+
+    return invitations.reply_without_questionnaire(services, user_id)
 
 
 def _typed_answer(question, text: str):
@@ -628,7 +636,9 @@ def sweep(services: Services) -> None:
     reminders = []
     with services.db.session() as session:
         for interview in repo.paused_interviews(session):
-            if pause_reminder_due(interview.paused_at, interview.pause_reminded_at, now):
+            if pause_reminder_due(interview.paused_at, interview.pause_reminded_at, now) and _at_work(
+                services, session, interview, now
+            ):
                 interview.pause_reminded_at = now
                 reminders.append(interview.id)
         if not _saved(session):
@@ -644,6 +654,13 @@ def sweep(services: Services) -> None:
     isolation.each(services, "interview-pause-reminder", reminders,
                    lambda interview_id: _remind_paused(services, interview_id),
                    who=lambda interview_id: _employee_of(services, interview_id))
+
+
+def _at_work(services: Services, session, interview: Interview, now: datetime) -> bool:
+    """Whether the leaver is within their working hours now: a reminder waits for them (flows.timing)."""
+    departure = repo.departure_by_id(session, interview.departure_id)
+    return within_working_hours(now, ZoneInfo(departure.employee_tz), services.calendar,
+                                services.settings.working_hours)
 
 
 def _remind_paused(services: Services, interview_id: int) -> None:

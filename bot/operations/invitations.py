@@ -23,11 +23,23 @@ from bot.blocks.registration import plain
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.inbox import replaying
+from bot.operations import templates
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
-from flows.invitation import CHOICE_STAGE, Choice, Stage, check_choice, choices_offered
+from flows.invitation import (
+    CHOICE_STAGE,
+    Choice,
+    DirectMessageReply,
+    Stage,
+    check_choice,
+    check_reconsider,
+    choices_offered,
+    direct_message_reply,
+    reconsider_choices,
+)
 from flows.registration import Offer, Problem
-from flows.timing import reminder_moment
+from flows.template import estimated_minutes
+from flows.timing import may_deliver_now, reminder_moment, within_working_hours
 from storage import repositories as repo
 
 log = logging.getLogger(__name__)
@@ -97,6 +109,8 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
         departure = repo.departure_by_id(session, departure_id)
         if departure is None or departure.stage != Stage.REGISTERED or departure.invite_at > now:
             return False
+        if not _may_reach(services, departure, now):
+            return False  # outside the leaver's working hours: the sweep sends it when they start
         if not repo.claim_message(session, departure_id, repo.INVITATION, now):
             return False
         # State before message: the leaver may click within milliseconds of the post.
@@ -111,6 +125,7 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
         choices=choices_offered(snapshot.offer),
         interviewer_id=snapshot.interviewer_id,
         min_group=services.settings.digest_min_interviews,
+        minutes=estimated_minutes(templates.active_template(services.db)),
     )
     sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
     if sent:
@@ -270,6 +285,8 @@ def sweep(services: Services) -> None:
     reminders = []
     with services.db.session() as session:
         for departure in repo.departures_awaiting_choice(session):
+            if departure.choice_at is not None:
+                continue  # invited again after "Changed your mind?": they have just seen the offer
             invitation = repo.sent_message(session, departure.id, repo.INVITATION)
             if invitation is None or invitation.sent_at is None:
                 continue
@@ -280,10 +297,19 @@ def sweep(services: Services) -> None:
                 ZoneInfo(departure.employee_tz),
                 services.calendar,
             )
-            if when is not None and when <= now:
+            if when is not None and when <= now and _may_reach(services, departure, now, reminder=True):
                 reminders.append(departure.id)
     for departure_id in reminders:
         _safely(deliver_reminder, services, departure_id)
+
+
+def _may_reach(services: Services, departure, now: datetime, *, reminder: bool = False) -> bool:
+    """Within the leaver's working hours (their time zone, the company's working days); an invitation also
+    when their last working day leaves no better moment. A reminder can always wait, or be left out."""
+    tz, hours = ZoneInfo(departure.employee_tz), services.settings.working_hours
+    if reminder:
+        return within_working_hours(now, tz, services.calendar, hours)
+    return may_deliver_now(now, departure.last_day, tz, services.calendar, hours)
 
 
 def _safely(send, services: Services, departure_id: int) -> None:
@@ -301,8 +327,10 @@ class ChoiceOutcome:
     language: str = "en"
 
 
-def choose(services: Services, departure_id: int, choice: Choice, clicked_by: str) -> ChoiceOutcome:
-    """The leaver clicked a button on the invitation (or its reminder)."""
+def choose(services: Services, departure_id: int, choice: Choice, clicked_by: str,
+           clicked: tuple[str, str] | None = None) -> ChoiceOutcome:
+    """The leaver clicked a button on the invitation (or its reminder, or a reply that points to it:
+    `clicked` is that message's channel and ts, rewritten with the others)."""
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
         if departure is None or departure.employee_id != clicked_by:
@@ -333,8 +361,8 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
     if problem is not None:
         return ChoiceOutcome(False, problem, language=_.language)
 
-    text, message_blocks = blocks.chosen_message(_, choice)
-    for channel, ts in messages:
+    text, message_blocks = blocks.chosen_message(_, choice, snapshot.interviewer_id, snapshot.id)
+    for channel, ts in _with_clicked(messages, clicked):
         _update(services, channel, ts, text, message_blocks)
     if choice == Choice.ANSWER:
         from bot.operations import interview
@@ -357,6 +385,90 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
 
     home.hr_changed(services)
     return ChoiceOutcome(True, choice=choice, language=_.language)
+
+
+def _with_clicked(messages: list[tuple[str, str]], clicked: tuple[str, str] | None) -> list[tuple[str, str]]:
+    if clicked and all(clicked) and clicked not in messages:
+        return [*messages, clicked]
+    return messages
+
+
+def _invitation_messages(session, departure_id: int) -> list[tuple[str, str]]:
+    return [
+        (m.channel_id, m.ts)
+        for m in repo.delivered_messages(session, departure_id)
+        if m.purpose in (repo.INVITATION, repo.REMINDER)
+    ]
+
+
+def reconsider(services: Services, departure_id: int, clicked_by: str,
+               clicked: tuple[str, str] | None = None) -> ChoiceOutcome:
+    """"Changed your mind?" after "no thanks": until the last working day the offer comes back (answer here,
+    talk) on the invitation and on the message clicked; HR hears of it. Clicked twice, or retried, it
+    changes nothing; after the last day it says, kindly, that the time is over."""
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        if departure is None or departure.employee_id != clicked_by:
+            return ChoiceOutcome(False, Problem("choice.unknown"), language=services.directory.language(clicked_by))
+        snapshot = _snapshot(departure)
+        today = services.clock.now().astimezone(ZoneInfo(snapshot.tz)).date()
+        problem = check_reconsider(stage=Stage(departure.stage), today=today, last_day=departure.last_day)
+        reopened = problem is None and repo.reopen_declined(session, departure_id, services.clock.now())
+        messages = _invitation_messages(session, departure_id)
+    _ = employee_translator(services, snapshot)
+    if problem is not None and problem.key == "reconsider.too_late":
+        for channel, ts in _with_clicked(messages, clicked):
+            _update(services, channel, ts, *blocks.declined_for_good_message(_))
+    if problem is not None:
+        return ChoiceOutcome(False, problem, language=_.language)
+    text, message_blocks = blocks.reopened_message(_, departure_id=snapshot.id,
+                                                   choices=reconsider_choices(snapshot.offer))
+    for channel, ts in _with_clicked(messages, clicked):
+        _update(services, channel, ts, text, message_blocks)
+    if reopened:
+        notify_hr(services, "hr.reconsidered", employee=mention(snapshot.employee_id))
+        from bot.operations import home
+
+        home.hr_changed(services)
+        home.refresh_leaver(services, snapshot.employee_id)
+    return ChoiceOutcome(True, language=_.language)
+
+
+def reply_without_questionnaire(services: Services, user_id: str) -> tuple[str, list[dict]]:
+    """A leaver writes to the bot while no questionnaire waits for an answer: where they stand, and what
+    they can still do (their open invitation, "Changed your mind?"), never a dead end."""
+    with services.db.session() as session:
+        departure = repo.latest_departure_of(session, user_id)
+        snapshot = _snapshot(departure) if departure is not None else None
+        stage = Stage(departure.stage) if departure is not None else None
+        invitation = repo.sent_message(session, departure.id, repo.INVITATION) if departure is not None else None
+        invitation_at = (invitation.channel_id, invitation.ts) if invitation is not None and invitation.ts else None
+    if snapshot is None:
+        return blocks.reply(Translator(services.directory.language(user_id))("q.hello"))
+    _ = employee_translator(services, snapshot)
+    today = services.clock.now().astimezone(ZoneInfo(snapshot.tz)).date()
+    answer = direct_message_reply(stage=stage, today=today, last_day=snapshot.last_day)
+    if answer is DirectMessageReply.OPEN_INVITATION:
+        return blocks.open_invitation_reply(_, departure_id=snapshot.id, choices=choices_offered(snapshot.offer),
+                                            invitation_link=_permalink(services, invitation_at))
+    if answer is DirectMessageReply.DECLINED:
+        return blocks.declined_reply(_, departure_id=snapshot.id, last_day=snapshot.last_day)
+    if answer is DirectMessageReply.TALK:
+        return blocks.reply(_("dm.talk", interviewer=mention(snapshot.interviewer_id)))
+    if answer is DirectMessageReply.TIME_OVER:
+        return blocks.reply(_("dm.time_over"))
+    return blocks.reply(_("q.hello"))
+
+
+def _permalink(services: Services, message: tuple[str, str] | None) -> str | None:
+    """A link to the invitation message, when Slack gives one (the buttons come along anyway)."""
+    if message is None:
+        return None
+    try:
+        return services.client.chat_getPermalink(channel=message[0], message_ts=message[1]).get("permalink")
+    except SlackClientError as error:
+        log.info("no link to the invitation: %s", error)
+        return None
 
 
 def _first_choice_notice(services: Services, departure_id: int) -> bool:

@@ -19,7 +19,7 @@ from flows.interview import Mode
 from flows.interview import Status as InterviewStatus
 from flows.invitation import Stage, can_cancel
 from flows.registration import Offer, Problem
-from flows.timing import invitation_moment, send_moment
+from flows.timing import Delivery, delivery_moment, invitation_moment
 from storage import repositories as repo
 from storage.models import Departure
 
@@ -107,7 +107,9 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
         planned = invitation_moment(
             request.last_day, services.settings.invite_working_days_before, tz, services.calendar
         )
-        send_at = send_moment(planned, now)
+        delivery = delivery_moment(planned, now, request.last_day, tz, services.calendar,
+                                   services.settings.working_hours)
+        send_at = delivery.at
         departure = Departure(
             employee_id=request.employee_id,
             manager_id=request.manager_id,
@@ -137,10 +139,21 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
         _home_changed(services)
     return RegistrationOutcome(
         departure_id=departure_id,
-        warnings=verdict.warnings,
+        warnings=_timing_warnings(verdict.warnings, delivery, now),
         invite_local=send_at.astimezone(tz),
         immediate=send_at <= now,
     )
+
+
+def _timing_warnings(warnings: tuple[Problem, ...], delivery: Delivery, now: datetime) -> tuple[Problem, ...]:
+    """What HR should know about the moment: at once outside the leaver's working hours (no time left), or,
+    on the last day itself, not "right now" when it waits for the start of their working day."""
+    if delivery.at > now:
+        warnings = tuple(Problem("register.last_day_today.later") if w.key == "register.last_day_today" else w
+                         for w in warnings)
+    if delivery.outside_hours:
+        warnings += (Problem("register.outside_hours"),)
+    return warnings
 
 
 @dataclass

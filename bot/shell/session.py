@@ -807,6 +807,15 @@ class Shell:
             raise ShellError("wait at most two years at a time")
         return now + timedelta(minutes=minutes)
 
+    def invitation_moments(self, start: datetime, end: datetime) -> list[datetime]:
+        """Just after each planned invitation: it may reach a leaver only within their working hours, which
+        a once-a-day sweep could miss (10:00 in New York is after the working day in Amsterdam)."""
+        from storage import repositories as repo
+
+        with self.services.db.session() as session:
+            planned = repo.planned_invitations(session, start, end)
+        return [moment + timedelta(minutes=1) for moment in planned if moment + timedelta(minutes=1) < end]
+
     def digest_moments(self, start: datetime, end: datetime) -> list[datetime]:
         """The scheduled digest's moments in (start, end]: its day each month (flows.schedule)."""
         from flows.schedule import next_digest, parse
@@ -835,6 +844,8 @@ class Shell:
             day += timedelta(days=1)
         for moment in self.digest_moments(start, target):
             steps[moment] = True
+        for moment in self.invitation_moments(start, target):
+            steps.setdefault(moment, False)
         for moment in sorted(steps):
             self.clock.advance(moment - self.clock.now())
             self.run_sweep()

@@ -8,12 +8,13 @@ from bot.blocks.loop import RECORD_ACTION
 from bot.blocks.notes import RECORD_NOTES_ACTION
 from bot.listeners.actions import bulk, home, loop, nudge, questionnaire, records, review, settings, template_admin
 from bot.listeners.actions.breakdowns import handle_share_manager
-from bot.listeners.actions.invitation_choice import handle_invitation_choice
+from bot.listeners.actions.invitation_choice import handle_invitation_choice, handle_reconsider
 from bot.listeners.actions.talk_notes import handle_record_notes
 
 
 def register(app: App) -> None:
     app.action(re.compile(r"^invitation\.(answer|talk|decline)$"))(handle_invitation_choice)
+    app.action("invitation.reconsider")(handle_reconsider)
     app.action(re.compile(r"^q:choose:"))(questionnaire.handle_choose)
     app.action("q:select")(questionnaire.handle_select)
     app.action("q:multi")(questionnaire.handle_multi_change)

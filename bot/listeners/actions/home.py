@@ -36,7 +36,7 @@ def handle_register(ack: Ack, body: dict, client: WebClient, context: BoltContex
         return _tell(client, context, user_id, Problem("hr.only"))
     _ = translator_for(services, user_id)
     client.views_open(trigger_id=body["trigger_id"], view=registration_view.registration_modal(
-        _, hr_user_id=user_id, default_language=services.settings.default_language, today=services.today()))
+        _, hr_user_id=user_id, default_language=services.settings.default_language))
 
 
 def handle_page(ack: Ack, action: dict, body: dict, context: BoltContext) -> None:

@@ -66,8 +66,8 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
         case OpenRegistrationForm():
             client.views_open(
                 trigger_id=command["trigger_id"],
-                view=view.registration_modal(_, hr_user_id=user_id, default_language=services.settings.default_language,
-                                             today=services.today()),
+                view=view.registration_modal(_, hr_user_id=user_id,
+                                             default_language=services.settings.default_language),
             )
         case Register(employee_id=employee_id, last_day=last_day, manager_id=manager_id):
             outcome = registration.register(

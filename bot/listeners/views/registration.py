@@ -28,7 +28,9 @@ def handle_registration_submission(ack: Ack, body: dict, context: BoltContext, c
             return
         fields = _read(body.get("view", {}).get("state", {}).get("values", {}))
         if isinstance(fields, str):
-            ack(response_action="errors", errors={fields: _("register.field_invalid")})
+            missing_date = fields == "last_day" and not _picked_date(body)
+            ack(response_action="errors",
+                errors={fields: _("register.last_day_missing" if missing_date else "register.field_invalid")})
             return
         outcome = registration.register(
             services, registration.RegistrationRequest(registered_by=user_id, **fields), refresh_home=False
@@ -52,6 +54,11 @@ def handle_registration_submission(ack: Ack, body: dict, context: BoltContext, c
         client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
     except SlackClientError as error:
         log.warning("could not confirm a registration to %s: %s", user_id, error)
+
+
+def _picked_date(body: dict) -> str | None:
+    values = body.get("view", {}).get("state", {}).get("values", {})
+    return ((values.get("last_day") or {}).get(view.FIELD) or {}).get("selected_date") or None
 
 
 def _read(values: dict) -> dict | str:
