@@ -119,8 +119,8 @@ def sweep(harness) -> None:
 
 
 @pytest.mark.parametrize(("leaver", "tz", "says"), [
-    (LEAVER, AMSTERDAM, "om 09:00 (hun tijd)"),
-    (LEAVER_EN, LONDON, "om 09:00 (hun tijd)"),  # HR reads Dutch; the moment is the leaver's 09:00
+    (LEAVER, AMSTERDAM, "om 09:00 (lokale tijd van de vertrekker)"),
+    (LEAVER_EN, LONDON, "om 09:00 (lokale tijd van de vertrekker)"),  # HR reads Dutch; the moment is the leaver's 09:00
 ])
 def test_a_registration_at_night_is_delivered_at_nine_their_time(harness, slack, leaver, tz, says):
     day = monday(harness)
