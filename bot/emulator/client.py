@@ -112,7 +112,7 @@ class SlackUserAgent:
         if element["type"] == "button":
             action["value"] = value if value is not None else element.get("value", "")
             action["text"] = element.get("text")
-        elif element["type"] == "static_select" and selected:
+        elif element["type"] in ("static_select", "overflow") and selected:
             action["selected_option"] = {"value": selected[0]}
         elif selected is not None:
             action["selected_options"] = [{"value": v} for v in selected]
@@ -137,16 +137,7 @@ class SlackUserAgent:
 
     def submit_view(self, user_id: str, view: dict, values: dict[str, Any]) -> Reply:
         """Submit a modal the bot opened; `values` maps block_id to the chosen value(s)."""
-        state: dict[str, dict] = {}
-        for block in view.get("blocks", []):
-            if block.get("type") != "input":
-                continue
-            block_id, element = block["block_id"], block["element"]
-            value = values[block_id] if block_id in values else _initial(element)
-            state[block_id] = {element["action_id"]: _element_state(element, value)}
-        unknown = set(values) - set(state)
-        if unknown:
-            raise AssertionError(f"the modal has no input blocks {sorted(unknown)}")
+        state = _view_state(view, values)
         return self.post_payload(
             {
                 "type": "view_submission",
@@ -157,6 +148,36 @@ class SlackUserAgent:
                 "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
                 "view": {**view, "state": {"values": state}, "team_id": TEAM_ID, "app_id": APP_ID},
                 "response_urls": [],
+            }
+        )
+
+    def click_view(self, user_id: str, view: dict, action_id: str, *, value: str | None = None,
+                   selected: list[str] | None = None, values: dict[str, Any] | None = None) -> Reply:
+        """Click a button, overflow or select inside a modal the bot opened. Slack sends the modal
+        along with what its inputs hold now (`values`, as for submit_view) and no response URL."""
+        element = _find_element(view.get("blocks", []), action_id)
+        if element is None:
+            raise AssertionError(f"no element {action_id!r} in view {view.get('id')}: {view.get('blocks')}")
+        action: dict[str, Any] = {"action_id": action_id, "block_id": element["_block_id"], "type": element["type"],
+                                  "action_ts": f"{time.time():.6f}"}
+        if element["type"] == "button":
+            action["value"] = value if value is not None else element.get("value", "")
+        elif element["type"] in ("static_select", "overflow"):
+            action["selected_option"] = {"value": (selected or [value])[0]}
+        state = _view_state(view, values or {})
+        if element.get("_input"):  # a select with dispatch_action: its own choice is in the state too
+            state[element["_block_id"]] = {action_id: _element_state(element, action["selected_option"]["value"])}
+        return self.post_payload(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM_ID, "domain": "example"},
+                "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+                "api_app_id": APP_ID,
+                "token": "legacy-verification-token",
+                "container": {"type": "view", "view_id": view.get("id")},
+                "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
+                "view": {**view, "state": {"values": state}, "team_id": TEAM_ID, "app_id": APP_ID},
+                "actions": [action],
             }
         )
 
@@ -198,7 +219,24 @@ def _find_element(blocks: list[dict], action_id: str) -> dict | None:
         for element in elements:
             if element.get("action_id") == action_id:
                 return {**element, "_block_id": block.get("block_id", "")}
+        if block.get("type") == "input" and (block.get("element") or {}).get("action_id") == action_id:
+            return {**block["element"], "_block_id": block.get("block_id", ""), "_input": True}
     return None
+
+
+def _view_state(view: dict, values: dict[str, Any]) -> dict[str, dict]:
+    """What a modal's inputs hold: `values` by block id, the rest as the bot filled them in."""
+    state: dict[str, dict] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        block_id, element = block["block_id"], block["element"]
+        value = values[block_id] if block_id in values else _initial(element)
+        state[block_id] = {element["action_id"]: _element_state(element, value)}
+    unknown = set(values) - set(state)
+    if unknown:
+        raise AssertionError(f"the modal has no input blocks {sorted(unknown)}")
+    return state
 
 
 def _initial(element: dict) -> Any:
