@@ -90,15 +90,21 @@ class Edited:
 # -- reading and writing ---------------------------------------------------------------------------
 
 
+# libyaml when PyYAML has it: every click in the editor reads and writes the whole working copy.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def load(source: str) -> dict:
     """The template's data; anchors and aliases are resolved into plain copies."""
-    data = yaml.safe_load(source)
+    data = yaml.load(source, Loader=_Loader)
     return copy.deepcopy(data) if isinstance(data, dict) else {}
 
 
 def dump(data: dict) -> str:
     """YAML that `parse_template` reads back to the same template (yes/no ids come out quoted)."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100,
+                     default_flow_style=False)
 
 
 def parsed(data: dict) -> Template:

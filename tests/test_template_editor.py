@@ -360,3 +360,50 @@ def test_option_ids_survive_rewording_and_reordering():
     assert edit.option_ids(old, [("Doorgroeien", "Career"), ("Salaris", "Pay")], allow_other=False) == ["career", "pay"]
     assert edit.slug("Één 2 drie!") == "een_2_drie"
     assert edit.slug("42") == "o_42"
+
+
+def test_hr_opens_the_editor_with_a_command_and_saving_closes_it(harness, slack):
+    install_acme(harness)
+    assert harness.user.slash(HR, "template").status == 200
+    editor = views(slack)[-1]
+    assert editor["callback_id"] == "template_editor"
+    assert slack.calls_to("views.open")[-1].params["trigger_id"]
+    editor = menu(harness, editor, "remove", "best_moment")
+    assert submit(harness, editor, {"intro_en": "Welcome. Taking part is voluntary; skip what you like."}) is None
+    assert installed(harness) == [("acme", 1, False), ("acme", 2, True)]
+    assert templates.active_template(harness.services.db).intro["en"].startswith("Welcome. Taking part")
+
+    # Outside HR the command refuses, as every HR command does.
+    harness.user.slash(COLLEAGUE, "template")
+    assert "alleen HR" in harness.last_response()["text"]
+
+
+def test_the_editor_and_a_question_form_stay_within_slacks_limits():
+    from bot.blocks.template_admin import editor_modal, question_modal
+    from bot.emulator.api import VIEW_BLOCKS, block_problem
+    from bot.i18n import Translator
+
+    data = edit.load(ACME)
+    many = [{"id": f"q_{n}", "type": "long_text", "category": "other",  # some as long as a question can be
+             "text": {"nl": "<x>" * 725 if n % 30 == 0 else f"Vraag {n}?", "en": "y" * 2900 if n % 30 == 1 else "Q?"}}
+            for n in range(120)]
+    data["questions"] = [*many, *data["questions"]]
+    wide = {"id": "wide", "type": "single_choice", "category": "other", "text": {"nl": "Welke?", "en": "Which?"},
+            "options": [{"id": f"o_{n}", "text": {"nl": "k" * 75, "en": "c" * 75}} for n in range(100)]}
+    data["questions"].insert(0, wide)
+    parse_template(edit.dump(data))  # a template an import accepts
+    for language in ("nl", "en"):
+        _ = Translator(language)
+        view = editor_modal(_, data, draft_id=1, parent="V1", next_version=2, changed=True, notice="x")
+        assert len(view["blocks"]) <= VIEW_BLOCKS and block_problem(view["blocks"], VIEW_BLOCKS) is None
+        assert "Nog 41 vragen" in str(view["blocks"]) or "41 more questions" in str(view["blocks"])
+        assert len(view["private_metadata"]) < 3000 and len(view["title"]["text"]) <= 24
+        assert len(view["submit"]["text"]) <= 24
+        form = question_modal(_, data, edit.form_of(wide, 1), draft_id=1, original_id="wide", editor_view="V2",
+                              parent="V1")
+        assert block_problem(form["blocks"], VIEW_BLOCKS) is None
+        assert len(form["title"]["text"]) <= 24 and len(form["submit"]["text"]) <= 24
+        # 100 choices of 75 characters do not fit in one field: they stay, and the form says so.
+        assert "options_nl" not in str(form["blocks"]) and "YAML" in str(form["blocks"])
+        position = next(b for b in form["blocks"] if b.get("block_id") == "position")["element"]["options"]
+        assert len(position) == 100 and all(len(o["text"]["text"]) <= 75 for o in position)

@@ -59,6 +59,7 @@ ADD_ACTION, RESET_ACTION, ROW_ACTION, TYPE_ACTION = "tpled:add", "tpled:reset", 
 MAX_ROWS = 85  # a modal holds 100 blocks; the rest of the editor takes at most 15
 MAX_POSITIONS = 100  # a static select holds 100 options
 ROW_VERBS = ("edit", "up", "down", "remove")
+INPUT_LENGTH = 3000  # a plain text input holds at most 3000 characters
 
 
 @dataclass(frozen=True)
@@ -369,10 +370,13 @@ def question_modal(_: Translator, data: dict, form: edit.QuestionInput, *, draft
         text = edit.question_summary(source, _.language)[0] if source else choices_from
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text=fit(_("tpled.question.choices_from", question=escaped(text, 500))))]))
+    elif kind in CHOICE_TYPES and any(len(form.options.get(language) or "") > INPUT_LENGTH for language in LANGUAGES):
+        # More choice text than a field holds: the choices stay as they are (the YAML can change them).
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("tpled.question.options_too_long"))]))
     elif kind in CHOICE_TYPES:
         for language in LANGUAGES:
             blocks.append(_text_input(edit.OPTIONS[language], _(f"tpled.field.{edit.OPTIONS[language]}"),
-                                      form.options.get(language), multiline=True, limit=3000,
+                                      form.options.get(language), multiline=True, limit=INPUT_LENGTH,
                                       hint=_("tpled.hint.options")))
     elif kind in (QuestionType.RATING, QuestionType.SCALE_0_10):
         hint = _("tpled.hint.rating_labels") if kind == QuestionType.RATING else _("tpled.hint.scale_labels")
@@ -455,8 +459,10 @@ def question_input(values: dict, fallback: edit.QuestionInput | None = None) -> 
         category=chosen(edit.CATEGORY) or (fallback.category if fallback else ""),
         text={language: _typed(values, edit.TEXT[language]) for language in LANGUAGES},
         help={language: _typed(values, edit.HELP[language]) for language in LANGUAGES},
-        options={language: _typed(values, edit.OPTIONS[language]) for language in LANGUAGES},
-        labels={language: _typed(values, edit.LABELS[language]) for language in LANGUAGES},
+        options={language: _typed(values, edit.OPTIONS[language]) if edit.OPTIONS[language] in values
+                 else (fallback.options.get(language, "") if fallback else "") for language in LANGUAGES},
+        labels={language: _typed(values, edit.LABELS[language]) if edit.LABELS[language] in values
+                else (fallback.labels.get(language, "") if fallback else "") for language in LANGUAGES},
         flags=frozenset(flags),
         position=int(position) if position.isdigit() else (fallback.position if fallback else None),
     )

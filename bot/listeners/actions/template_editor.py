@@ -63,6 +63,16 @@ def handle_open_editor(ack: Ack, body: dict, client: WebClient, context: BoltCon
     _show(client, body, editor_view(_, working, parent, notice), push=True)
 
 
+def open_template_editor(services, _: Translator, user_id: str, trigger_id: str, client: WebClient) -> Problem | None:
+    """`/exit-interview template`: the editor on its own, without the Templates modal under it."""
+    working = template_admin.open_working_copy(services, user_id)
+    if working.problem is not None:
+        return working.problem
+    notice = _("tpled.editor.resumed") if working.changed else None
+    client.views_open(trigger_id=trigger_id, view=editor_view(_, working, None, notice))
+    return None
+
+
 def _editor_context(body: dict, context: BoltContext):
     services = services_of(context)
     user_id = body["user"]["id"]

@@ -12,6 +12,7 @@ from bot.blocks import notes as notes_view
 from bot.blocks import registration as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
+from bot.listeners.actions.template_editor import open_template_editor
 from bot.listeners.common import services_of, translator_for
 from bot.operations import breakdowns, digest, loop, privacy, registration, report, talks
 from bot.services import Services
@@ -19,6 +20,7 @@ from flows.registration import (
     Access,
     Audit,
     Cancel,
+    EditTemplate,
     Erase,
     Help,
     ListDepartures,
@@ -116,6 +118,9 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             _reply(respond, *breakdowns.manager_message(services, _.language, manager_id, start, end))
         case Audit():
             _reply(respond, *loop.audit_message(services, user_id))
+        case EditTemplate():
+            if problem := open_template_editor(services, _, user_id, command["trigger_id"], client):
+                _reply(respond, *view.plain(_(problem.key, **problem.params)))
         case Access(employee_id=employee_id):
             outcome = privacy.send_access_export(services, employee_id, user_id)
             if outcome.problem is not None:
