@@ -407,3 +407,38 @@ def test_the_editor_and_a_question_form_stay_within_slacks_limits():
         assert "options_nl" not in str(form["blocks"]) and "YAML" in str(form["blocks"])
         position = next(b for b in form["blocks"] if b.get("block_id") == "position")["element"]["options"]
         assert len(position) == 100 and all(len(o["text"]["text"]) <= 75 for o in position)
+
+
+def test_a_question_form_keeps_what_the_editor_has_no_field_for_and_drops_what_the_type_no_longer_uses():
+    data = edit.load(ACME)
+    data["questions"][3]["max_length"] = 500
+    form = edit.form_of(data["questions"][3], 4)
+    changed = edit.apply_question(data, "best_moment", form)
+    assert changed.errors == {} and changed.data["questions"][3]["max_length"] == 500
+
+    reasons = edit.form_of(data["questions"][1], 2)
+    as_text = edit.QuestionInput(**{**reasons.__dict__, "type": "long_text", "position": None})
+    done = edit.apply_question(data, "reasons", as_text)
+    # reason_main takes its choices from reasons: that must stay a multiple choice question.
+    assert done.data is None and done.errors["position"].key == "tpled.error.source_order"
+
+
+def test_the_rules_of_the_form_in_words():
+    data = edit.load(ACME)
+    base = dict(id="ease", type="scale_0_10", category="other", text={"nl": "Hoe makkelijk?", "en": "How easy?"})
+    errors = edit.apply_question(data, None, edit.QuestionInput(**base, labels={"nl": "Moeilijk", "en": "Hard\nEasy"},
+                                                                help={"nl": "Uitleg"})).errors
+    assert {k: p.key for k, p in errors.items()} == {"labels_nl": "tpled.error.scale_labels",
+                                                      "help_en": "tpled.error.help_en"}
+    ok = edit.apply_question(data, None, edit.QuestionInput(**base, labels={"nl": "Moeilijk\nMakkelijk",
+                                                                            "en": "Hard\nEasy"}, position=1))
+    assert ok.data["questions"][0]["labels"] == {"nl": {"low": "Moeilijk", "high": "Makkelijk"},
+                                                 "en": {"low": "Hard", "high": "Easy"}}
+    # Only a consent-like yes/no may be required: the questionnaire is voluntary.
+    required = edit.apply_question(data, None, edit.QuestionInput(**{**base, "type": "yes_no"},
+                                                                  flags=frozenset({"required"})))
+    assert required.errors["flags"].key == "tpled.error.required"
+    assert edit.apply_question(data, None, edit.QuestionInput(**{**base, "id": "Bad id"})).errors["id"].key == \
+        "tpled.error.id_pattern"
+    assert edit.apply_question(data, None, edit.QuestionInput(**{**base, "category": "consent"})).errors[
+        "category"].key == "tpled.error.category"  # a second consent question is not added here

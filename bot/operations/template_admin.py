@@ -544,7 +544,6 @@ def save(services: Services, user_id: str, draft_id: int | None, names: dict[str
                                        from_status=repo.DRAFT_ACTIVATED)
         raise
     with services.db.session() as session:
-        repo.set_draft_source(session, working.draft_id, source, expected=edit.dump(working.data))
         repo.add_audit(session, at=now, actor=user_id, action=TEMPLATE_ACTIVATED, subject=None,
                        detail={"key": template.id, "version": template.version, "draft": working.draft_id})
     _ = _translator(services, user_id)
