@@ -330,8 +330,8 @@ def question_modal(_: Translator, data: dict, form: edit.QuestionInput, *, draft
     """One question's own form, pushed over the editor: texts in both languages, type, category,
     choices or labels, whether it needs an answer, and its place."""
     items = edit.questions(data)
-    original = items[edit.index_of(data, original_id)] if original_id and edit.index_of(data, original_id) is not None \
-        else None
+    index = edit.index_of(data, original_id) if original_id else None
+    original = items[index] if index is not None else None
     fixed_category = original is not None and original.get("category") in CONSENT_CATEGORIES
     kind = form.type
     blocks: list = []
@@ -366,8 +366,8 @@ def question_modal(_: Translator, data: dict, form: edit.QuestionInput, *, draft
         ))
     choices_from = original.get("choices_from") if original is not None else None
     if kind in CHOICE_TYPES and isinstance(choices_from, str) and kind == QuestionType.SINGLE_CHOICE:
-        source = items[edit.index_of(data, choices_from)] if edit.index_of(data, choices_from) is not None else {}
-        text = edit.question_summary(source, _.language)[0] if source else choices_from
+        source = edit.index_of(data, choices_from)
+        text = edit.question_summary(items[source], _.language)[0] if source is not None else choices_from
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text=fit(_("tpled.question.choices_from", question=escaped(text, 500))))]))
     elif kind in CHOICE_TYPES and any(len(form.options.get(language) or "") > INPUT_LENGTH for language in LANGUAGES):
