@@ -122,9 +122,14 @@ class ManagerView:
     end: date | None = None
 
 
+@dataclass(frozen=True)
+class EditTemplate:
+    """HR's question editor for the interview template, in a modal."""
+
+
 Command = (
     Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report | Access | Erase
-    | Audit | ManagerView | OpenSettings
+    | Audit | ManagerView | OpenSettings | EditTemplate
 )
 
 
@@ -147,6 +152,8 @@ def parse_command(text: str) -> Command | Problem:
         return Audit()
     if verb in ("settings", "instellingen"):
         return OpenSettings()
+    if verb in ("template", "templates", "vragen"):
+        return EditTemplate()
     if verb in ("report", "rapport"):
         return _parse_report(args)
     if verb in ("manager", "leidinggevende"):

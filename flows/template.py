@@ -63,6 +63,18 @@ class Category(StrEnum):
 
 
 TEXT_TYPES = frozenset({QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT})
+CHOICE_TYPES = frozenset({QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE})
+# Categories a template has at most one question of, fixed to yes/no: the question editor neither
+# adds them nor turns another question into one.
+CONSENT_CATEGORIES = frozenset({Category.CONSENT, Category.MANAGER_CONSENT})
+
+
+def may_be_required(kind: QuestionType | str, category: Category | str) -> bool:
+    """Whether a question may need an answer. Taking part is voluntary, so every question can be
+    skipped, except a consent-like yes/no whose answer decides what may be shared (the consent
+    question). Templates installed before this rule still load; the question editor applies it to
+    every question it writes."""
+    return kind == QuestionType.YES_NO and category == Category.CONSENT
 
 
 @dataclass(frozen=True)

@@ -756,10 +756,10 @@ DRAFT_PENDING, DRAFT_ACTIVATED, DRAFT_DISCARDED, DRAFT_REFUSED = "pending", "act
 
 def add_template_draft(
     session: Session, *, key: str, version: int, source: str, uploaded_by: str, now: datetime,
-    file_id: str | None = None,
+    file_id: str | None = None, status: str = DRAFT_PENDING,
 ) -> TemplateDraft:
     draft = TemplateDraft(key=key, version=version, source=source, uploaded_by=uploaded_by, uploaded_at=now,
-                          file_id=file_id, status=DRAFT_PENDING)
+                          file_id=file_id, status=status)
     session.add(draft)
     session.flush()
     return draft
@@ -771,6 +771,34 @@ def template_draft(session: Session, draft_id: int) -> TemplateDraft | None:
 
 def template_draft_from_file(session: Session, file_id: str) -> TemplateDraft | None:
     return session.scalar(select(TemplateDraft).where(TemplateDraft.file_id == file_id).limit(1))
+
+
+# HR's working copy in the question editor: a draft that is being edited, not yet previewed or
+# installed; it moves once to activated (saved as a new version) or discarded (started over).
+DRAFT_EDITING = "editing"
+
+
+def editing_draft(session: Session, user_id: str) -> TemplateDraft | None:
+    """The working copy this HR member left in the question editor, newest first."""
+    return session.scalar(
+        select(TemplateDraft)
+        .where(TemplateDraft.uploaded_by == user_id, TemplateDraft.status == DRAFT_EDITING)
+        .order_by(TemplateDraft.id.desc())
+        .limit(1)
+    )
+
+
+def set_draft_source(session: Session, draft_id: int, source: str, *, expected: str) -> bool:
+    """Keep an edit of the working copy made from `expected`; False when it was saved, discarded or
+    changed by another click meanwhile (that edit is not lost: this one is refused)."""
+    result = session.execute(
+        update(TemplateDraft)
+        .where(TemplateDraft.id == draft_id, TemplateDraft.status == DRAFT_EDITING,
+               TemplateDraft.source == expected)
+        .values(source=source)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def set_draft_messages(session: Session, draft_id: int, messages: list[list[str]]) -> None:

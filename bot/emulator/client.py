@@ -161,6 +161,36 @@ class SlackUserAgent:
             }
         )
 
+    def click_view(self, user_id: str, view: dict, action_id: str, *, value: str | None = None,
+                   selected: list[str] | None = None, values: dict[str, Any] | None = None) -> Reply:
+        """Click a button, overflow or select inside a modal the bot opened. Slack sends the modal
+        along with what its inputs hold now (`values`, as for submit_view) and no response URL."""
+        element = _find_element(view.get("blocks", []), action_id)
+        if element is None:
+            raise AssertionError(f"no element {action_id!r} in view {view.get('id')}: {view.get('blocks')}")
+        action: dict[str, Any] = {"action_id": action_id, "block_id": element["_block_id"], "type": element["type"],
+                                  "action_ts": f"{time.time():.6f}"}
+        if element["type"] == "button":
+            action["value"] = value if value is not None else element.get("value", "")
+        elif element["type"] in ("static_select", "overflow"):
+            action["selected_option"] = {"value": (selected or [value])[0]}
+        state = view_state(view, values or {})
+        if element.get("_input"):  # a select with dispatch_action: its own choice is in the state too
+            state[element["_block_id"]] = {action_id: element_state(element, action["selected_option"]["value"])}
+        return self.post_payload(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM_ID, "domain": "example"},
+                "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+                "api_app_id": APP_ID,
+                "token": "legacy-verification-token",
+                "container": {"type": "view", "view_id": view.get("id")},
+                "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
+                "view": {**view, "state": {"values": state}, "team_id": TEAM_ID, "app_id": APP_ID},
+                "actions": [action],
+            }
+        )
+
     def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None) -> Reply:
         body = {
             "token": "legacy-verification-token",
@@ -199,6 +229,8 @@ def _find_element(blocks: list[dict], action_id: str) -> dict | None:
         for element in elements:
             if element.get("action_id") == action_id:
                 return {**element, "_block_id": block.get("block_id", "")}
+        if block.get("type") == "input" and (block.get("element") or {}).get("action_id") == action_id:
+            return {**block["element"], "_block_id": block.get("block_id", ""), "_input": True}
     return None
 
 

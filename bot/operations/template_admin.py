@@ -5,7 +5,9 @@
 3. a template with problems is refused with every issue in plain words (flows.template);
 4. a good one is previewed in the DM as a leaver would see it, with Activate / Discard;
    Activate installs it (bot.operations.templates.install), so new interviews use it, while
-   interviews already begun keep the version they started with.
+   interviews already begun keep the version they started with;
+5. or edit the questions in Slack itself (the question editor): add, reword, reorder, remove,
+   checked at every step; Save installs the working copy as a new version, like an import.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.i18n import Translator
 from bot.operations import templates
 from bot.services import Services
 from bot.slack_api import FileRefused, download_file
+from flows import template_edit as edit
 from flows.registration import Problem
 from flows.template import DEFAULT_TEMPLATE_PATH, Template, TemplateError, default_template, parse_template
 from storage import repositories as repo
@@ -334,3 +337,216 @@ def _post(services: Services, channel: str | None, message: tuple[str, list[dict
         log.warning("could not post to %s: %s", channel, error)
         return None
     return response["channel"], response["ts"]
+
+
+# -- the question editor -------------------------------------------------------------------------------
+# HR edits a working copy of the active template, kept as a draft row (a modal holds at most 3000
+# characters of private_metadata; the standard template is 8 KB), so nothing typed is lost between
+# the editor, a question's form and a restart. Saving installs it as a new version, exactly as an
+# imported YAML file is installed: interviews already begun keep the version they started with.
+
+
+@dataclass
+class Working:
+    """A working copy in the editor, or why there is none."""
+
+    draft_id: int = 0
+    data: dict = field(default_factory=dict)
+    base: dict = field(default_factory=dict)  # the version it was started from
+    next_version: int = 0
+    problem: Problem | None = None
+
+    @property
+    def changed(self) -> bool:
+        return not edit.same_questions(self.data, self.base)
+
+
+def _next_version(services: Services, key: str) -> int:
+    with services.db.session() as session:
+        installed = [row.version for row in repo.template_versions(session) if row.key == key]
+    return edit.next_version(installed, key, default_template())
+
+
+def open_working_copy(services: Services, user_id: str) -> Working:
+    """The HR member's working copy: the one they left, when it was started from the version that is
+    still active; else a fresh copy of the active version."""
+    if not services.directory.is_hr(user_id):
+        return Working(problem=Problem("hr.only"))
+    found = _source(services, "active")
+    if found is None:  # pragma: no cover - "active" always has a source
+        return Working(problem=Problem("tpl.unknown_version"))
+    key, version, source = found
+    now = services.clock.now()
+    with services.db.session() as session:
+        draft = repo.editing_draft(session, user_id)
+        if draft is not None and (draft.key, draft.version) != (key, version):
+            repo.decide_template_draft(session, draft.id, repo.DRAFT_DISCARDED, user_id, now,
+                                       from_status=repo.DRAFT_EDITING)
+            draft = None
+        if draft is None:
+            draft = repo.add_template_draft(session, key=key, version=version, source=edit.dump(edit.load(source)),
+                                            uploaded_by=user_id, now=now, status=repo.DRAFT_EDITING)
+        draft_id, working = draft.id, draft.source
+    return Working(draft_id, edit.load(working), edit.load(source), _next_version(services, key))
+
+
+def working_copy(services: Services, user_id: str, draft_id: int | None) -> Working:
+    """A working copy by its id: only its owner's, only while it is being edited."""
+    if not services.directory.is_hr(user_id):
+        return Working(problem=Problem("hr.only"))
+    with services.db.session() as session:
+        draft = repo.template_draft(session, draft_id) if draft_id is not None else None
+        if draft is None or draft.uploaded_by != user_id or draft.status != repo.DRAFT_EDITING:
+            return Working(problem=Problem("tpled.error.draft_gone"))
+        key, version, source = draft.key, draft.version, draft.source
+    try:
+        base = edit.load(templates_source(services, key, version))
+    except LookupError:
+        base = {}
+    return Working(draft_id, edit.load(source), base, _next_version(services, key))
+
+
+def templates_source(services: Services, key: str, version: int) -> str:
+    default = default_template()
+    with services.db.session() as session:
+        row = repo.template_version(session, key, version)
+        if row is not None:
+            return row.source
+    if (key, version) == (default.id, default.version):
+        return DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8")
+    raise LookupError(f"{key} v{version}")
+
+
+def _keep(services: Services, working: Working, data: dict) -> Problem | None:
+    with services.db.session() as session:
+        if not repo.set_draft_source(session, working.draft_id, edit.dump(data), expected=edit.dump(working.data)):
+            return Problem("tpled.error.changed_meanwhile")
+    working.data = data
+    return None
+
+
+def keep_texts(services: Services, user_id: str, draft_id: int | None, names: dict[str, str],
+               intros: dict[str, str]) -> None:
+    """The name and intro as typed on the editor, kept in the working copy when they are complete
+    (an incomplete one is checked when saving)."""
+    working = working_copy(services, user_id, draft_id)
+    if working.problem is not None or not any(names.values()):
+        return
+    edited = edit.rename(working.data, names, intros)
+    if edited.data is not None and edited.data != working.data:
+        _keep(services, working, edited.data)
+
+
+def standard_data() -> dict:
+    """The shipped standard template's data: where a new rating's labels come from when the
+    template has no rating yet."""
+    return edit.load(DEFAULT_TEMPLATE_PATH.read_text(encoding="utf-8"))
+
+
+def change_list(services: Services, user_id: str, draft_id: int | None, verb: str, question_id: str) -> Working:
+    """Move a question up or down, or remove it, in the working copy; `problem` says why not."""
+    working = working_copy(services, user_id, draft_id)
+    if working.problem is not None:
+        return working
+    index = edit.index_of(working.data, question_id)
+    if index is None:
+        working.problem = Problem("tpled.error.question_gone")
+        return working
+    if verb == "remove":
+        edited = edit.remove(working.data, question_id)
+    elif verb in ("up", "down"):
+        edited = edit.move(working.data, question_id, index + 1 + (-1 if verb == "up" else 1))
+    else:
+        working.problem = Problem("tpled.error.question_gone")
+        return working
+    if edited.data is None:
+        working.problem = edited.problem or Problem("tpled.error.invalid", {"detail": ""})
+        return working
+    working.problem = _keep(services, working, edited.data)
+    return working
+
+
+def change_question(services: Services, user_id: str, draft_id: int | None, original_id: str | None,
+                    form: edit.QuestionInput) -> tuple[Working, dict[str, Problem]]:
+    """A question's form submitted: the working copy changed, or the problems per field."""
+    working = working_copy(services, user_id, draft_id)
+    if working.problem is not None:
+        return working, {}
+    edited = edit.apply_question(working.data, original_id, form)
+    if edited.data is None:
+        if not edited.errors:
+            working.problem = edited.problem
+        return working, edited.errors
+    working.problem = _keep(services, working, edited.data)
+    return working, {}
+
+
+def start_over(services: Services, user_id: str, draft_id: int | None) -> Working:
+    """Throw the working copy away and start again from the active version."""
+    working = working_copy(services, user_id, draft_id)
+    if working.problem is not None:
+        return working
+    with services.db.session() as session:
+        repo.decide_template_draft(session, working.draft_id, repo.DRAFT_DISCARDED, user_id, services.clock.now(),
+                                   from_status=repo.DRAFT_EDITING)
+    return open_working_copy(services, user_id)
+
+
+@dataclass
+class Saved:
+    errors: dict[str, Problem] = field(default_factory=dict)
+    problem: Problem | None = None
+    key: str = ""
+    version: int = 0
+    questions: int = 0
+
+
+def save(services: Services, user_id: str, draft_id: int | None, names: dict[str, str],
+         intros: dict[str, str]) -> Saved:
+    """The working copy (with the name and intro as typed) installed as a new version and active
+    for new interviews, exactly like an imported template; the draft is done."""
+    working = working_copy(services, user_id, draft_id)
+    if working.problem is not None:
+        return Saved(problem=working.problem)
+    edited = edit.rename(working.data, names, intros)
+    if edited.data is None:
+        return Saved(errors=edited.errors)
+    key = str(edited.data.get("id"))
+    if edit.same_questions(edited.data, working.base):
+        return Saved(errors={"name_nl": Problem("tpled.error.nothing_changed")})
+    default = default_template()
+    with services.db.session() as session:
+        active = repo.active_template(session)
+        active_now = (active.key, active.version) if active is not None else (default.id, default.version)
+        draft = repo.template_draft(session, working.draft_id)
+        started_from = (draft.key, draft.version) if draft is not None else None
+    if started_from != active_now:  # another HR member installed a version meanwhile: theirs stays
+        return Saved(errors={"name_nl": Problem("tpled.error.other_version", {
+            "template": active_now[0], "version": str(active_now[1])})})
+    version = working.next_version
+    source = edit.dump(edit.with_version(edited.data, version))
+    now = services.clock.now()
+    with services.db.session() as session:
+        if not repo.decide_template_draft(session, working.draft_id, repo.DRAFT_ACTIVATED, user_id, now,
+                                          from_status=repo.DRAFT_EDITING):
+            return Saved(problem=Problem("tpled.error.draft_gone"))
+    try:
+        template = templates.install(services.db, source, user_id, now, origin=f"{key} v{version}")
+    except (repo.TemplateVersionTaken, TemplateError) as error:
+        with services.db.session() as session:
+            repo.decide_template_draft(session, working.draft_id, repo.DRAFT_EDITING, user_id, now,
+                                       from_status=repo.DRAFT_ACTIVATED)
+        log.warning("the edited template %s v%s was not installed: %s", key, version, error)
+        return Saved(errors={"name_nl": Problem("tpl.invalid_now")})
+    except Exception:  # e.g. the database went away: the working copy stays
+        with services.db.session() as session:
+            repo.decide_template_draft(session, working.draft_id, repo.DRAFT_EDITING, user_id, now,
+                                       from_status=repo.DRAFT_ACTIVATED)
+        raise
+    with services.db.session() as session:
+        repo.add_audit(session, at=now, actor=user_id, action=TEMPLATE_ACTIVATED, subject=None,
+                       detail={"key": template.id, "version": template.version, "draft": working.draft_id})
+    _ = _translator(services, user_id)
+    _post(services, user_id, view.saved_message(_, template.id, template.version, len(template.questions)))
+    log.info("template %s v%s saved from the editor by %s", template.id, template.version, user_id)
+    return Saved(key=template.id, version=template.version, questions=len(template.questions))

@@ -10,6 +10,7 @@ from bot.listeners.actions import bulk, home, loop, nudge, questionnaire, record
 from bot.listeners.actions.breakdowns import handle_share_manager
 from bot.listeners.actions.invitation_choice import handle_invitation_choice, handle_reconsider
 from bot.listeners.actions.talk_notes import handle_record_notes
+from bot.listeners.actions.template_editor import register_editor
 
 
 def register(app: App) -> None:
@@ -51,4 +52,5 @@ def register(app: App) -> None:
     app.action("tpl:activate")(template_admin.handle_activate)
     app.action("tpl:discard")(template_admin.handle_discard)
     app.action(re.compile(r"^tpl:preview:"))(template_admin.handle_inert)
+    register_editor(app)
     app.action(SHARE_MANAGER_ACTION)(handle_share_manager)

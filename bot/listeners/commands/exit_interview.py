@@ -13,6 +13,7 @@ from bot.blocks import notes as notes_view
 from bot.blocks import registration as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
+from bot.listeners.actions.template_editor import open_template_editor
 from bot.listeners.common import services_of, translator_for
 from bot.operations import breakdowns, digest, loop, privacy, registration, report, talks
 from bot.services import Services
@@ -20,6 +21,7 @@ from flows.registration import (
     Access,
     Audit,
     Cancel,
+    EditTemplate,
     Erase,
     Help,
     ListDepartures,
@@ -126,6 +128,9 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
 
             client.views_open(trigger_id=command["trigger_id"],
                               view=settings_modal(_, services.reload_settings(), recent_changes(services.db)))
+        case EditTemplate():
+            if problem := open_template_editor(services, _, user_id, command["trigger_id"], client):
+                _reply(respond, *view.plain(_(problem.key, **problem.params)))
         case Access(employee_id=employee_id):
             outcome = privacy.send_access_export(services, employee_id, user_id)
             if outcome.problem is not None:

@@ -7,7 +7,7 @@ from bot.blocks.questionnaire import TEXT_CALLBACK
 from bot.blocks.registration import REGISTER_CALLBACK
 from bot.blocks.review import HIGHLIGHTS_CALLBACK, MANAGER_CALLBACK
 from bot.blocks.settings import SETTINGS_CALLBACK
-from bot.blocks.template_admin import PASTE_CALLBACK
+from bot.blocks.template_admin import EDITOR_CALLBACK, PASTE_CALLBACK, QUESTION_CALLBACK
 from bot.listeners.views.answer_text import handle_answer_text
 from bot.listeners.views.bulk import handle_import_submission
 from bot.listeners.views.highlights import handle_highlights, handle_manager_message
@@ -17,6 +17,7 @@ from bot.listeners.views.privacy import ERASE_CALLBACK, handle_erase_submission
 from bot.listeners.views.registration import handle_registration_submission
 from bot.listeners.views.settings import handle_settings_submission
 from bot.listeners.views.template_admin import handle_paste_submission
+from bot.listeners.views.template_editor import handle_editor_submission, handle_question_submission
 
 
 def register(app: App) -> None:
@@ -29,4 +30,6 @@ def register(app: App) -> None:
     app.view(ERASE_CALLBACK)(handle_erase_submission)
     app.view(SETTINGS_CALLBACK)(handle_settings_submission)
     app.view(PASTE_CALLBACK)(handle_paste_submission)
+    app.view(EDITOR_CALLBACK)(handle_editor_submission)
+    app.view(QUESTION_CALLBACK)(handle_question_submission)
     app.view(LOOP_CALLBACK)(handle_action_submission)
