@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from slack_bolt import App, BoltContext
 
 from bot.inbox import Inbox
 from bot.listeners import register_listeners
+from bot.server import log_safe
 from bot.services import Services
 
 if TYPE_CHECKING:
     from bot.installations import Installations
+
+log = logging.getLogger(__name__)
 
 
 def build_app(services: Services, *, process_before_response: bool = False, inbox: Inbox | None = None,
@@ -33,12 +37,19 @@ def build_app(services: Services, *, process_before_response: bool = False, inbo
         def provide_services(context: BoltContext, next):
             context["services"] = services
             next()
+
+        @app.event("app_uninstalled")
+        @app.event("tokens_revoked")
+        def removed(event: dict):  # the one token stops working; a restart with a new one continues
+            log.warning("Slack says %s: SLACK_BOT_TOKEN no longer works", log_safe(event.get("type")))
     else:
         app = App(client=services.client, signing_secret=signing_secret,
                   oauth_settings=installations.oauth_settings(), authorize=installations.authorize(services.client),
                   user_facing_authorize_error_message=installations.unknown_installation_message(),
                   process_before_response=process_before_response, raise_error_for_unhandled_request=False)
         app.middleware(installations.middleware)
+        app.event("app_uninstalled")(installations.uninstalled)
+        app.event("tokens_revoked")(app.default_tokens_revoked_event_listener())
 
     # After the services and Bolt's own checks (signature, self events), before any listener.
     (inbox or Inbox(services.db, settings.inbox_lease_seconds)).install(app)

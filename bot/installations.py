@@ -135,6 +135,21 @@ class Installations:
         context["services"] = services
         return next()
 
+    def uninstalled(self, context: BoltContext) -> None:
+        """app_uninstalled: the installation (and its tokens) is deleted; the tenant's data space
+        stays, so a reinstall finds HR's records again, and the retention purge is HR's to run."""
+        key = tenant_key(context.enterprise_id, context.team_id, context.is_enterprise_install)
+        if context.is_enterprise_install:
+            self.store.delete_all(enterprise_id=context.enterprise_id, team_id=None)
+        else:
+            self.store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        services = self._tenants.pop(key, None) if key else None
+        if services is not None:
+            if services.scheduler is not None:
+                services.scheduler.reschedule_digest(None)
+            services.db.dispose()
+        log.info("installation %s removed (app uninstalled)", key)
+
     # -- tenants -----------------------------------------------------------------------------------
 
     def services_for(self, key: str | None) -> Services | None:

@@ -124,7 +124,7 @@ def wsgi_application(app: App | None, db: Database, scheduler_state=None):
             start_response("200 OK" if healthy else "503 Service Unavailable",
                            [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
-        if install_paths and path in install_paths and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        if install_paths and path in install_paths and environ.get("REQUEST_METHOD") == "GET":
             return _install(slack, environ, start_response)
         if slack is not None and path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             body, status, reason = verified_body(environ, signing_secret)
@@ -144,7 +144,7 @@ def wsgi_application(app: App | None, db: Database, scheduler_state=None):
 def _install(slack, environ, start_response) -> list[bytes]:
     """GET /slack/install or /slack/oauth_redirect. The query (code, state) is never logged; a failure
     on our side (the database) is a page asking to try again, not a 500."""
-    environ = {**environ, "REQUEST_METHOD": "GET", "wsgi.input": io.BytesIO(b""), "CONTENT_LENGTH": "0"}
+    environ = {**environ, "wsgi.input": io.BytesIO(b""), "CONTENT_LENGTH": "0"}  # a GET has no body to read
     try:
         return slack(environ, start_response)
     except Exception as error:

@@ -265,3 +265,46 @@ def test_the_manifest_asks_for_the_scopes_the_install_link_asks_for():
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(SCOPES)
     assert any(url.endswith("/slack/oauth_redirect") for url in manifest["oauth_config"]["redirect_urls"])
     assert manifest["settings"]["org_deploy_enabled"] is True
+
+
+def test_uninstalling_forgets_the_tokens_and_a_reinstall_finds_the_data_again(oauth, slack):
+    install(oauth, ACME_HR, team_id=ACME)
+    acme = tenant(oauth, ACME)
+    oauth.register(ACME_LEAVER, acme.calendar.working_days_after(acme.today(), 30), as_user=ACME_HR)
+    token = next(t for t, s in slack.scopes.items() if s.team_id == ACME)
+
+    slack.uninstall(token)
+    assert oauth.user.event({"type": "app_uninstalled"}, from_user=ACME_HR).status == 200
+    assert oauth.bot.installations.keys() == []
+    with oauth.bot.db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM slack_installations")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM slack_bots")).scalar() == 0
+    assert f"digest:{ACME}" not in dict(oauth.bot.scheduler.planned_jobs())
+    oauth.user.slash(ACME_HR, "list")
+    assert "not installed for this workspace" in oauth.last_response()["text"]
+
+    install(oauth, ACME_HR, team_id=ACME)
+    oauth.user.slash(ACME_HR, "list")
+    assert ACME_LEAVER in last_reply_text(oauth)
+
+
+def test_oauth_mode_from_the_environment():
+    from bot.config import ConfigError, load_settings
+
+    base = {"SLACK_SIGNING_SECRET": "secret", "DATABASE_URL": "sqlite:///x.sqlite3"}
+    settings = load_settings({**base, "SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET})
+    assert settings.oauth and not settings.bot_token and CLIENT_SECRET not in repr(settings)
+    assert not load_settings({**base, "SLACK_BOT_TOKEN": "xoxb-1", "HR_USER_IDS": "U0123456"}).oauth
+    for environment, named in (
+        ({"SLACK_CLIENT_ID": CLIENT_ID}, "SLACK_CLIENT_SECRET"),
+        ({"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}, "SLACK_APP_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "HR_USER_IDS"),
+    ):
+        with pytest.raises(ConfigError, match=named):
+            load_settings({**base, **environment})
+
+
+def test_with_one_token_an_uninstall_event_is_acknowledged(harness):
+    assert harness.user.event({"type": "app_uninstalled"}).status == 200
+    assert harness.user.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT0EXIT"]}}).status == 200

@@ -259,6 +259,11 @@ class SlackEmulator:
             "authed_user": {"id": grant["installer"]},
         }
 
+    def uninstall(self, token: str) -> None:
+        """An admin removed the app: its token stops working (Slack then sends app_uninstalled)."""
+        with self._lock:
+            self.scopes.pop(token, None)
+
     # -- visibility ----------------------------------------------------------------------------------
 
     def _sees_user(self, user_id: str) -> bool:

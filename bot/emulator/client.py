@@ -176,8 +176,11 @@ class SlackUserAgent:
             }
         )
 
-    def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None) -> Reply:
-        user = event.get("user") if isinstance(event.get("user"), str) else (event.get("user") or {}).get("id", "")
+    def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None,
+              from_user: str | None = None) -> Reply:
+        """`from_user`: whose workspace the event comes from when the event names nobody (app_uninstalled)."""
+        user = from_user or (event.get("user") if isinstance(event.get("user"), str)
+                             else (event.get("user") or {}).get("id", ""))
         team, enterprise, org_wide = self._where(user or "")
         authorization: dict[str, Any] = {"team_id": None if org_wide else team, "user_id": BOT_USER_ID,
                                          "is_bot": True, "is_enterprise_install": org_wide}
