@@ -19,6 +19,7 @@ import html
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from bot.config import Settings
 from bot.i18n import t
 from bot.services import Clock, Services
 from bot.slack_api import Directory, make_client
+from storage import installations as spaces_store
 from storage.db import Database
 from storage.installations import Tenant, installation_store, state_store, tenant_key, tenant_of
 
@@ -144,6 +146,8 @@ class Installations:
         else:
             self.store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
         services = self._tenants.pop(key, None) if key else None
+        if key:
+            spaces_store.note_uninstalled(self.db.engine, key, self.clock.now())
         if services is not None:
             if services.scheduler is not None:
                 services.scheduler.reschedule_digest(None)
@@ -175,6 +179,7 @@ class Installations:
     def _build(self, tenant: Tenant) -> Services:
         db = Database(tenant_database_url(self.db, tenant.key))
         db.upgrade()
+        spaces_store.note_space(self.db.engine, tenant.key, self.clock.now())
         settings = tenant_settings(self.settings, tenant, db.url)
         client = make_client(tenant.bot_token, settings.api_url, per_second=settings.messages_per_second)
         services = Services(settings=settings, db=db, client=client, directory=Directory(client, settings),
@@ -200,6 +205,33 @@ class Installations:
             if services is not None:
                 found.append(services)
         return found
+
+    def for_retention(self) -> Iterator[Services]:
+        """Every tenant data space ever made, installed or not: an organisation that uninstalled
+        keeps its records only until the retention period ends, like everyone else's. An
+        uninstalled one gets Services without a Slack token (the purge needs none)."""
+        for key, installed in spaces_store.spaces(self.db.engine):
+            services = None
+            try:
+                services = self.services_for(key) if installed else None
+                if services is not None:
+                    yield services
+                    continue
+                db = Database(tenant_database_url(self.db, key))
+                db.upgrade()
+                settings = replace(self.settings, database_url=db.url, hr_user_ids=frozenset(),
+                                   hr_usergroup_id=None, hr_channel_id=None, manager_channel_id=None)
+                client = make_client(None, settings.api_url)
+                services = Services(settings=settings, db=db, client=client, directory=Directory(client, settings),
+                                    clock=self.clock, tenant=key)
+            except Exception as error:
+                log.warning("the data space of installation %s could not be opened: %s", key,
+                            type(error).__name__)
+                continue
+            try:
+                yield services
+            finally:
+                db.dispose()
 
     # -- the scheduler -----------------------------------------------------------------------------
 

@@ -67,8 +67,10 @@ def digest(tenant: str | None = None) -> None:
 
 
 def retention() -> None:
-    """The daily purge of personal data whose retention period has ended (RETENTION_MONTHS)."""
-    for services in _every_tenant():
+    """The daily purge of personal data whose retention period has ended (RETENTION_MONTHS); with
+    installations, also in the data of an organisation that uninstalled."""
+    tenants = _installations.for_retention() if _installations is not None else _every_tenant()
+    for services in tenants:
         try:
             privacy.retention_job(services)
         except Exception:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Engine, MetaData, Table, and_, desc, or_
+from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, and_, desc, or_
 
 from storage.crypto import EncryptedText
 
@@ -116,6 +117,37 @@ def _tenant_of(installation: Installation) -> Tenant | None:
 
 def tenant_of(installation: Installation) -> Tenant | None:
     return _tenant_of(installation)
+
+
+_spaces_metadata = MetaData()
+tenant_spaces = Table(
+    "tenant_spaces", _spaces_metadata,
+    Column("tenant", String(32), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("uninstalled_at", DateTime(timezone=True)),
+)
+
+
+def note_space(engine: Engine, tenant: str, now: datetime) -> None:
+    """The tenant's data space exists and is installed (again)."""
+    with engine.begin() as connection:
+        updated = connection.execute(tenant_spaces.update().where(tenant_spaces.c.tenant == tenant)
+                                     .values(uninstalled_at=None)).rowcount
+        if not updated:
+            connection.execute(tenant_spaces.insert().values(tenant=tenant, created_at=now))
+
+
+def note_uninstalled(engine: Engine, tenant: str, now: datetime) -> None:
+    with engine.begin() as connection:
+        connection.execute(tenant_spaces.update().where(tenant_spaces.c.tenant == tenant).values(uninstalled_at=now))
+
+
+def spaces(engine: Engine) -> list[tuple[str, bool]]:
+    """(tenant, still installed) for every data space made, installed or not."""
+    with engine.connect() as connection:
+        rows = connection.execute(sqlalchemy.select(tenant_spaces.c.tenant, tenant_spaces.c.uninstalled_at)
+                                  .order_by(tenant_spaces.c.tenant)).all()
+    return [(row[0], row[1] is None) for row in rows]
 
 
 def installation_store(client_id: str, engine: Engine) -> EncryptedInstallationStore:

@@ -282,6 +282,10 @@ def test_uninstalling_forgets_the_tokens_and_a_reinstall_finds_the_data_again(oa
     assert f"digest:{ACME}" not in dict(oauth.bot.scheduler.planned_jobs())
     oauth.user.slash(ACME_HR, "list")
     assert "not installed for this workspace" in oauth.last_response()["text"]
+    # the daily retention purge still runs over the records of an organisation that left
+    assert oauth.bot.installations.all() == []
+    kept = [(s.tenant, departures(s)) for s in oauth.bot.installations.for_retention()]
+    assert kept == [(ACME, [ACME_LEAVER])]
 
     install(oauth, ACME_HR, team_id=ACME)
     oauth.user.slash(ACME_HR, "list")

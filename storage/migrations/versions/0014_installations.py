@@ -77,9 +77,18 @@ def upgrade() -> None:
         sa.Column("expire_at", sa.DateTime, nullable=False),
     )
     op.create_index("slack_oauth_states_state", "slack_oauth_states", ["state"])
+    # Every tenant data space ever made (a schema or a file): the retention purge keeps running for
+    # an organisation that uninstalled, whose tokens are gone but whose records are not.
+    op.create_table(
+        "tenant_spaces",
+        sa.Column("tenant", sa.String(32), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uninstalled_at", sa.DateTime(timezone=True)),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("tenant_spaces")
     op.drop_table("slack_oauth_states")
     op.drop_table("slack_bots")
     op.drop_table("slack_installations")
