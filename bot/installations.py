@@ -47,6 +47,9 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 SCOPES = ("chat:write", "im:write", "im:history", "commands", "users:read", "users:read.email",
           "usergroups:read", "files:write", "files:read", "users.profile:read")
 _SAFE = re.compile(r"[^a-z0-9]")
+# How long this process trusts what it read about an installation (another process's uninstall or
+# reinstall is seen within this time; this process's own at once).
+BOT_CACHE_SECONDS = 30.0
 
 
 def tenant_database_url(main: Database, key: str) -> str:
@@ -90,7 +93,7 @@ class Installations:
         self.settings = settings
         self.db = db
         self.clock = clock
-        self.store = installation_store(settings.client_id, db.engine)
+        self.store = installation_store(settings.client_id, db.engine, cache_seconds=BOT_CACHE_SECONDS)
         self.states = state_store(db.engine)
         self.scheduler = None  # the process's Scheduler while it leads (bot.runtime)
         self._tenants: dict[str, Services] = {}
@@ -109,6 +112,7 @@ class Installations:
             redirect_uri_path=REDIRECT_PATH,
             install_page_rendering_enabled=False,  # straight to Slack's consent screen
             installation_store=self.store,
+            installation_store_bot_only=True,  # bot tokens only: the app asks for no user scopes
             state_store=self.states,
             callback_options=CallbackOptions(success=self._installed, failure=self._not_installed),
         )
@@ -118,11 +122,12 @@ class Installations:
         return t("nl", "install.missing") + "\n" + t("en", "install.missing")
 
     def authorize(self, client: WebClient) -> InstallationStoreAuthorize:
-        """Bolt's own installation-store authorisation, with auth.test answers cached per token
-        (one call per token and process, not one per request)."""
+        """Bolt's own installation-store authorisation for bot tokens, with auth.test answers
+        cached per token (one call per token and process, not one per request)."""
         return InstallationStoreAuthorize(installation_store=self.store, client_id=self.settings.client_id,
                                           client_secret=self.settings.client_secret, client=client,
-                                          cache_enabled=True, logger=logging.getLogger("slack_bolt.authorize"))
+                                          bot_only=True, cache_enabled=True,
+                                          logger=logging.getLogger("slack_bolt.authorize"))
 
     def middleware(self, context: BoltContext, next):
         """Every request gets the Services of the tenant Bolt authorised it for, and nothing else."""

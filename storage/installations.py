@@ -12,10 +12,13 @@ A tenant is what one installation serves: an Enterprise Grid organisation for an
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy
+from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -58,7 +61,56 @@ class Tenant:
 
 
 class EncryptedInstallationStore(SQLAlchemyInstallationStore):
-    """slack_sdk's store; tokens go through Fernet (the process's keyring) in both directions."""
+    """slack_sdk's store; tokens go through Fernet (the process's keyring) in both directions.
+
+    `find_bot` (what Bolt asks on every request) is remembered for `cache_seconds`: a query and a
+    decryption less per request. A change in this process (install, uninstall, revocation) clears it
+    at once; one made by another process is seen within `cache_seconds`."""
+
+    cache_seconds: float = 0.0
+
+    def __init__(self, *args, cache_seconds: float = 0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cache_seconds = cache_seconds
+        self._bots: dict[tuple, tuple[float, Bot | None]] = {}
+        self._cache_lock = threading.Lock()
+
+    def _forget(self) -> None:
+        with self._cache_lock:
+            self._bots.clear()
+
+    def find_bot(self, *, enterprise_id, team_id, is_enterprise_install=False) -> Bot | None:
+        if not self.cache_seconds:
+            return super().find_bot(enterprise_id=enterprise_id, team_id=team_id,
+                                    is_enterprise_install=is_enterprise_install)
+        key = (enterprise_id, None if is_enterprise_install else team_id, bool(is_enterprise_install))
+        now = time.monotonic()
+        with self._cache_lock:
+            cached = self._bots.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        bot = super().find_bot(enterprise_id=enterprise_id, team_id=team_id,
+                               is_enterprise_install=is_enterprise_install)
+        if bot is not None:  # an unknown workspace is asked again next time (it may install any moment)
+            with self._cache_lock:
+                self._bots[key] = (now + self.cache_seconds, bot)
+        return bot
+
+    def save(self, installation: Installation):
+        super().save(installation)
+        self._forget()
+
+    def save_bot(self, bot: Bot):
+        super().save_bot(bot)
+        self._forget()
+
+    def delete_bot(self, *, enterprise_id, team_id) -> None:
+        super().delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+        self._forget()
+
+    def delete_installation(self, *, enterprise_id, team_id, user_id=None) -> None:
+        super().delete_installation(enterprise_id=enterprise_id, team_id=team_id, user_id=user_id)
+        self._forget()
 
     @classmethod
     def build_installations_table(cls, metadata: MetaData, table_name: str) -> Table:
@@ -150,8 +202,8 @@ def spaces(engine: Engine) -> list[tuple[str, bool]]:
     return [(row[0], row[1] is None) for row in rows]
 
 
-def installation_store(client_id: str, engine: Engine) -> EncryptedInstallationStore:
-    return EncryptedInstallationStore(client_id=client_id, engine=engine,
+def installation_store(client_id: str, engine: Engine, cache_seconds: float = 0.0) -> EncryptedInstallationStore:
+    return EncryptedInstallationStore(client_id=client_id, engine=engine, cache_seconds=cache_seconds,
                                       logger=logging.getLogger("slack_sdk.oauth.installation_store"))
 
 
