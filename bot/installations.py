@@ -187,8 +187,9 @@ class Installations:
         spaces_store.note_space(self.db.engine, tenant.key, self.clock.now())
         settings = tenant_settings(self.settings, tenant, db.url)
         client = make_client(tenant.bot_token, settings.api_url, per_second=settings.messages_per_second)
-        services = Services(settings=settings, db=db, client=client, directory=Directory(client, settings),
-                            clock=self.clock, tenant=tenant.key)
+        directory = Directory(client, settings, org_wide=tenant.is_enterprise_install)
+        services = Services(settings=settings, db=db, client=client, directory=directory, clock=self.clock,
+                            tenant=tenant.key)
         if self.scheduler is not None:
             self._schedule(services)
         log.info("serving installation %s (%s)", tenant.key, "organisation" if tenant.is_enterprise_install

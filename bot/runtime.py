@@ -89,6 +89,11 @@ class BotProcess:
             self.http.start()
             log.info("exit-interview scheduler process running, health check on port %s", self.http.port)
             return self
+        if self.installations is not None:  # every tenant's data space migrated before the first request
+            try:
+                self.installations.all()
+            except Exception as error:  # the database is away: each tenant is opened on first use
+                log.warning("could not open the installations at start: %s", type(error).__name__)
         try:  # what a process that died had acknowledged and not handled: before taking new requests
             self.inbox.replay_abandoned(wait_seconds=5)
         except Exception as error:  # the database is away: the inbox keeper tries again

@@ -45,6 +45,23 @@ def oauth(settings, slack):
     harness = Harness(oauth_settings, slack).start()
     yield harness
     harness.stop()
+    _drop_tenant_schemas(settings.database_url)
+
+
+def _drop_tenant_schemas(database_url: str) -> None:
+    """The tenants' schemas beside the test's own (conftest drops that one)."""
+    if not database_url.startswith("postgresql"):
+        return
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        base = connection.execute(text("SELECT current_schema()")).scalar()
+        names = connection.execute(text("SELECT schema_name FROM information_schema.schemata "
+                                        "WHERE schema_name LIKE :prefix"), {"prefix": base + "\\_%"}).scalars().all()
+        for name in names:
+            connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    engine.dispose()
 
 
 def _get(harness, path: str, query: dict | None = None, headers: dict | None = None):
@@ -237,6 +254,10 @@ def test_an_org_wide_install_reaches_a_leaver_in_any_workspace_of_the_organisati
     assert reply.status == 200
     with globex.db.session() as session:
         assert session.scalars(select(Departure.stage)).one() in ("talk_requested", "talk")
+    # People are known org-wide (names scrubbed from quotes), and only within the organisation
+    names = globex.directory.member_names()
+    assert {"gijs", "lotte", "greta"} <= set(names) and "arie" not in names
+    assert "gijs" not in tenant(oauth, ACME).directory.member_names()
     # Acme's workspace install does not reach Globex's people
     oauth.register(LABS_LEAVER, globex.calendar.working_days_after(globex.today(), 30), as_user=ACME_HR)
     assert departures(tenant(oauth, ACME)) == []

@@ -457,13 +457,23 @@ class SlackEmulator:
         return {"ok": True, "messages": messages, "has_more": False}
 
     def _api_users_list(self, params):
-        members = sorted((u for u in self.workspace.users.values() if self._sees_user(u["id"])),
-                         key=lambda u: u["id"])
+        team = params.get("team_id")
+        if self._scope is not None and self._scope.org_wide and not team:
+            return self._error("missing_argument")  # an org token names the workspace to list
+        members = sorted((u for u in self.workspace.users.values() if self._sees_user(u["id"])
+                          and (not team or u["team_id"] == team)), key=lambda u: u["id"])
         start = int(params.get("cursor") or 0)
         limit = int(params.get("limit") or 200)
         page = members[start:start + limit]
         next_cursor = str(start + limit) if start + limit < len(members) else ""
         return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
+
+    def _api_auth_teams_list(self, params):
+        scope = self._scope or Scope(TEAM_ID)
+        teams = [t for t in self.workspace.teams.values()
+                 if (scope.org_wide and t["enterprise_id"] == scope.enterprise_id) or t["id"] == scope.team_id]
+        return {"ok": True, "teams": [{"id": t["id"], "name": t["name"]} for t in teams],
+                "response_metadata": {"next_cursor": ""}}
 
     def _api_users_lookupByEmail(self, params):
         email = (params.get("email") or "").lower()
