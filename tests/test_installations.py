@@ -333,3 +333,21 @@ def test_oauth_mode_from_the_environment():
 def test_with_one_token_an_uninstall_event_is_acknowledged(harness):
     assert harness.user.event({"type": "app_uninstalled"}).status == 200
     assert harness.user.event({"type": "tokens_revoked", "tokens": {"bot": ["UBOT0EXIT"]}}).status == 200
+
+
+def test_the_install_routes_never_answer_500(oauth, slack, caplog):
+    for query in ({}, {"state": "x"}, {"code": "c"}, {"code": "\u0000<script>", "state": "\ufffd" * 300},
+                  {"error": "<b>"}):
+        status, _, page = _get(oauth, "/slack/oauth_redirect", query)
+        assert 200 <= status < 500 and "<b>" not in page
+    # the database under the state store is away: a page asking to try again, and no secrets logged
+    with oauth.bot.db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE slack_oauth_states"))
+    status, _, page = _get(oauth, "/slack/install")
+    assert status == 503 and "try again" in page
+    code = slack.consent(ACME_HR, team_id=ACME)
+    status, _, _ = _get(oauth, "/slack/oauth_redirect", {"code": code, "state": "s"},
+                        {"Cookie": "slack-app-oauth-state=s"})
+    assert 400 <= status < 500  # the state cannot be confirmed: refused, not installed
+    assert oauth.bot.installations.keys() == []
+    assert CLIENT_SECRET not in caplog.text and code not in caplog.text
