@@ -273,12 +273,14 @@ class Installations:
             except Exception as error:
                 log.warning("installation %s stored; its data space will be made on first use (%s)",
                             tenant.key, type(error).__name__)
-        language = _language(args.request.headers, self.settings.default_language)
+        language = page_language(",".join(args.request.headers.get("accept-language") or []),
+                                 self.settings.default_language)
         name = tenant.name if tenant and tenant.name else ""
         return _page(200, t(language, "install.done.title"), t(language, "install.done.body", name=name), language)
 
     def _not_installed(self, args: FailureArgs) -> BoltResponse:
-        language = _language(args.request.headers, self.settings.default_language)
+        language = page_language(",".join(args.request.headers.get("accept-language") or []),
+                                 self.settings.default_language)
         log.warning("an install did not complete: %s", args.reason)
         status = args.suggested_status_code
         status = 503 if status >= 500 else status  # our side (storage): try again later
@@ -286,8 +288,8 @@ class Installations:
         return _page(status, t(language, "install.failed.title"), t(language, key, install=INSTALL_PATH), language)
 
 
-def _language(headers: dict, default: str) -> str:
-    accepted = ",".join(headers.get("accept-language") or [])
+def page_language(accepted: str, default: str = "en") -> str:
+    """nl or en, whichever the browser's Accept-Language names first."""
     for part in accepted.split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in ("nl", "en"):
@@ -295,7 +297,17 @@ def _language(headers: dict, default: str) -> str:
     return default
 
 
-def _page(status: int, title: str, body: str, language: str) -> BoltResponse:
-    page = (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{html.escape(title)}'
+def page_html(title: str, body: str, language: str) -> str:
+    return (f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8"><title>{html.escape(title)}'
             f"</title></head><body><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p></body></html>")
-    return BoltResponse(status=status, body=page, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def unavailable_page(accept_language: str) -> str:
+    """Our side failed during an install step (the database is away): try again shortly."""
+    language = page_language(accept_language)
+    return page_html(t(language, "install.failed.title"), t(language, "install.unavailable"), language)
+
+
+def _page(status: int, title: str, body: str, language: str) -> BoltResponse:
+    return BoltResponse(status=status, body=page_html(title, body, language),
+                        headers={"Content-Type": "text/html; charset=utf-8"})

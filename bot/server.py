@@ -148,9 +148,13 @@ def _install(slack, environ, start_response) -> list[bytes]:
     try:
         return slack(environ, start_response)
     except Exception as error:
+        from bot.installations import unavailable_page
+
         log.warning("the install step %s failed: %s", environ.get("PATH_INFO"), type(error).__name__)
-        return _plain(start_response, "503 Service Unavailable", "the installation could not be completed now; "
-                                                                 "please try again in a minute\n")
+        body = unavailable_page(environ.get("HTTP_ACCEPT_LANGUAGE") or "").encode()
+        start_response("503 Service Unavailable", [("Content-Type", "text/html; charset=utf-8"),
+                                                   ("Content-Length", str(len(body)))])
+        return [body]
 
 
 class HttpServer:

@@ -343,8 +343,8 @@ def test_the_install_routes_never_answer_500(oauth, slack, caplog):
     # the database under the state store is away: a page asking to try again, and no secrets logged
     with oauth.bot.db.engine.begin() as connection:
         connection.execute(text("DROP TABLE slack_oauth_states"))
-    status, _, page = _get(oauth, "/slack/install")
-    assert status == 503 and "try again" in page
+    status, _, page = _get(oauth, "/slack/install", headers={"Accept-Language": "nl-NL"})
+    assert status == 503 and "Probeer het over een minuut opnieuw" in page
     code = slack.consent(ACME_HR, team_id=ACME)
     status, _, _ = _get(oauth, "/slack/oauth_redirect", {"code": code, "state": "s"},
                         {"Cookie": "slack-app-oauth-state=s"})
