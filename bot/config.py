@@ -37,7 +37,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str
+    # Empty in OAuth mode: every installation brings its own token (bot.installations).
+    bot_token: str = field(default="", repr=False)
     signing_secret: str | None = None
     app_token: str | None = None
     api_url: str | None = None
@@ -76,10 +77,21 @@ class Settings:
     # How long a process may take to finish a request it acknowledged before another process (or
     # the restarted one) finishes it from the inbox; renewed while it works.
     inbox_lease_seconds: int = 30
+    # OAuth mode (distribution, org-wide installs): the app's credentials from Basic Information.
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+    # Where Slack sends the installer back to, when it is not this server's /slack/oauth_redirect
+    # as Slack derives it from the manifest (e.g. behind a proxy with another path).
+    redirect_uri: str | None = None
 
     @property
     def socket_mode(self) -> bool:
         return bool(self.app_token)
+
+    @property
+    def oauth(self) -> bool:
+        """Installed through Slack's OAuth flow (one tenant per installation), not with one token."""
+        return bool(self.client_id and self.client_secret)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -99,17 +111,34 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         environ = {**{k: v for k, v in file_values.items() if v is not None}, **os.environ}
     env = {k: v.strip() for k, v in environ.items() if v is not None and v.strip() != ""}
 
-    bot_token = _required(env, "SLACK_BOT_TOKEN")
-    if not bot_token.startswith("xoxb-"):
-        raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+    client_id, client_secret = env.get("SLACK_CLIENT_ID"), env.get("SLACK_CLIENT_SECRET")
+    if bool(client_id) != bool(client_secret):
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(f"{missing} is not set: OAuth mode needs both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
+    oauth = bool(client_id)
+    if oauth:
+        if env.get("SLACK_BOT_TOKEN"):
+            raise ConfigError("SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: choose one workspace with a token, "
+                              "or OAuth installs (every installation brings its own token)")
+        bot_token = ""
+    else:
+        bot_token = _required(env, "SLACK_BOT_TOKEN")
+        if not bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
     app_token = env.get("SLACK_APP_TOKEN")
     if app_token and not app_token.startswith("xapp-"):
         raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+    if oauth and app_token:
+        raise ConfigError("SLACK_APP_TOKEN is set in OAuth mode: installs need HTTP (/slack/install, "
+                          "/slack/oauth_redirect); leave SLACK_APP_TOKEN empty")
     signing_secret = env.get("SLACK_SIGNING_SECRET")
     if not app_token and not signing_secret:
         raise ConfigError(
             "SLACK_SIGNING_SECRET is not set (needed for HTTP mode; set SLACK_APP_TOKEN for Socket Mode)"
         )
+    redirect_uri = env.get("SLACK_REDIRECT_URI")
+    if redirect_uri and not re.match(r"^https?://", redirect_uri):
+        raise ConfigError("SLACK_REDIRECT_URI must be an https URL ending in /slack/oauth_redirect")
 
     api_url = env.get("SLACK_API_URL")
     if api_url:
@@ -125,7 +154,8 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
     hr_usergroup_id = env.get("HR_USERGROUP_ID")
     if hr_usergroup_id and not _GROUP_ID.match(hr_usergroup_id):
         raise ConfigError("HR_USERGROUP_ID must be a Slack user group id like S0614TZR7")
-    if not hr_user_ids and not hr_usergroup_id:
+    # In OAuth mode HR starts as the person who installed the app, per organisation (bot.installations).
+    if not hr_user_ids and not hr_usergroup_id and not oauth:
         raise ConfigError("HR_USER_IDS or HR_USERGROUP_ID must be set: nobody could register a leaver")
 
     timezone = env.get("TIMEZONE", "Europe/Amsterdam")
@@ -180,6 +210,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | P
         reminders_enabled=_boolean(env, "REMINDERS_ENABLED", True),
         inbox_lease_seconds=_integer(env, "INBOX_LEASE_SECONDS", 30, 1, 3600),
         leaver_working_hours=_working_hours(env.get("LEAVER_WORKING_HOURS", "09:00-18:00")),
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
     )
 
 

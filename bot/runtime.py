@@ -18,6 +18,7 @@ from bot import jobs
 from bot.app import build_app
 from bot.config import Settings
 from bot.inbox import Inbox, InboxKeeper
+from bot.installations import Installations
 from bot.leadership import Leadership
 from bot.scheduling import Scheduler
 from bot.server import HttpServer, wsgi_application
@@ -52,12 +53,15 @@ class BotProcess:
         self.settings = settings
         self.host = host
         self.db = Database(settings.database_url)
-        self.client = client or make_client(settings.bot_token, settings.api_url,
+        # OAuth mode: no token of its own; Bolt gives each request its installation's token.
+        self.client = client or make_client(settings.bot_token or None, settings.api_url,
                                             per_second=settings.messages_per_second)
         self.services = Services(
             settings=settings, db=self.db, client=self.client, directory=Directory(self.client, settings),
             clock=clock or Clock(),
         )
+        # OAuth mode: the installations, one tenant (Services, data space) each; else None.
+        self.installations = Installations(settings, self.db, self.services.clock) if settings.oauth else None
         self.sweep_seconds = sweep_seconds
         self.sweep_at_start = sweep_at_start
         self.process_before_response = process_before_response
@@ -73,8 +77,9 @@ class BotProcess:
 
     def start(self) -> BotProcess:
         self.db.upgrade()
-        self.app = build_app(self.services, process_before_response=self.process_before_response, inbox=self.inbox)
-        jobs.bind(self.services)
+        self.app = build_app(self.services, process_before_response=self.process_before_response, inbox=self.inbox,
+                             installations=self.installations)
+        jobs.bind(None if self.installations else self.services, self.installations)
         if self.role in ("all", "scheduler"):
             self._try_to_lead()  # usually at once; else a standby that takes over when the leader goes
             self._leader_thread = threading.Thread(target=self._lead, name="leadership", daemon=True)
@@ -84,6 +89,11 @@ class BotProcess:
             self.http.start()
             log.info("exit-interview scheduler process running, health check on port %s", self.http.port)
             return self
+        if self.installations is not None:  # every tenant's data space migrated before the first request
+            try:
+                self.installations.all()
+            except Exception as error:  # the database is away: each tenant is opened on first use
+                log.warning("could not open the installations at start: %s", type(error).__name__)
         try:  # what a process that died had acknowledged and not handled: before taking new requests
             self.inbox.replay_abandoned(wait_seconds=5)
         except Exception as error:  # the database is away: the inbox keeper tries again
@@ -116,10 +126,14 @@ class BotProcess:
             self.scheduler = Scheduler(
                 self.db, sweep_seconds=self.sweep_seconds, sweep_at_start=self.sweep_at_start,
                 # HR may have changed the schedule in Slack: the database's value wins over the environment's.
-                digest_schedule=self.services.settings.digest_schedule, timezone=self.settings.timezone,
+                # With installations each tenant's digest runs at its own HR's schedule instead.
+                digest_schedule=None if self.installations else self.services.settings.digest_schedule,
+                timezone=self.settings.timezone,
             )
             self.services.scheduler = self.scheduler
             self.scheduler.start()
+            if self.installations is not None:
+                self.installations.lead(self.scheduler)
             log.info("this process runs the scheduler (leader)")
 
     def _lead(self) -> None:
@@ -127,6 +141,8 @@ class BotProcess:
             if self.scheduler is not None and not self.leadership.still_held():
                 log.warning("lost the scheduler lock; stopping the scheduler here")
                 self.services.scheduler = None
+                if self.installations is not None:
+                    self.installations.follow()
                 self.scheduler.shutdown()
                 self.scheduler = None
             elif self.scheduler is None:
@@ -162,6 +178,8 @@ class BotProcess:
             self.scheduler.shutdown()
         self.leadership.release()
         jobs.bind(None)
+        if self.installations is not None:
+            self.installations.close()
         self.db.dispose()
         log.info("exit-interview bot stopped")
 

@@ -89,36 +89,41 @@ class Scheduler:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=True)
 
-    def plan_invitation(self, departure_id: int, when: datetime) -> None:
+    # `tenant`: the installation (bot.installations) whose data space the ids belong to; None in
+    # single-workspace mode, whose job ids and arguments stay as they always were.
+
+    def plan_invitation(self, departure_id: int, when: datetime, tenant: str | None = None) -> None:
         """Wake up at `when` to send this departure's invitation. Arguments are ids only."""
         self._scheduler.add_job(
             "bot.jobs:send_invitation",
             "date",
             run_date=when,
-            args=[departure_id],
-            id=f"invitation:{departure_id}",
+            args=[departure_id] + ([tenant] if tenant else []),
+            id=_job_id("invitation", tenant, departure_id),
             replace_existing=True,
         )
 
-    def forget_invitation(self, departure_id: int) -> None:
+    def forget_invitation(self, departure_id: int, tenant: str | None = None) -> None:
         with contextlib.suppress(JobLookupError):
-            self._scheduler.remove_job(f"invitation:{departure_id}")
+            self._scheduler.remove_job(_job_id("invitation", tenant, departure_id))
 
     def planned_jobs(self) -> list[tuple[str, datetime | None]]:
         return [(job.id, job.next_run_time) for job in self._scheduler.get_jobs()]
 
-    def reschedule_digest(self, schedule: str | None) -> None:
+    def reschedule_digest(self, schedule: str | None, tenant: str | None = None) -> None:
         """Move the digest job to a new schedule now (HR changed it in Slack); None stops it."""
-        self.digest_schedule = schedule
+        job_id = _job_id(DIGEST_JOB_ID, tenant)
+        if tenant is None:
+            self.digest_schedule = schedule
         if not schedule:
             with contextlib.suppress(JobLookupError):
-                self._scheduler.remove_job(DIGEST_JOB_ID)
+                self._scheduler.remove_job(job_id)
             return
         self._scheduler.add_job("bot.jobs:digest", digest_trigger(schedule, self.timezone),
-                                id=DIGEST_JOB_ID, replace_existing=True)
+                                args=[tenant] if tenant else [], id=job_id, replace_existing=True)
 
-    def next_digest(self) -> datetime | None:
-        job = self._scheduler.get_job(DIGEST_JOB_ID)
+    def next_digest(self, tenant: str | None = None) -> datetime | None:
+        job = self._scheduler.get_job(_job_id(DIGEST_JOB_ID, tenant))
         return job.next_run_time if job else None
 
     def next_retention(self) -> datetime | None:
@@ -127,3 +132,38 @@ class Scheduler:
 
     def run_sweep_now(self) -> None:
         self._scheduler.modify_job(SWEEP_JOB_ID, next_run_time=datetime.now(UTC))
+
+
+def _job_id(kind: str, tenant: str | None, *rest: object) -> str:
+    return ":".join(str(part) for part in (kind, *([tenant] if tenant else []), *rest))
+
+
+class TenantScheduler:
+    """The scheduler as one installation's Services see it: the same calls, its own job ids."""
+
+    def __init__(self, scheduler: Scheduler, tenant: str):
+        self.scheduler = scheduler
+        self.tenant = tenant
+
+    def plan_invitation(self, departure_id: int, when: datetime) -> None:
+        self.scheduler.plan_invitation(departure_id, when, self.tenant)
+
+    def forget_invitation(self, departure_id: int) -> None:
+        self.scheduler.forget_invitation(departure_id, self.tenant)
+
+    def reschedule_digest(self, schedule: str | None) -> None:
+        self.scheduler.reschedule_digest(schedule, self.tenant)
+
+    def next_digest(self) -> datetime | None:
+        return self.scheduler.next_digest(self.tenant)
+
+    def next_retention(self) -> datetime | None:
+        return self.scheduler.next_retention()
+
+    def planned_jobs(self) -> list[tuple[str, datetime | None]]:
+        prefix = f":{self.tenant}:"
+        return [(job_id, when) for job_id, when in self.scheduler.planned_jobs()
+                if prefix in job_id or job_id.endswith(f":{self.tenant}")]
+
+    def run_sweep_now(self) -> None:
+        self.scheduler.run_sweep_now()

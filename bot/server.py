@@ -109,6 +109,9 @@ def wsgi_application(app: App | None, db: Database, scheduler_state=None):
     """`app` None (Socket Mode, a scheduler-only process) serves the health check only."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
     signing_secret = app._signing_secret if app is not None else ""
+    # OAuth mode: the install link and Slack's redirect back (Bolt's OAuth flow serves both).
+    flow = app.oauth_flow if app is not None else None
+    install_paths = (flow.install_path, flow.redirect_uri_path) if flow is not None else ()
     harden_logging()
 
     def application(environ, start_response):
@@ -121,6 +124,8 @@ def wsgi_application(app: App | None, db: Database, scheduler_state=None):
             start_response("200 OK" if healthy else "503 Service Unavailable",
                            [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
             return [body]
+        if install_paths and path in install_paths and environ.get("REQUEST_METHOD") == "GET":
+            return _install(slack, environ, start_response)
         if slack is not None and path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             body, status, reason = verified_body(environ, signing_secret)
             if status:
@@ -134,6 +139,22 @@ def wsgi_application(app: App | None, db: Database, scheduler_state=None):
         return _plain(start_response, "404 Not Found", "not found\n")
 
     return application
+
+
+def _install(slack, environ, start_response) -> list[bytes]:
+    """GET /slack/install or /slack/oauth_redirect. The query (code, state) is never logged; a failure
+    on our side (the database) is a page asking to try again, not a 500."""
+    environ = {**environ, "wsgi.input": io.BytesIO(b""), "CONTENT_LENGTH": "0"}  # a GET has no body to read
+    try:
+        return slack(environ, start_response)
+    except Exception as error:
+        from bot.installations import unavailable_page
+
+        log.warning("the install step %s failed: %s", environ.get("PATH_INFO"), type(error).__name__)
+        body = unavailable_page(environ.get("HTTP_ACCEPT_LANGUAGE") or "").encode()
+        start_response("503 Service Unavailable", [("Content-Type", "text/html; charset=utf-8"),
+                                                   ("Content-Length", str(len(body)))])
+        return [body]
 
 
 class HttpServer:

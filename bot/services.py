@@ -45,8 +45,10 @@ class Services:
     SETTINGS_TTL = 30.0
 
     def __init__(self, settings: Settings, db: Database, client: WebClient, directory: Directory,
-                 clock: Clock | None = None, scheduler: Scheduler | None = None):
+                 clock: Clock | None = None, scheduler: Scheduler | None = None, tenant: str | None = None):
         self.base_settings = settings
+        # The installation served (bot.installations): an enterprise or team id; None with one token.
+        self.tenant = tenant
         self.db = db
         self.client = client
         self.directory = directory

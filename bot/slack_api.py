@@ -106,9 +106,11 @@ class Directory:
     USER_TTL = 300.0
     HR_GROUP_TTL = 60.0
 
-    def __init__(self, client: WebClient, settings: Settings):
+    def __init__(self, client: WebClient, settings: Settings, *, org_wide: bool = False):
         self.client = client
         self.settings = settings
+        # An org-wide install (Enterprise Grid): people are listed per workspace of the organisation.
+        self.org_wide = org_wide
         self._users: dict[str, tuple[float, SlackUser]] = {}
         self._hr_group: tuple[float, frozenset[str]] | None = None
         self._names: tuple[float, list[str]] | None = None
@@ -153,25 +155,39 @@ class Directory:
         if self._names and now - self._names[0] < 3600:
             return self._names[1]
         names: list[str] = []
-        cursor = None
         try:
-            while True:
-                page = self.client.users_list(limit=200, **({"cursor": cursor} if cursor else {}))
-                for member in page.get("members", []):
-                    if member.get("is_bot") or member.get("id") == "USLACKBOT":
-                        continue
-                    profile = member.get("profile") or {}
-                    names += [n for n in (member.get("real_name"), profile.get("real_name"),
-                                          profile.get("display_name"), member.get("name")) if n]
-                cursor = (page.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    break
+            # An org token lists people one workspace at a time (users.list needs team_id then).
+            for team in self._org_teams() if self.org_wide else [None]:
+                cursor = None
+                while True:
+                    page = self.client.users_list(limit=200, **({"team_id": team} if team else {}),
+                                                  **({"cursor": cursor} if cursor else {}))
+                    for member in page.get("members", []):
+                        if member.get("is_bot") or member.get("id") == "USLACKBOT":
+                            continue
+                        profile = member.get("profile") or {}
+                        names += [n for n in (member.get("real_name"), profile.get("real_name"),
+                                              profile.get("display_name"), member.get("name")) if n]
+                    cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                    if not cursor:
+                        break
         except SlackApiError as error:
             log.warning("could not list members for anonymising: %s", error.response.get("error"))
             return self._names[1] if self._names else []
         unique = sorted(set(names))
         self._names = (now, unique)
         return unique
+
+    def _org_teams(self) -> list[str]:
+        """The organisation's workspaces the org-wide install was granted (auth.teams.list)."""
+        teams: list[str] = []
+        cursor = None
+        while True:
+            page = self.client.auth_teams_list(limit=100, **({"cursor": cursor} if cursor else {}))
+            teams += [team["id"] for team in page.get("teams", []) if team.get("id")]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return teams
 
     def is_hr(self, user_id: str) -> bool:
         if user_id in self.settings.hr_user_ids:

@@ -8,6 +8,7 @@ shell can see what the bot really sent. Point slack_sdk at it with `base_url=emu
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -22,6 +23,18 @@ from urllib.parse import parse_qs
 BOT_USER_ID = "UBOT0EXIT"
 BOT_ID = "BEXIT0001"
 TEAM_ID = "T0EXAMPLE"
+APP_ID = "A0EXITBOT"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a bot token sees: its workspace, or every workspace of its organisation (org-wide install)."""
+
+    team_id: str | None
+    enterprise_id: str | None = None
+    org_wide: bool = False
+    bot_user_id: str = BOT_USER_ID
+    bot_id: str = BOT_ID
 
 
 @dataclass
@@ -66,6 +79,10 @@ class Workspace:
     home_views: dict[str, dict] = field(default_factory=dict)
     files: list[dict] = field(default_factory=list)
     profile_fields: list[dict] = field(default_factory=list)  # team.profile.get: [{id, label, type}]
+    # Workspaces besides the default one, and the Enterprise Grid organisation each belongs to.
+    teams: dict[str, dict] = field(default_factory=lambda: {TEAM_ID: {"id": TEAM_ID, "name": "Example",
+                                                                      "enterprise_id": None}})
+    enterprises: dict[str, str] = field(default_factory=dict)  # id -> name
 
 
 class SlackEmulator:
@@ -83,6 +100,11 @@ class SlackEmulator:
         self._changed = threading.Condition(self._lock)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
+        # Bot tokens and what each sees; the default token is the single workspace's.
+        self.scopes: dict[str, Scope] = {token: Scope(TEAM_ID)}
+        self.oauth_apps: dict[str, str] = {}  # client_id -> client_secret
+        self._codes: dict[str, dict] = {}  # consent codes waiting for oauth.v2.access
+        self._scope: Scope | None = None  # of the call being handled (under the lock)
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -141,10 +163,11 @@ class SlackEmulator:
         is_bot: bool = False,
         deleted: bool = False,
         email: str | None = None,
+        team_id: str = TEAM_ID,
     ) -> dict:
         user = {
             "id": user_id,
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "name": name or user_id.lower(),
             "real_name": real_name or name or user_id,
             "deleted": deleted,
@@ -175,15 +198,103 @@ class SlackEmulator:
                     self.workspace.profile_fields.append(known)
                 values[known["id"]] = {"value": value, "alt": ""}
 
+    def add_team(self, team_id: str, name: str, *, enterprise_id: str | None = None,
+                 enterprise_name: str | None = None) -> None:
+        """Another workspace; with `enterprise_id`, one of an Enterprise Grid organisation's workspaces."""
+        with self._lock:
+            self.workspace.teams[team_id] = {"id": team_id, "name": name, "enterprise_id": enterprise_id}
+            if enterprise_id:
+                self.workspace.enterprises.setdefault(enterprise_id, enterprise_name or enterprise_id)
+
+    def enterprise_of(self, team_id: str | None) -> str | None:
+        return (self.workspace.teams.get(team_id or "") or {}).get("enterprise_id")
+
+    def org_wide_install(self, enterprise_id: str | None) -> bool:
+        """Is the app installed org-wide in this organisation (Slack then says so in every payload)?"""
+        return bool(enterprise_id) and any(s.org_wide and s.enterprise_id == enterprise_id
+                                           for s in self.scopes.values())
+
+    # -- OAuth -------------------------------------------------------------------------------------
+
+    def add_oauth_app(self, client_id: str, client_secret: str) -> None:
+        with self._lock:
+            self.oauth_apps[client_id] = client_secret
+
+    def consent(self, installer: str, *, team_id: str | None = None, enterprise_id: str | None = None,
+                scope: str = "chat:write,commands,im:history,im:write,users:read") -> str:
+        """An admin clicked Allow on Slack's consent screen: the code Slack sends to the redirect URL.
+        `enterprise_id` without `team_id` is an org-wide install on Enterprise Grid."""
+        with self._lock:
+            code = f"code-{next(self._ids)}"
+            self._codes[code] = {"installer": installer, "team_id": team_id, "enterprise_id": enterprise_id,
+                                 "scope": scope}
+            return code
+
+    def _oauth_v2_access(self, params: dict) -> dict:
+        client_id = params.get("client_id") or ""
+        if client_id not in self.oauth_apps:
+            return self._error("invalid_client_id")
+        if self.oauth_apps[client_id] != params.get("client_secret"):
+            return self._error("bad_client_secret")
+        grant = self._codes.pop(params.get("code") or "", None)
+        if grant is None:
+            return self._error("invalid_code")
+        team_id, enterprise_id = grant["team_id"], grant["enterprise_id"]
+        org_wide = team_id is None
+        if not org_wide:
+            enterprise_id = self.enterprise_of(team_id)
+        serial = next(self._ids)
+        token = f"xoxb-{(enterprise_id if org_wide else team_id)}-{serial:06d}-installtoken"
+        bot_user = f"UBOT{serial:05d}"
+        self.scopes[token] = Scope(team_id, enterprise_id, org_wide, bot_user, f"BBOT{serial:05d}")
+        self.add_user(bot_user, name="exit-interview", is_bot=True, team_id=team_id or TEAM_ID)
+        team = self.workspace.teams.get(team_id or "")
+        return {
+            "ok": True, "access_token": token, "token_type": "bot", "scope": grant["scope"],
+            "bot_user_id": bot_user, "app_id": APP_ID,
+            "team": {"id": team_id, "name": team["name"]} if team else None,
+            "enterprise": {"id": enterprise_id, "name": self.workspace.enterprises.get(enterprise_id, "")}
+            if enterprise_id else None,
+            "is_enterprise_install": org_wide,
+            "authed_user": {"id": grant["installer"]},
+        }
+
+    def uninstall(self, token: str) -> None:
+        """An admin removed the app: its token stops working (Slack then sends app_uninstalled)."""
+        with self._lock:
+            self.scopes.pop(token, None)
+
+    # -- visibility ----------------------------------------------------------------------------------
+
+    def _sees_user(self, user_id: str) -> bool:
+        user = self.workspace.users.get(user_id)
+        scope = self._scope
+        if user is None or scope is None:
+            return user is not None
+        if scope.org_wide:
+            return self.enterprise_of(user["team_id"]) == scope.enterprise_id
+        return user["team_id"] == scope.team_id
+
+    def _sees_channel(self, channel_id: str) -> bool:
+        channel = self.workspace.channels.get(channel_id)
+        scope = self._scope
+        if channel is None or scope is None:
+            return channel is not None
+        if scope.org_wide:
+            return self.enterprise_of(channel["team_id"]) == scope.enterprise_id
+        return channel["team_id"] == scope.team_id
+
     def add_usergroup(self, group_id: str, members: list[str]) -> None:
         with self._lock:
             self.workspace.usergroups[group_id] = list(members)
 
-    def add_channel(self, channel_id: str, name: str, members: list[str] | None = None) -> None:
+    def add_channel(self, channel_id: str, name: str, members: list[str] | None = None, *,
+                    team_id: str = TEAM_ID) -> None:
         with self._lock:
             self.workspace.channels[channel_id] = {
                 "id": channel_id,
                 "name": name,
+                "team_id": team_id,
                 "members": set(members or []) | {BOT_USER_ID},
             }
 
@@ -240,7 +351,8 @@ class SlackEmulator:
             fault = next((f for f in self.faults if f.method == method and f.times > 0), None)
             if fault:
                 fault.times -= 1
-                if fault.drop_after and token == self.token:
+                if fault.drop_after and token in self.scopes:
+                    self._scope = self.scopes[token]
                     handler = getattr(self, "_api_" + method.replace(".", "_"), None)
                     if handler is not None:
                         handler(params)
@@ -253,11 +365,14 @@ class SlackEmulator:
                 return fault.status, headers, body
             if method == "apps.connections.open":
                 return 200, {}, self._apps_connections_open(token)
-            if token != self.token:
+            if method == "oauth.v2.access":
+                return 200, {}, self._oauth_v2_access(params)
+            if token not in self.scopes:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             if handler is None:
                 return 200, {}, {"ok": False, "error": "unknown_method"}
+            self._scope = self.scopes[token]
             result = handler(params)
             self._changed.notify_all()
             return 200, {}, result
@@ -277,14 +392,17 @@ class SlackEmulator:
         if not channel:
             return None
         if channel[0] in "UW":
-            return self.dm_channel(channel) if channel in self.workspace.users else None
-        if channel[0] == "D" or channel in self.workspace.channels:
+            return self.dm_channel(channel) if self._sees_user(channel) else None
+        if channel[0] == "D":
+            user = "U" + channel[1:]
+            return channel if user not in self.workspace.users or self._sees_user(user) else None
+        if self._sees_channel(channel):
             return channel
         return None
 
     def _user_usable(self, user_id: str) -> str | None:
         user = self.workspace.users.get(user_id)
-        if user is None:
+        if user is None or not self._sees_user(user_id):
             return "user_not_found"
         if user["deleted"]:
             return "user_disabled"
@@ -293,12 +411,18 @@ class SlackEmulator:
         return None
 
     def _api_auth_test(self, params):
-        return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "exit-interview",
-                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False}
+        scope = self._scope or Scope(TEAM_ID)
+        team = self.workspace.teams.get(scope.team_id or "") or {}
+        result = {"ok": True, "url": "https://example.slack.com/", "team": team.get("name", ""),
+                  "user": "exit-interview", "team_id": scope.team_id or "", "user_id": scope.bot_user_id,
+                  "bot_id": scope.bot_id, "is_enterprise_install": scope.org_wide}
+        if scope.enterprise_id:
+            result["enterprise_id"] = scope.enterprise_id
+        return result
 
     def _api_users_info(self, params):
         user = self.workspace.users.get(params.get("user", ""))
-        if user is None:
+        if user is None or not self._sees_user(user["id"]):
             return self._error("user_not_found")
         user = dict(user)
         if str(params.get("include_locale", "")).lower() not in ("true", "1"):
@@ -307,7 +431,7 @@ class SlackEmulator:
 
     def _api_users_profile_get(self, params):
         user = self.workspace.users.get(params.get("user", ""))
-        if user is None:
+        if user is None or not self._sees_user(user["id"]):
             return self._error("user_not_found")
         profile = dict(user["profile"])
         profile.setdefault("fields", {})
@@ -333,17 +457,28 @@ class SlackEmulator:
         return {"ok": True, "messages": messages, "has_more": False}
 
     def _api_users_list(self, params):
-        members = sorted(self.workspace.users.values(), key=lambda u: u["id"])
+        team = params.get("team_id")
+        if self._scope is not None and self._scope.org_wide and not team:
+            return self._error("missing_argument")  # an org token names the workspace to list
+        members = sorted((u for u in self.workspace.users.values() if self._sees_user(u["id"])
+                          and (not team or u["team_id"] == team)), key=lambda u: u["id"])
         start = int(params.get("cursor") or 0)
         limit = int(params.get("limit") or 200)
         page = members[start:start + limit]
         next_cursor = str(start + limit) if start + limit < len(members) else ""
         return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
 
+    def _api_auth_teams_list(self, params):
+        scope = self._scope or Scope(TEAM_ID)
+        teams = [t for t in self.workspace.teams.values()
+                 if (scope.org_wide and t["enterprise_id"] == scope.enterprise_id) or t["id"] == scope.team_id]
+        return {"ok": True, "teams": [{"id": t["id"], "name": t["name"]} for t in teams],
+                "response_metadata": {"next_cursor": ""}}
+
     def _api_users_lookupByEmail(self, params):
         email = (params.get("email") or "").lower()
         for user in self.workspace.users.values():
-            if (user["profile"].get("email") or "").lower() == email and email:
+            if (user["profile"].get("email") or "").lower() == email and email and self._sees_user(user["id"]):
                 return {"ok": True, "user": user}
         return self._error("users_not_found")
 
@@ -445,6 +580,8 @@ class SlackEmulator:
         return self._api_views_open(params)
 
     def _api_views_publish(self, params):
+        if not self._sees_user(params.get("user_id", "")):
+            return self._error("user_not_found")
         view = _json(params.get("view"))
         if not view or block_problem(view.get("blocks", []), VIEW_BLOCKS):
             return self._error("invalid_blocks")
@@ -500,7 +637,7 @@ class SlackEmulator:
         with self._changed:
             self.calls.append(Call("files.download", {"path": path}, authorization[len("Bearer "):] or None))
             self._changed.notify_all()
-            if authorization != f"Bearer {self.token}":
+            if not authorization.startswith("Bearer ") or authorization[len("Bearer "):] not in self.scopes:
                 return 200, b"<html><body>Sign in to Slack</body></html>", "text/html; charset=utf-8"
             file_id = path.split("/")[2].rsplit("-", 1)[-1] if path.count("/") >= 3 else ""
             stored = next((f for f in self.workspace.files if f["id"] == file_id), None)
@@ -639,6 +776,10 @@ def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
             else:
                 params = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
             auth = self.headers.get("Authorization", "")
+            if auth.startswith("Basic "):  # oauth.v2.access: the app's credentials
+                client_id, _, secret = base64.b64decode(auth[len("Basic "):]).decode().partition(":")
+                params.setdefault("client_id", client_id)
+                params.setdefault("client_secret", secret)
             token = auth[len("Bearer "):] if auth.startswith("Bearer ") else params.pop("token", None)
             status, headers, body = emulator.handle(method, params, token)
             if status == -1:

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.emulator.api import TEAM_ID, Message, SlackEmulator
-
-APP_ID = "A0EXITBOT"
+from bot.emulator.api import APP_ID, BOT_USER_ID, TEAM_ID, Message, SlackEmulator
 
 
 @dataclass
@@ -73,15 +71,33 @@ class SlackUserAgent:
     def post_payload(self, payload: dict, **kwargs) -> Reply:
         return self.post_form({"payload": json.dumps(payload)}, **kwargs)
 
+    def _where(self, user_id: str) -> tuple[str, str | None, bool]:
+        """(team, enterprise, is_enterprise_install) as Slack states them in a payload from this person."""
+        with self.emulator._lock:
+            user = self.emulator.workspace.users.get(user_id) or {}
+            team = user.get("team_id") or TEAM_ID
+            enterprise = self.emulator.enterprise_of(team)
+            return team, enterprise, self.emulator.org_wide_install(enterprise)
+
+    def _context_fields(self, user_id: str) -> dict:
+        """Team, organisation and install kind in an interactive payload (only what Slack adds for them)."""
+        team, enterprise, org_wide = self._where(user_id)
+        fields: dict[str, Any] = {"team": {"id": team, "domain": "example"}, "is_enterprise_install": org_wide}
+        if enterprise:
+            fields["enterprise"] = {"id": enterprise, "name": enterprise}
+        return fields
+
     # -- what people do --------------------------------------------------------------------------
 
     def slash(self, user_id: str, text: str = "", *, command: str = "/exit-interview",
               channel_id: str = "C0HRDESK1", **kwargs) -> Reply:
         key = f"cmd{self._run}.{next(self._ids)}"
+        team, enterprise, org_wide = self._where(user_id)
         return self.post_form(
             {
                 "token": "legacy-verification-token",
-                "team_id": TEAM_ID,
+                "team_id": team,
+                **({"enterprise_id": enterprise, "enterprise_name": enterprise} if enterprise else {}),
                 "team_domain": "example",
                 "channel_id": channel_id,
                 "channel_name": "hr-desk",
@@ -90,7 +106,7 @@ class SlackUserAgent:
                 "command": command,
                 "text": text,
                 "api_app_id": APP_ID,
-                "is_enterprise_install": "false",
+                "is_enterprise_install": "true" if org_wide else "false",
                 "response_url": self.emulator.response_url(key),
                 "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
             },
@@ -119,8 +135,8 @@ class SlackUserAgent:
             raise ValueError("an element is either in a message or in a view")
         payload: dict[str, Any] = {
             "type": "block_actions",
-            "team": {"id": TEAM_ID, "domain": "example"},
-            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            **self._context_fields(user_id),
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self._where(user_id)[0]},
             "api_app_id": APP_ID,
             "token": "legacy-verification-token",
             "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
@@ -140,7 +156,7 @@ class SlackUserAgent:
             payload |= {
                 "container": {"type": "view", "view_id": view_id},
                 # Slack sends a view's field and menu values inside the view, not beside it.
-                "view": {**view, "id": view_id, "type": view.get("type") or "modal", "team_id": TEAM_ID,
+                "view": {**view, "id": view_id, "type": view.get("type") or "modal", "team_id": self._where(user_id)[0],
                          "app_id": APP_ID, "state": {"values": state or {}}},
             }
         return self.post_payload(payload)
@@ -151,12 +167,12 @@ class SlackUserAgent:
         return self.post_payload(
             {
                 "type": "view_submission",
-                "team": {"id": TEAM_ID, "domain": "example"},
-                "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+                **self._context_fields(user_id),
+                "user": {"id": user_id, "username": user_id.lower(), "team_id": self._where(user_id)[0]},
                 "api_app_id": APP_ID,
                 "token": "legacy-verification-token",
                 "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
-                "view": {**view, "state": {"values": state}, "team_id": TEAM_ID, "app_id": APP_ID},
+                "view": {**view, "state": {"values": state}, "team_id": self._where(user_id)[0], "app_id": APP_ID},
                 "response_urls": [],
             }
         )
@@ -180,27 +196,37 @@ class SlackUserAgent:
         return self.post_payload(
             {
                 "type": "block_actions",
-                "team": {"id": TEAM_ID, "domain": "example"},
-                "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+                **self._context_fields(user_id),
+                "user": {"id": user_id, "username": user_id.lower(), "team_id": self._where(user_id)[0]},
                 "api_app_id": APP_ID,
                 "token": "legacy-verification-token",
                 "container": {"type": "view", "view_id": view.get("id")},
                 "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
-                "view": {**view, "state": {"values": state}, "team_id": TEAM_ID, "app_id": APP_ID},
+                "view": {**view, "state": {"values": state}, "team_id": self._where(user_id)[0], "app_id": APP_ID},
                 "actions": [action],
             }
         )
 
-    def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None) -> Reply:
+    def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None,
+              from_user: str | None = None) -> Reply:
+        """`from_user`: whose workspace the event comes from when the event names nobody (app_uninstalled)."""
+        user = from_user or (event.get("user") if isinstance(event.get("user"), str)
+                             else (event.get("user") or {}).get("id", ""))
+        team, enterprise, org_wide = self._where(user or "")
+        authorization: dict[str, Any] = {"team_id": None if org_wide else team, "user_id": BOT_USER_ID,
+                                         "is_bot": True, "is_enterprise_install": org_wide}
+        if enterprise:
+            authorization["enterprise_id"] = enterprise
         body = {
             "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
+            "team_id": team,
+            **({"enterprise_id": enterprise} if enterprise else {}),
             "api_app_id": APP_ID,
             "event": event,
             "type": "event_callback",
             "event_id": event_id or f"Ev{self._run}{next(self._ids):08d}",
             "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT0EXIT", "is_bot": True}],
+            "authorizations": [authorization],
         }
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return self.post(json.dumps(body), "application/json", headers=headers)
