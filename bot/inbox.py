@@ -54,7 +54,12 @@ def natural_key(body: dict) -> tuple[str, str] | None:
     kind = body.get("type")
     parts: list[object]
     if kind == "event_callback":
-        parts = ["event", body.get("event_id")]
+        event = _dict(body.get("event"))
+        if event.get("type") == "function_executed":
+            # A workflow step runs once per execution, whatever event ids its deliveries carry.
+            parts = ["function", event.get("function_execution_id")]
+        else:
+            parts = ["event", body.get("event_id")]
     elif kind == "block_actions":
         actions = body.get("actions")
         action = _dict(actions[0]) if isinstance(actions, list) and actions else {}

@@ -66,6 +66,9 @@ class Workspace:
     home_views: dict[str, dict] = field(default_factory=dict)
     files: list[dict] = field(default_factory=list)
     profile_fields: list[dict] = field(default_factory=list)  # team.profile.get: [{id, label, type}]
+    # What the app reported for each workflow step it ran (functions.completeSuccess / completeError):
+    # {"execution_id", "outputs"} or {"execution_id", "error"}, in order.
+    function_results: list[dict] = field(default_factory=list)
 
 
 class SlackEmulator:
@@ -83,6 +86,9 @@ class SlackEmulator:
         self._changed = threading.Condition(self._lock)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
+        # Workflow step executions Slack started: their just-in-time tokens (function_executed's
+        # bot_access_token), valid like the bot token while the step runs.
+        self._function_tokens: dict[str, str] = {}
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -120,6 +126,20 @@ class SlackEmulator:
         if self.socket_mode is None:
             self.socket_mode = SocketModeServer(self._server.server_address[0]).start()
         return self.socket_mode
+
+    def function_token(self, execution_id: str) -> str:
+        """The token Slack hands the app with a function_executed event for this execution."""
+        with self._lock:
+            for token, known in self._function_tokens.items():
+                if known == execution_id:
+                    return token
+            token = f"xwfp-{next(self._ids)}-{execution_id}"
+            self._function_tokens[token] = execution_id
+            return token
+
+    def function_results_for(self, execution_id: str) -> list[dict]:
+        with self._lock:
+            return [dict(r) for r in self.workspace.function_results if r["execution_id"] == execution_id]
 
     def _apps_connections_open(self, token: str | None) -> dict:
         if token != self.app_token:
@@ -253,8 +273,11 @@ class SlackEmulator:
                 return fault.status, headers, body
             if method == "apps.connections.open":
                 return 200, {}, self._apps_connections_open(token)
-            if token != self.token:
+            if token != self.token and token not in self._function_tokens:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
+            if method.startswith("functions.") and token != self.token \
+                    and self._function_tokens[token] != params.get("function_execution_id"):
+                return 200, {}, {"ok": False, "error": "invalid_auth"}  # another execution's token
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             if handler is None:
                 return 200, {}, {"ok": False, "error": "unknown_method"}
@@ -291,6 +314,22 @@ class SlackEmulator:
         if user["is_bot"]:
             return "cannot_dm_bot"
         return None
+
+    def _api_functions_completeSuccess(self, params):
+        execution_id = params.get("function_execution_id")
+        outputs = _json(params.get("outputs"))
+        if not execution_id or not isinstance(outputs, dict):
+            return self._error("invalid_arguments")
+        self.workspace.function_results.append({"execution_id": execution_id, "outputs": outputs})
+        return {"ok": True}
+
+    def _api_functions_completeError(self, params):
+        execution_id = params.get("function_execution_id")
+        error = params.get("error")
+        if not execution_id or not isinstance(error, str) or not error:
+            return self._error("invalid_arguments")
+        self.workspace.function_results.append({"execution_id": execution_id, "error": error})
+        return {"ok": True}
 
     def _api_auth_test(self, params):
         return {"ok": True, "url": "https://example.slack.com/", "team": "Example", "user": "exit-interview",

@@ -174,6 +174,29 @@ class SlackUserAgent:
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return self.post(json.dumps(body), "application/json", headers=headers)
 
+    def run_step(self, callback_id: str, inputs: dict, *, execution_id: str | None = None,
+                 event_id: str | None = None, retry: int | None = None) -> tuple[Reply, str]:
+        """A workflow reaches the app's custom step: Slack sends `function_executed` with the step's
+        inputs and a token for this execution. Returns the reply and the execution id."""
+        execution_id = execution_id or f"Fx{self._run}{next(self._ids):06d}"
+        event = {
+            "type": "function_executed",
+            "function": {"id": f"Fn{APP_ID}", "callback_id": callback_id, "title": callback_id, "type": "app",
+                         "app_id": APP_ID, "input_parameters": [], "output_parameters": [],
+                         "date_created": 1_700_000_000, "date_updated": 1_700_000_000, "date_deleted": 0},
+            "inputs": inputs,
+            "function_execution_id": execution_id,
+            "workflow_execution_id": f"Wx{execution_id[2:]}",
+            "event_ts": f"{time.time():.6f}",
+            "bot_access_token": self.emulator.function_token(execution_id),
+        }
+        return self.event(event, event_id=event_id, retry=retry), execution_id
+
+    @staticmethod
+    def user_context(user_id: str) -> dict:
+        """A `slack#/types/user_context` value as Workflow Builder fills it: the person who ran it."""
+        return {"id": user_id, "secret": hashlib.sha256(f"ctx:{user_id}".encode()).hexdigest()[:32]}
+
     def dm(self, user_id: str, text: str) -> Reply:
         return self.event(
             {
