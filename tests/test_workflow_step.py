@@ -169,3 +169,16 @@ def test_a_step_is_keyed_by_its_execution_not_by_the_event_id():
     assert natural_key(body) == natural_key({**body, "event_id": "Ev2"})
     assert natural_key(body) != natural_key({**body, "event": {**body["event"], "function_execution_id": "Fx2"}})
     assert natural_key({**body, "event": {"type": "function_executed"}}) is None
+
+
+def test_the_step_runs_over_socket_mode_too(settings, slack):
+    """Socket Mode is the manifest's default: the step arrives as an events_api envelope."""
+    from tests.test_socket_mode import SocketModeHarness
+
+    harness = SocketModeHarness(settings, slack).start()
+    try:
+        result = run_step(harness, leaver=LEAVER, last_working_day=harness.in_working_days(30).isoformat())
+        assert result["outputs"]["status"] == "registered"
+        assert [d.employee_id for d in departures(harness)] == [LEAVER]
+    finally:
+        harness.stop()
