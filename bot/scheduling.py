@@ -12,6 +12,7 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -43,8 +44,10 @@ class Scheduler:
         self.sweep_at_start = sweep_at_start
         self.digest_schedule = digest_schedule
         self.timezone = timezone
+        self._executor = ThreadPoolExecutor()
         self._scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename="apscheduler_jobs")},
+            executors={"default": self._executor},
             timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
@@ -70,7 +73,11 @@ class Scheduler:
 
     def shutdown(self) -> None:
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+            # APScheduler's shutdown(wait=True) waits for running jobs while holding the job store
+            # lock, and a running job that reads a job (the Home's next digest) waits for that lock:
+            # a stop during a sweep hung for good. Stop the scheduler, then wait for the jobs.
+            self._scheduler.shutdown(wait=False)
+            self._executor.shutdown(wait=True)
 
     def plan_invitation(self, departure_id: int, when: datetime) -> None:
         """Wake up at `when` to send this departure's invitation. Arguments are ids only."""

@@ -135,6 +135,27 @@ class SlackUserAgent:
             }
         )
 
+    def click_in_view(self, user_id: str, view: dict, action_id: str) -> Reply:
+        """Click a button in a modal the bot opened (`view` as the emulator holds it, with its id)."""
+        element = _find_element(view.get("blocks", []), action_id)
+        if element is None:
+            raise AssertionError(f"no element {action_id!r} in view {view.get('id')}: {view.get('blocks')}")
+        return self.post_payload(
+            {
+                "type": "block_actions",
+                "team": {"id": TEAM_ID, "domain": "example"},
+                "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+                "api_app_id": APP_ID,
+                "token": "legacy-verification-token",
+                "container": {"type": "view", "view_id": view.get("id")},
+                "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
+                "view": {**view, "state": {"values": {}}, "team_id": TEAM_ID, "app_id": APP_ID},
+                "actions": [{"action_id": action_id, "block_id": element["_block_id"], "type": element["type"],
+                             "value": element.get("value", ""), "text": element.get("text"),
+                             "action_ts": f"{time.time():.6f}"}],
+            }
+        )
+
     def submit_view(self, user_id: str, view: dict, values: dict[str, Any]) -> Reply:
         """Submit a modal the bot opened; `values` maps block_id to the chosen value(s)."""
         state: dict[str, dict] = {}
