@@ -19,7 +19,18 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.questionnaire import display_answer
-from bot.blocks.text import SECTION_TEXT, VIEW_BLOCKS, dicts, escape, fit, mention, quoted, shorten, split_mrkdwn
+from bot.blocks.text import (
+    SECTION_TEXT,
+    VIEW_BLOCKS,
+    dicts,
+    escape,
+    fit,
+    mention,
+    quoted,
+    shorten,
+    split_message,
+    split_mrkdwn,
+)
 from bot.i18n import Translator
 from flows.highlights import Quote
 from flows.questionnaire import Answer, is_skipped
@@ -235,14 +246,15 @@ def manager_message_modal(_: Translator, m: Translator, *, review_id: int, emplo
     ).to_dict()
 
 
-def manager_points(_: Translator, *, employee_id: str, note: str) -> tuple[str, list]:
-    """The leaver's feedback for their direct manager, named, as HR approved it."""
+def manager_points(_: Translator, *, employee_id: str, note: str) -> list[tuple[str, list]]:
+    """The leaver's feedback for their direct manager, named, as HR approved it: one message, or
+    several when the escaped text is more than Slack takes in one (never cut)."""
     lines = "\n".join("> " + line if line else ">" for line in escape(note).split("\n"))
-    blocks = [
+    blocks = dicts([
         HeaderBlock(text=_("review.manager.header")),
         SectionBlock(text=MarkdownTextObject(text=_("review.manager.intro", employee=mention(employee_id)))),
-    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(lines, 2900)]
-    return _("review.manager.header"), dicts(blocks)
+    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(lines, 2900)])
+    return [(_("review.manager.header"), part) for part in split_message(blocks)]
 
 
 def manager_notice(_: Translator, *, employee_id: str) -> tuple[str, list]:

@@ -358,6 +358,9 @@ def save_highlights(services: Services, review_id_text: str, user_id: str, text:
     return None
 
 
+MANAGER_POINTS = "manager_points"
+
+
 def send_manager_feedback(services: Services) -> None:
     """After the leaver's last working day, once: the message HR checked (only with the leaver's
     consent, checked again here), or only that an interview took place."""
@@ -373,13 +376,22 @@ def send_manager_feedback(services: Services) -> None:
         _review_id, note, departure_id, employee_id, manager_id = item
         _ = Translator(services.directory.language(manager_id))
         if note:
-            message_text, blocks = view.manager_points(_, employee_id=employee_id, note=note)
+            messages = view.manager_points(_, employee_id=employee_id, note=note)
         else:
-            message_text, blocks = view.manager_notice(_, employee_id=employee_id)
-        with services.db.session() as session:
-            if not repo.claim_message(session, departure_id, "manager_points", now):
-                return
-        post_claimed_dm(services, departure_id, "manager_points", manager_id, message_text, blocks)
+            messages = [view.manager_notice(_, employee_id=employee_id)]
+        # A long message goes in parts, in order, each claimed on its own (sent once, reconciled like
+        # any claimed message); the last part is "manager_points", which marks the whole as sent.
+        purposes = [f"{MANAGER_POINTS}:{n}" for n in range(1, len(messages))] + [MANAGER_POINTS]
+        for purpose, (message_text, blocks) in zip(purposes, messages, strict=True):
+            with services.db.session() as session:
+                if not repo.claim_message(session, departure_id, purpose, now):
+                    sent = repo.sent_message(session, departure_id, purpose)
+                    if sent is not None and sent.ts:
+                        continue  # this part went out before
+                    return  # being sent, or its outcome is unknown: the reconciler settles it first
+            posted, code = post_claimed_dm(services, departure_id, purpose, manager_id, message_text, blocks)
+            if not posted:
+                raise RuntimeError(f"the manager message was not posted ({code or 'no answer'})")
 
     isolation.each(services, "review-manager-points", due, send, key=lambda item: str(item[0]),
                    who=lambda item: item[3])
