@@ -89,6 +89,7 @@ class SlackEmulator:
         # Workflow step executions Slack started: their just-in-time tokens (function_executed's
         # bot_access_token), valid like the bot token while the step runs.
         self._function_tokens: dict[str, str] = {}
+        self._expired_responses: set[str] = set()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -284,6 +285,17 @@ class SlackEmulator:
             result = handler(params)
             self._changed.notify_all()
             return 200, {}, result
+
+    def expire_response_url(self, key: str) -> None:
+        """Slack's response_urls stop working after 30 minutes: from now on this one is refused."""
+        with self._lock:
+            self._expired_responses.add(key)
+
+    def response_url_expired(self, key: str) -> bool:
+        with self._changed:
+            self.calls.append(Call("response_url", {"key": key}, None))
+            self._changed.notify_all()
+            return key in self._expired_responses
 
     def record_response(self, key: str, payload: dict) -> None:
         with self._changed:
@@ -656,6 +668,8 @@ def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
                 return self._send(200 if ok else 404, {}, b"OK - " + str(len(body)).encode(), "text/plain")
             raw = data.decode("utf-8")
             if self.path.startswith("/response/"):
+                if emulator.response_url_expired(self.path.rsplit("/", 1)[-1]):
+                    return self._send(404, {}, b"expired_url", "text/plain")
                 payload = json.loads(raw or "{}")
                 if block_problem(payload.get("blocks") or [], MESSAGE_BLOCKS):
                     return self._send(400, {}, b"invalid_blocks", "text/plain")
