@@ -78,3 +78,34 @@ def test_a_young_replay_still_answers_through_its_response_url(settings, slack):
         assert slack.dms_to(HR) == []
     finally:
         harness.stop()
+
+
+def test_a_replayed_form_with_errors_tells_the_person_by_dm_that_nothing_was_saved(settings, slack):
+    """HR sent the registration form with a last day in the past just before the bot died: the
+    errors would have shown in the form, but after the restart it is long closed."""
+    harness = Harness(settings, slack).start(inbox_lease_seconds=1)
+    try:
+        harness.user.slash(HR, "start")
+        form = next(iter(slack.workspace.views.values()))
+        past = (harness.today() - timedelta(days=3)).isoformat()
+        body = harness.user.view_submission(HR, form, {"employee": LEAVER, "last_day": past})
+        then = datetime.now(UTC) - timedelta(minutes=2)
+        with harness.services.db.session() as session:
+            store.accept_request(session, natural_key(body)[1], "view_submission", body, then, then)
+
+        [dm] = slack.wait_for(lambda: slack.dms_to(HR), 10, "the DM about the form")
+        assert "niet opgeslagen" in dm.text and "Er is niets opgeslagen" in dm.text
+        assert "*Laatste werkdag*" in dm.text and "al voorbij" in dm.text  # the field, in words, and why
+        assert harness.stage_of(LEAVER) is None
+        slack.wait_for(lambda: finished(harness), 5, "the request finished")
+    finally:
+        harness.stop()
+
+
+def test_a_form_with_errors_sent_live_shows_them_in_the_form_and_sends_no_dm(harness, slack):
+    harness.user.slash(HR, "start")
+    form = next(iter(slack.workspace.views.values()))
+    past = (harness.today() - timedelta(days=3)).isoformat()
+    reply = harness.user.submit_view(HR, form, {"employee": LEAVER, "last_day": past})
+    assert "al voorbij" in reply.json()["errors"]["last_day"]
+    assert slack.dms_to(HR) == []

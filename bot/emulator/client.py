@@ -158,6 +158,10 @@ class SlackUserAgent:
 
     def submit_view(self, user_id: str, view: dict, values: dict[str, Any]) -> Reply:
         """Submit a modal the bot opened; `values` maps block_id to the chosen value(s)."""
+        return self.post_payload(self.view_submission(user_id, view, values))
+
+    def view_submission(self, user_id: str, view: dict, values: dict[str, Any]) -> dict:
+        """The payload Slack sends when `user_id` submits `view` with these values."""
         state: dict[str, dict] = {}
         for block in view.get("blocks", []):
             if block.get("type") != "input":
@@ -168,18 +172,16 @@ class SlackUserAgent:
         unknown = set(values) - set(state)
         if unknown:
             raise AssertionError(f"the modal has no input blocks {sorted(unknown)}")
-        return self.post_payload(
-            {
-                "type": "view_submission",
-                "team": {"id": TEAM_ID, "domain": "example"},
-                "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
-                "api_app_id": APP_ID,
-                "token": "legacy-verification-token",
-                "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
-                "view": {**view, "state": {"values": state}, "team_id": TEAM_ID, "app_id": APP_ID},
-                "response_urls": [],
-            }
-        )
+        return {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "example"},
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
+            "view": {**view, "state": {"values": state}, "team_id": TEAM_ID, "app_id": APP_ID},
+            "response_urls": [],
+        }
 
     def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None) -> Reply:
         body = {
