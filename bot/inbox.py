@@ -26,6 +26,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
 from slack_bolt.listener.listener_start_handler import ListenerStartHandler
 
+from bot.late_reply import LateRespond
 from storage import inbox as store
 from storage.db import Database
 
@@ -54,7 +55,12 @@ def natural_key(body: dict) -> tuple[str, str] | None:
     kind = body.get("type")
     parts: list[object]
     if kind == "event_callback":
-        parts = ["event", body.get("event_id")]
+        event = _dict(body.get("event"))
+        if event.get("type") == "function_executed":
+            # A workflow step runs once per execution, whatever event ids its deliveries carry.
+            parts = ["function", event.get("function_execution_id")]
+        else:
+            parts = ["event", body.get("event_id")]
     elif kind == "block_actions":
         actions = body.get("actions")
         action = _dict(actions[0]) if isinstance(actions, list) and actions else {}
@@ -182,7 +188,10 @@ class Inbox:
                         request.kind, request.id)
             with self._lock:
                 self._held.add(request.id)
-            replay = BoltRequest(body=request.payload, mode="socket_mode", context={INBOX_ID: request.id, REPLAY: True})
+            # Answers go through the stored response_url while Slack still takes it, else as a DM.
+            late = LateRespond.for_replay(request.payload, self._app.client, request.received_at, now)
+            replay = BoltRequest(body=request.payload, mode="socket_mode",
+                                 context={INBOX_ID: request.id, REPLAY: True, "respond": late})
             try:
                 self._app.dispatch(replay)
             except Exception:

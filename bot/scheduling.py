@@ -13,6 +13,7 @@ import logging
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -60,8 +61,10 @@ class Scheduler:
         self.sweep_at_start = sweep_at_start
         self.digest_schedule = digest_schedule
         self.timezone = timezone
+        self._executor = ThreadPoolExecutor()
         self._scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename="apscheduler_jobs")},
+            executors={"default": self._executor},
             timezone=UTC,
             job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
         )
@@ -87,7 +90,11 @@ class Scheduler:
 
     def shutdown(self) -> None:
         if self._scheduler.running:
-            self._scheduler.shutdown(wait=True)
+            # APScheduler's shutdown(wait=True) waits for running jobs while holding the job store
+            # lock, and a running job that reads a job (the Home's next digest) waits for that lock:
+            # a stop during a sweep hung for good. Stop the scheduler, then wait for the jobs.
+            self._scheduler.shutdown(wait=False)
+            self._executor.shutdown(wait=True)
 
     # `tenant`: the installation (bot.installations) whose data space the ids belong to; None in
     # single-workspace mode, whose job ids and arguments stay as they always were.

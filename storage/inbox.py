@@ -30,6 +30,7 @@ class StoredRequest:
     kind: str
     payload: dict
     attempts: int
+    received_at: datetime | None = None  # when Slack sent it: its response_url lives 30 minutes
 
 
 # Prepared once: this runs between Slack's request and its 200, so no statement building per call.
@@ -95,7 +96,7 @@ def claim_abandoned_requests(
     if not claimed:
         return []
     rows = session.scalars(select(InboxRequest).where(InboxRequest.id.in_(claimed)).order_by(InboxRequest.id))
-    return [StoredRequest(r.id, r.kind, r.payload or {}, r.attempts) for r in rows]
+    return [StoredRequest(r.id, r.kind, r.payload or {}, r.attempts, r.received_at) for r in rows]
 
 
 def forget_handled_requests(session: Session, handled_before: datetime) -> int:

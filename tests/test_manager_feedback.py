@@ -203,3 +203,28 @@ def test_the_draft_holds_exactly_what_the_question_promises():
     draft = manager_feedback.draft(template, {**answers, "manager_feedback": {"value": True}}, "nl")
     assert draft == ("“Hoe goed heeft je directe leidinggevende je ondersteund?” 2/5 (Slecht)\n"
                      "Weinig tijd voor één-op-één.\n\n“Wat kunnen we beter doen?”\nMeer overleg.")
+
+
+def test_a_message_for_the_manager_too_long_for_slack_once_escaped_goes_in_several_parts_once(harness, slack):
+    """2,900 characters HR approved can grow fivefold once escaped ("&" is "&amp;"): past what Slack
+    takes in one message. It goes whole, in as many messages as needed, each part once."""
+    answer_everything(harness, LEAVER, improvements="&" * 3000, manager=MANAGER, manager_consent=True)
+    card = card_for(slack, HR, "nl")
+    harness.user.click(HR, card, "review:approve_manager")
+    modal = list(slack.workspace.views.values())[-1]
+    draft = modal["blocks"][-1]["element"]["initial_value"]
+    reply = harness.user.submit_view(HR, modal, {"manager_note": draft})
+    assert reply.status == 200 and not reply.body
+
+    past_the_last_day(harness)
+    review_operations.send_manager_feedback(harness.services)
+    # (the bot's own sweep may be sending it at the same moment: wait for the parts, not for a call)
+    parts = slack.wait_for(lambda: [m for m in slack.dms_to(MANAGER)] if len(slack.dms_to(MANAGER)) >= 2 else None,
+                           what="the parts of the manager message")
+    review_operations.send_manager_feedback(harness.services)
+    assert TEXTS["nl"]["named"].format(leaver=LEAVER) in str(parts[0].blocks)
+    sections = [b["text"]["text"] for m in parts for b in m.blocks if b["type"] == "section"]
+    assert "".join(sections).count("&amp;") == draft.count("&")  # every character HR approved, escaped
+    # Nothing is sent again afterwards.
+    review_operations.send_manager_feedback(harness.services)
+    assert len(slack.dms_to(MANAGER)) == len(parts)

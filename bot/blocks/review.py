@@ -19,7 +19,18 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks.questionnaire import display_answer
-from bot.blocks.text import dicts, escape, fit, mention, quoted, shorten, split_mrkdwn
+from bot.blocks.text import (
+    SECTION_TEXT,
+    VIEW_BLOCKS,
+    dicts,
+    escape,
+    fit,
+    mention,
+    quoted,
+    shorten,
+    split_message,
+    split_mrkdwn,
+)
 from bot.i18n import Translator
 from flows.highlights import Quote
 from flows.questionnaire import Answer, is_skipped
@@ -156,17 +167,49 @@ def _options(template: Template, question) -> tuple:
     return question.options
 
 
-def answers_modal(_: Translator, template: Template, answers: dict[str, Answer], employee_name: str) -> dict:
-    """Every answer, for HR's eyes only."""
+def answers_modal(_: Translator, template: Template, answers: dict[str, Answer], employee_name: str, *,
+                  review_id: int | None = None, page: int = 0) -> dict:
+    """Every answer, for HR's eyes only: one page of `answers_pages` (a long interview has several,
+    with buttons to turn them, so nothing is ever left out of the modal's 100 blocks)."""
+    pages = answers_pages(_, template, answers)
+    page = min(max(page, 0), len(pages) - 1)
     blocks: list = [ContextBlock(elements=[MarkdownTextObject(text=_("review.answers.confidential"))])]
+    blocks += [SectionBlock(text=MarkdownTextObject(text=text)) for text in pages[page]]
+    if len(pages) > 1:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=_("review.answers.page", page=page + 1, pages=len(pages)))]))
+        turn = []
+        if page > 0:
+            turn.append(ButtonElement(text=_("review.answers.previous"), action_id=ANSWERS_PAGE_ACTION,
+                                      value=f"{review_id}:{page - 1}"))
+        if page < len(pages) - 1:
+            turn.append(ButtonElement(text=_("review.answers.next"), action_id=ANSWERS_PAGE_ACTION,
+                                      value=f"{review_id}:{page + 1}", style="primary"))
+        blocks.append(ActionsBlock(block_id=f"review-answers-{review_id}-{page}", elements=turn))
+    return View(type="modal", title=shorten(_("review.answers.title"), 24), close=_("review.close"),
+                blocks=blocks).to_dict()
+
+
+ANSWERS_PAGE_ACTION = "review:answers_page"
+# A modal holds 100 blocks: the confidentiality line on top, the page line and its buttons below.
+ANSWERS_PER_PAGE = VIEW_BLOCKS - 3
+
+
+def answers_pages(_: Translator, template: Template, answers: dict[str, Answer]) -> list[list[str]]:
+    """The full answers as section texts (each at most 3,000 characters measured after escaping),
+    questions packed together while they fit, in pages of at most ANSWERS_PER_PAGE sections."""
+    texts: list[str] = []
     for question in template.questions:
         text = question.text.get(_.language) or question.text.get("en", question.id)
         shown = display_answer(_, question, answers.get(question.id), _options(template, question))
-        for index, part in enumerate(_chunks(shown, 2800)):
-            heading = f"*{escape(text)}*\n" if index == 0 else ""
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=heading + part)))
-    return View(type="modal", title=shorten(_("review.answers.title"), 24), close=_("review.close"),
-                blocks=blocks[:100]).to_dict()
+        parts = [("\n\n", part) for part in _chunks(f"*{escape(text)}*", SECTION_TEXT)]
+        parts += [("\n", part) for part in _chunks(shown, SECTION_TEXT)]
+        for glue, part in parts:
+            if texts and len(texts[-1]) + len(glue) + len(part) <= SECTION_TEXT:
+                texts[-1] += glue + part
+            else:
+                texts.append(part)
+    return [texts[i:i + ANSWERS_PER_PAGE] for i in range(0, len(texts), ANSWERS_PER_PAGE)] or [[]]
 
 
 def highlights_modal(_: Translator, review_id: int, highlights: str) -> dict:
@@ -203,14 +246,15 @@ def manager_message_modal(_: Translator, m: Translator, *, review_id: int, emplo
     ).to_dict()
 
 
-def manager_points(_: Translator, *, employee_id: str, note: str) -> tuple[str, list]:
-    """The leaver's feedback for their direct manager, named, as HR approved it."""
+def manager_points(_: Translator, *, employee_id: str, note: str) -> list[tuple[str, list]]:
+    """The leaver's feedback for their direct manager, named, as HR approved it: one message, or
+    several when the escaped text is more than Slack takes in one (never cut)."""
     lines = "\n".join("> " + line if line else ">" for line in escape(note).split("\n"))
-    blocks = [
+    blocks = dicts([
         HeaderBlock(text=_("review.manager.header")),
         SectionBlock(text=MarkdownTextObject(text=_("review.manager.intro", employee=mention(employee_id)))),
-    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(lines, 2900)]
-    return _("review.manager.header"), dicts(blocks)
+    ] + [SectionBlock(text=MarkdownTextObject(text=part)) for part in _chunks(lines, 2900)])
+    return [(_("review.manager.header"), part) for part in split_message(blocks)]
 
 
 def manager_notice(_: Translator, *, employee_id: str) -> tuple[str, list]:

@@ -83,6 +83,9 @@ class Workspace:
     teams: dict[str, dict] = field(default_factory=lambda: {TEAM_ID: {"id": TEAM_ID, "name": "Example",
                                                                       "enterprise_id": None}})
     enterprises: dict[str, str] = field(default_factory=dict)  # id -> name
+    # What the app reported for each workflow step it ran (functions.completeSuccess / completeError):
+    # {"execution_id", "outputs"} or {"execution_id", "error"}, in order.
+    function_results: list[dict] = field(default_factory=list)
 
 
 class SlackEmulator:
@@ -105,6 +108,10 @@ class SlackEmulator:
         self.oauth_apps: dict[str, str] = {}  # client_id -> client_secret
         self._codes: dict[str, dict] = {}  # consent codes waiting for oauth.v2.access
         self._scope: Scope | None = None  # of the call being handled (under the lock)
+        # Workflow step executions Slack started: their just-in-time tokens (function_executed's
+        # bot_access_token), valid like the bot token while the step runs.
+        self._function_tokens: dict[str, str] = {}
+        self._expired_responses: set[str] = set()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -142,6 +149,20 @@ class SlackEmulator:
         if self.socket_mode is None:
             self.socket_mode = SocketModeServer(self._server.server_address[0]).start()
         return self.socket_mode
+
+    def function_token(self, execution_id: str) -> str:
+        """The token Slack hands the app with a function_executed event for this execution."""
+        with self._lock:
+            for token, known in self._function_tokens.items():
+                if known == execution_id:
+                    return token
+            token = f"xwfp-{next(self._ids)}-{execution_id}"
+            self._function_tokens[token] = execution_id
+            return token
+
+    def function_results_for(self, execution_id: str) -> list[dict]:
+        with self._lock:
+            return [dict(r) for r in self.workspace.function_results if r["execution_id"] == execution_id]
 
     def _apps_connections_open(self, token: str | None) -> dict:
         if token != self.app_token:
@@ -367,15 +388,30 @@ class SlackEmulator:
                 return 200, {}, self._apps_connections_open(token)
             if method == "oauth.v2.access":
                 return 200, {}, self._oauth_v2_access(params)
-            if token not in self.scopes:
+            if token not in self.scopes and token not in self._function_tokens:
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
+            if method.startswith("functions.") and token not in self.scopes \
+                    and self._function_tokens[token] != params.get("function_execution_id"):
+                return 200, {}, {"ok": False, "error": "invalid_auth"}  # another execution's token
             handler = getattr(self, "_api_" + method.replace(".", "_"), None)
             if handler is None:
                 return 200, {}, {"ok": False, "error": "unknown_method"}
-            self._scope = self.scopes[token]
+            # A workflow step's token acts for the workspace it runs in (the default one here).
+            self._scope = self.scopes.get(token) or self.scopes[self.token]
             result = handler(params)
             self._changed.notify_all()
             return 200, {}, result
+
+    def expire_response_url(self, key: str) -> None:
+        """Slack's response_urls stop working after 30 minutes: from now on this one is refused."""
+        with self._lock:
+            self._expired_responses.add(key)
+
+    def response_url_expired(self, key: str) -> bool:
+        with self._changed:
+            self.calls.append(Call("response_url", {"key": key}, None))
+            self._changed.notify_all()
+            return key in self._expired_responses
 
     def record_response(self, key: str, payload: dict) -> None:
         with self._changed:
@@ -409,6 +445,22 @@ class SlackEmulator:
         if user["is_bot"]:
             return "cannot_dm_bot"
         return None
+
+    def _api_functions_completeSuccess(self, params):
+        execution_id = params.get("function_execution_id")
+        outputs = _json(params.get("outputs"))
+        if not execution_id or not isinstance(outputs, dict):
+            return self._error("invalid_arguments")
+        self.workspace.function_results.append({"execution_id": execution_id, "outputs": outputs})
+        return {"ok": True}
+
+    def _api_functions_completeError(self, params):
+        execution_id = params.get("function_execution_id")
+        error = params.get("error")
+        if not execution_id or not isinstance(error, str) or not error:
+            return self._error("invalid_arguments")
+        self.workspace.function_results.append({"execution_id": execution_id, "error": error})
+        return {"ok": True}
 
     def _api_auth_test(self, params):
         scope = self._scope or Scope(TEAM_ID)
@@ -762,6 +814,8 @@ def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
                 return self._send(200 if ok else 404, {}, b"OK - " + str(len(body)).encode(), "text/plain")
             raw = data.decode("utf-8")
             if self.path.startswith("/response/"):
+                if emulator.response_url_expired(self.path.rsplit("/", 1)[-1]):
+                    return self._send(404, {}, b"expired_url", "text/plain")
                 payload = json.loads(raw or "{}")
                 if block_problem(payload.get("blocks") or [], MESSAGE_BLOCKS):
                     return self._send(400, {}, b"invalid_blocks", "text/plain")

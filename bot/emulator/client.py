@@ -161,21 +161,44 @@ class SlackUserAgent:
             }
         return self.post_payload(payload)
 
-    def submit_view(self, user_id: str, view: dict, values: dict[str, Any]) -> Reply:
-        """Submit a modal the bot opened; `values` maps block_id to the chosen value(s)."""
-        state = view_state(view, values)
+    def click_in_view(self, user_id: str, view: dict, action_id: str) -> Reply:
+        """Click a button in a modal the bot opened (`view` as the emulator holds it, with its id)."""
+        element = _find_element(view.get("blocks", []), action_id)
+        if element is None:
+            raise AssertionError(f"no element {action_id!r} in view {view.get('id')}: {view.get('blocks')}")
         return self.post_payload(
             {
-                "type": "view_submission",
+                "type": "block_actions",
                 **self._context_fields(user_id),
                 "user": {"id": user_id, "username": user_id.lower(), "team_id": self._where(user_id)[0]},
                 "api_app_id": APP_ID,
                 "token": "legacy-verification-token",
+                "container": {"type": "view", "view_id": view.get("id")},
                 "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
-                "view": {**view, "state": {"values": state}, "team_id": self._where(user_id)[0], "app_id": APP_ID},
-                "response_urls": [],
+                "view": {**view, "state": {"values": {}}, "team_id": self._where(user_id)[0], "app_id": APP_ID},
+                "actions": [{"action_id": action_id, "block_id": element["_block_id"], "type": element["type"],
+                             "value": element.get("value", ""), "text": element.get("text"),
+                             "action_ts": f"{time.time():.6f}"}],
             }
         )
+
+    def submit_view(self, user_id: str, view: dict, values: dict[str, Any]) -> Reply:
+        """Submit a modal the bot opened; `values` maps block_id to the chosen value(s)."""
+        return self.post_payload(self.view_submission(user_id, view, values))
+
+    def view_submission(self, user_id: str, view: dict, values: dict[str, Any]) -> dict:
+        """The payload Slack sends when `user_id` submits `view` with these values."""
+        state = view_state(view, values)
+        return {
+            "type": "view_submission",
+            **self._context_fields(user_id),
+            "user": {"id": user_id, "username": user_id.lower(), "team_id": self._where(user_id)[0]},
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "trigger_id": f"{next(self._ids)}.{self._run}.trigger",
+            "view": {**view, "state": {"values": state}, "team_id": self._where(user_id)[0], "app_id": APP_ID},
+            "response_urls": [],
+        }
 
     def click_view(self, user_id: str, view: dict, action_id: str, *, value: str | None = None,
                    selected: list[str] | None = None, values: dict[str, Any] | None = None) -> Reply:
@@ -230,6 +253,29 @@ class SlackUserAgent:
         }
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return self.post(json.dumps(body), "application/json", headers=headers)
+
+    def run_step(self, callback_id: str, inputs: dict, *, execution_id: str | None = None,
+                 event_id: str | None = None, retry: int | None = None) -> tuple[Reply, str]:
+        """A workflow reaches the app's custom step: Slack sends `function_executed` with the step's
+        inputs and a token for this execution. Returns the reply and the execution id."""
+        execution_id = execution_id or f"Fx{self._run}{next(self._ids):06d}"
+        event = {
+            "type": "function_executed",
+            "function": {"id": f"Fn{APP_ID}", "callback_id": callback_id, "title": callback_id, "type": "app",
+                         "app_id": APP_ID, "input_parameters": [], "output_parameters": [],
+                         "date_created": 1_700_000_000, "date_updated": 1_700_000_000, "date_deleted": 0},
+            "inputs": inputs,
+            "function_execution_id": execution_id,
+            "workflow_execution_id": f"Wx{execution_id[2:]}",
+            "event_ts": f"{time.time():.6f}",
+            "bot_access_token": self.emulator.function_token(execution_id),
+        }
+        return self.event(event, event_id=event_id, retry=retry), execution_id
+
+    @staticmethod
+    def user_context(user_id: str) -> dict:
+        """A `slack#/types/user_context` value as Workflow Builder fills it: the person who ran it."""
+        return {"id": user_id, "secret": hashlib.sha256(f"ctx:{user_id}".encode()).hexdigest()[:32]}
 
     def dm(self, user_id: str, text: str) -> Reply:
         return self.event(

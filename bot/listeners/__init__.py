@@ -7,11 +7,11 @@ import re
 
 from slack_bolt import Ack, App
 
-from bot.listeners import actions, commands, events, views
+from bot.listeners import actions, commands, events, functions, views
 from bot.listeners.common import after_ack
 
 _DECORATORS = ("action", "view", "view_submission", "view_closed", "command", "event", "message", "shortcut",
-               "options", "block_action")
+               "options", "block_action", "function")
 
 
 class _Guarded:
@@ -43,6 +43,7 @@ def register_listeners(app: App) -> None:
     actions.register(guarded)
     views.register(guarded)
     events.register(guarded)
+    functions.register(guarded)  # Workflow Builder steps (function_executed events)
     # Last, so they only see what nothing above took: a click on a button the bot no longer knows
     # (an old message), a link button, a submission of an old modal, an event it does not use.
     # Acknowledged, so Slack neither shows the user an error nor retries.

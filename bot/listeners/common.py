@@ -8,7 +8,9 @@ import logging
 
 from slack_bolt import Args, BoltContext
 
+from bot.blocks.text import MESSAGE_TEXT, escape, fit
 from bot.i18n import Translator
+from bot.inbox import replaying
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,9 @@ def after_ack(handler):
         def once(*positional, **named):
             if not acked:
                 acked.append(True)
+                if named.get("response_action") == "errors" and replaying():
+                    # Finished after a crash: the form is long closed, errors shown in it reach nobody.
+                    _tell_lost_form_errors(body, args.context, args.client, named.get("errors"))
                 return args.ack(*positional, **named)
             return None
 
@@ -81,6 +86,25 @@ def after_ack(handler):
     guarded.__name__, guarded.__qualname__ = handler.__name__, handler.__qualname__
     guarded.__doc__ = handler.__doc__
     return guarded
+
+
+def _tell_lost_form_errors(body: dict, context, client, errors) -> None:
+    """A DM saying what was wrong with the form and that nothing was saved, field by field."""
+    user_id = user_of(body)
+    if user_id is None or not isinstance(errors, dict) or not errors:
+        return
+    try:
+        _ = translator_for(services_of(context), user_id)
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        labels = {block.get("block_id"): (block.get("label") or {}).get("text")
+                  for block in view.get("blocks") or [] if isinstance(block, dict)}
+        problems = "\n".join(f"• *{escape(str(labels.get(field) or field))}*: {text}"
+                             for field, text in errors.items())
+        title = escape(str((view.get("title") or {}).get("text") or ""))
+        client.chat_postMessage(channel=user_id, text=fit(_("edge.form_lost", form=title, problems=problems),
+                                                          MESSAGE_TEXT))
+    except Exception as error:
+        log.warning("could not tell the user about a form that was not saved: %s", type(error).__name__)
 
 
 def _tell_failure(body, context, client, respond) -> None:

@@ -33,14 +33,16 @@ class _Loaded:
     answers: dict
 
 
-def _load(services: Services, session, review) -> _Loaded | None:
+def _load(services: Services, session, review, *, quotes: bool = True) -> _Loaded | None:
+    """`quotes=False`: without the special-category quotes (slow on long answers; the full answers
+    do not show them, and HR's click must open the modal within Slack's 3 seconds)."""
     interview = repo.interview_by_id(session, review.interview_id)
     departure = repo.departure_by_id(session, interview.departure_id)
     template = templates.template_for(services.db, interview.template_key, interview.template_version)
     answers = {}
     if interview.state is not None:
         answers = Questionnaire(template).final_answers(from_json(interview.state))
-    withheld = _withheld(services, template, answers, interview)
+    withheld = _withheld(services, template, answers, interview) if quotes else []
     tz = services.settings.tz
     facts = view.ReviewFacts(
         review_id=review.id,
@@ -293,16 +295,34 @@ def show_answers(services: Services, review_id: int, user_id: str, trigger_id: s
         review = repo.review_by_id(session, review_id)
         if review is None:
             return Problem("review.unknown")
-        loaded = _load(services, session, review)
+        loaded = _load(services, session, review, quotes=False)
     if loaded.facts.withdrawn:
         return Problem("review.gone")
     _ = Translator(services.directory.language(user_id))
     services.client.views_open(
-        trigger_id=trigger_id, view=view.answers_modal(_, loaded.template, loaded.answers, loaded.facts.employee_id)
+        trigger_id=trigger_id, view=view.answers_modal(_, loaded.template, loaded.answers, loaded.facts.employee_id,
+                                                       review_id=review_id)
     )
     with services.db.session() as session:  # who read the full answers, in the audit log
         repo.add_audit(session, at=services.clock.now(), actor=user_id, action="answers_viewed",
                        subject=loaded.facts.employee_id, detail={"review": review_id})
+    return None
+
+
+def turn_answers_page(services: Services, review_id: int, user_id: str, view_id: str, page: int) -> Problem | None:
+    """The next (or previous) page of the full answers, in the modal HR has open; checked like opening it."""
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    with services.db.session() as session:
+        review = repo.review_by_id(session, review_id)
+        if review is None:
+            return Problem("review.unknown")
+        loaded = _load(services, session, review, quotes=False)
+    if loaded.facts.withdrawn:
+        return Problem("review.gone")
+    _ = Translator(services.directory.language(user_id))
+    services.client.views_update(view_id=view_id, view=view.answers_modal(
+        _, loaded.template, loaded.answers, loaded.facts.employee_id, review_id=review_id, page=page))
     return None
 
 
@@ -338,6 +358,9 @@ def save_highlights(services: Services, review_id_text: str, user_id: str, text:
     return None
 
 
+MANAGER_POINTS = "manager_points"
+
+
 def send_manager_feedback(services: Services) -> None:
     """After the leaver's last working day, once: the message HR checked (only with the leaver's
     consent, checked again here), or only that an interview took place."""
@@ -353,13 +376,22 @@ def send_manager_feedback(services: Services) -> None:
         _review_id, note, departure_id, employee_id, manager_id = item
         _ = Translator(services.directory.language(manager_id))
         if note:
-            message_text, blocks = view.manager_points(_, employee_id=employee_id, note=note)
+            messages = view.manager_points(_, employee_id=employee_id, note=note)
         else:
-            message_text, blocks = view.manager_notice(_, employee_id=employee_id)
-        with services.db.session() as session:
-            if not repo.claim_message(session, departure_id, "manager_points", now):
-                return
-        post_claimed_dm(services, departure_id, "manager_points", manager_id, message_text, blocks)
+            messages = [view.manager_notice(_, employee_id=employee_id)]
+        # A long message goes in parts, in order, each claimed on its own (sent once, reconciled like
+        # any claimed message); the last part is "manager_points", which marks the whole as sent.
+        purposes = [f"{MANAGER_POINTS}:{n}" for n in range(1, len(messages))] + [MANAGER_POINTS]
+        for purpose, (message_text, blocks) in zip(purposes, messages, strict=True):
+            with services.db.session() as session:
+                if not repo.claim_message(session, departure_id, purpose, now):
+                    sent = repo.sent_message(session, departure_id, purpose)
+                    if sent is not None and sent.ts:
+                        continue  # this part went out before
+                    return  # being sent, or its outcome is unknown: the reconciler settles it first
+            posted, code = post_claimed_dm(services, departure_id, purpose, manager_id, message_text, blocks)
+            if not posted:
+                raise RuntimeError(f"the manager message was not posted ({code or 'no answer'})")
 
     isolation.each(services, "review-manager-points", due, send, key=lambda item: str(item[0]),
                    who=lambda item: item[3])

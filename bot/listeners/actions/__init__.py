@@ -6,6 +6,7 @@ from bot.blocks.breakdowns import SHARE_MANAGER_ACTION
 from bot.blocks.bulk import MISSED_ACTION, TALK_ACTION
 from bot.blocks.loop import RECORD_ACTION
 from bot.blocks.notes import RECORD_NOTES_ACTION
+from bot.blocks.review import ANSWERS_PAGE_ACTION
 from bot.listeners.actions import bulk, home, loop, nudge, questionnaire, records, review, settings, template_admin
 from bot.listeners.actions.breakdowns import handle_share_manager
 from bot.listeners.actions.invitation_choice import handle_invitation_choice, handle_reconsider
@@ -35,6 +36,7 @@ def register(app: App) -> None:
     app.action("review:approve")(review.handle_approve)
     app.action("review:approve_manager")(review.handle_approve_manager)
     app.action("review:private")(review.handle_private)
+    app.action(ANSWERS_PAGE_ACTION)(review.handle_answers_page)
     app.action(records.EXPORT_ACTION)(records.handle_export)
     app.action("home:register")(home.handle_register)
     app.action("home:export_all")(home.handle_export_all)

@@ -69,3 +69,14 @@ def handle_approve_manager(ack: Ack, action: dict, body: dict, respond: Respond,
 def handle_private(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     ack()
     _run(action, body, respond, context, lambda s, rid, user: review.decide(s, rid, user, "private"))
+
+
+def handle_answers_page(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
+    """*Next page* / *Previous page* in the full answers: the same modal shows the other page."""
+    ack()
+    review_id, _sep, page = (action.get("value") or "").partition(":")
+    view_id = (body.get("view") or {}).get("id")
+    if not (review_id.isdigit() and page.isdigit() and isinstance(view_id, str)):
+        return  # not a button the bot made
+    _run({"value": review_id}, body, respond, context,
+         lambda s, rid, user: review.turn_answers_page(s, rid, user, view_id, int(page)))

@@ -1,0 +1,98 @@
+"""The Workflow Builder step "Start exit interview": what its inputs mean, as plain values.
+
+Slack hands a custom step its inputs as the workflow filled them (a user id, a date as
+`2026-12-20`, a string, or a `user_context` for the person who ran the workflow). This module turns
+them into the same registration the slash command makes, or into a problem to report as the step's
+error. Who may run it, and the registration rules themselves, are decided elsewhere (the HR check
+and `flows.registration.check_registration`), exactly as for the command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from flows.registration import Problem, parse_date, parse_user
+
+CALLBACK_ID = "start_exit_interview"
+
+# The names of the step's parameters; manifest.yml declares the same (tests/test_manifest.py checks).
+LEAVER = "leaver"
+LAST_DAY = "last_working_day"
+MANAGER = "manager"
+INTERVIEWER = "interviewer"
+LANGUAGE = "language"
+RUN_BY = "registered_by"  # slack#/types/user_context: the person who ran the workflow
+INPUTS = (LEAVER, LAST_DAY, MANAGER, INTERVIEWER, LANGUAGE, RUN_BY)
+
+STATUS = "status"
+INVITATION_TIME = "invitation_time"
+CONFIRMATION = "confirmation"
+OUTPUTS = (STATUS, INVITATION_TIME, CONFIRMATION)
+
+# The values of the `status` output: the invitation is planned, or goes out at once (little time left).
+PLANNED = "registered"
+INVITING_NOW = "registered_inviting_now"
+
+
+@dataclass(frozen=True)
+class StepRegistration:
+    employee_id: str
+    last_day: date
+    manager_id: str | None = None
+    interviewer_id: str | None = None
+    language: str | None = None
+
+
+def run_by(inputs: dict) -> str | None:
+    """Who ran the workflow, from the `user_context` Slack filled in (never from a plain user id a
+    workflow author could set to anyone); None when it is missing or malformed."""
+    context = inputs.get(RUN_BY) if isinstance(inputs, dict) else None
+    user_id = context.get("id") if isinstance(context, dict) else None
+    return parse_user(user_id) if isinstance(user_id, str) else None
+
+
+def read_inputs(inputs: dict, languages: Collection[str]) -> StepRegistration | Problem:
+    """The registration the step asks for, or the first problem with its inputs."""
+    inputs = inputs if isinstance(inputs, dict) else {}
+    if inputs.get(LEAVER) in (None, ""):
+        return Problem("workflow.leaver_missing")
+    employee_id = _user(inputs.get(LEAVER))
+    if employee_id is None:
+        return _not_a_user(inputs.get(LEAVER))
+    raw_day = inputs.get(LAST_DAY)
+    last_day = parse_date(raw_day.strip()) if isinstance(raw_day, str) else None
+    if last_day is None:
+        return Problem("command.not_a_date", {"text": _shown(raw_day)})
+    people = {}
+    for name in (MANAGER, INTERVIEWER):
+        value = inputs.get(name)
+        if value in (None, ""):
+            people[name] = None
+            continue
+        people[name] = _user(value)
+        if people[name] is None:
+            return _not_a_user(value)
+    language = inputs.get(LANGUAGE)
+    if language in (None, ""):
+        language = None
+    elif not isinstance(language, str) or language.strip().lower() not in languages:
+        return Problem("workflow.language_invalid", {"text": _shown(language)})
+    else:
+        language = language.strip().lower()
+    return StepRegistration(employee_id, last_day, people[MANAGER], people[INTERVIEWER], language)
+
+
+def _user(value) -> str | None:
+    return parse_user(value.strip()) if isinstance(value, str) else None
+
+
+def _not_a_user(value) -> Problem:
+    return Problem("command.not_a_user", {"text": _shown(value)})
+
+
+def _shown(value) -> str:
+    """A value as it may be quoted back in an error: a short, single-line string."""
+    text = value if isinstance(value, str) else ("" if value is None else str(value))
+    return " ".join(text.split())[:40]
