@@ -1,0 +1,116 @@
+"""Production mode (HTTP, listeners after the ack): Slack gets its 200 as soon as the request is in
+the durable inbox, whatever the bot's work after it is waiting for; every request is still handled
+once, and a clean stop finishes what was acknowledged.
+
+The other end-to-end tests run with process_before_response=True for determinism; these run the bot
+as `exit-interview run` does, and wait for what Slack receives."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from bot.runtime import BotProcess
+from storage import inbox as store
+from storage.db import Database
+from storage.models import InboxRequest
+from tests.conftest import HR, LEAVER, SIGNING_SECRET, Harness
+
+
+class ProductionHarness(Harness):
+    def start(self, **overrides) -> Harness:
+        from bot.emulator import SlackUserAgent
+
+        self.bot = BotProcess(self.settings, host="127.0.0.1", clock=self.clock, sweep_seconds=0.5).start()
+        self.user = SlackUserAgent(self.bot.events_url, SIGNING_SECRET, self.slack)
+        return self
+
+
+class SlowReplies:
+    """While closed, the bot's replies through a response_url wait at Slack (then arrive)."""
+
+    def __init__(self, slack):
+        self._original = slack.record_response
+        self._open = threading.Event()
+        self._open.set()
+        slack.record_response = self._record
+
+    def close(self) -> None:
+        self._open.clear()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def _record(self, key, payload):
+        self._open.wait(30)
+        return self._original(key, payload)
+
+
+@pytest.fixture
+def production(settings, slack):
+    h = ProductionHarness(settings, slack).start()
+    yield h
+    h.stop()
+
+
+def replies(slack) -> list[dict]:
+    """The bot's answers to slash commands (through their response_url)."""
+    return [r for r in slack.workspace.responses if r["key"].startswith("cmd")]
+
+
+def rows(database_url: str) -> list[InboxRequest]:
+    db = Database(database_url)
+    try:
+        with db.session() as session:
+            return list(session.scalars(select(InboxRequest).order_by(InboxRequest.id)))
+    finally:
+        db.dispose()
+
+
+def test_while_slack_is_slow_to_take_the_replies_every_command_still_gets_its_200(production, slack):
+    # Twelve commands while every reply hangs at Slack: more than Bolt's listener threads, which
+    # would otherwise all wait on a reply and leave new requests unacknowledged (a 404 after 3 s).
+    slow = SlowReplies(slack)
+    slow.close()
+    try:
+        statuses = [production.user.slash(HR, "help").status for _ in range(12)]
+    finally:
+        slow.open()
+    assert statuses == [200] * 12
+    slack.wait_for(lambda: len(replies(slack)) == 12, 20, "every reply once Slack takes them")
+    production.slack.wait_for(lambda: all(r.handled_at for r in rows(production.settings.database_url)), 10,
+                              "every request finished")
+    assert len({r["key"] for r in replies(slack)}) == 12  # each command answered, once
+    assert {r.outcome for r in rows(production.settings.database_url)} == {store.DONE}
+
+
+def test_an_events_api_retry_answered_at_the_edge_is_handled_once(production, slack):
+    event = {"type": "message", "channel_type": "im", "channel": slack.dm_channel(LEAVER), "user": LEAVER,
+             "text": "Hallo?", "ts": "1700000000.000100", "event_ts": "1700000000.000100"}
+    assert production.user.event(event, event_id="Ev0FIRST01").status == 200
+    slack.wait_for(lambda: len(slack.dms_to(LEAVER)) == 1, 10, "the answer to the first DM")
+
+    later = {**event, "ts": "1700000002.000100", "event_ts": "1700000002.000100"}
+    for retry in (None, 1, 2):  # Slack did not see the first 200 in time and sends it again
+        assert production.user.event(later, event_id="Ev0RETRY02", retry=retry).status == 200
+    slack.wait_for(lambda: len(slack.dms_to(LEAVER)) >= 2, 10, "the answer to the second DM")
+    production.slack.wait_for(lambda: all(r.handled_at for r in rows(production.settings.database_url)), 10,
+                              "every request finished")
+    assert len(slack.dms_to(LEAVER)) == 2
+    assert len(rows(production.settings.database_url)) == 2
+
+
+def test_a_clean_stop_finishes_what_was_acknowledged(settings, slack):
+    harness = ProductionHarness(settings, slack).start()
+    slow = SlowReplies(slack)
+    slow.close()
+    try:
+        for _ in range(6):
+            assert harness.user.slash(HR, "help").status == 200
+    finally:
+        slow.open()
+        harness.stop()  # SIGTERM's path: no new requests, then what was acknowledged is finished
+    assert len(replies(slack)) == 6 and len({r["key"] for r in replies(slack)}) == 6
+    assert all(r.handled_at for r in rows(settings.database_url))
