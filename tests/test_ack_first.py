@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.runtime import BotProcess
 from storage import inbox as store
@@ -114,3 +114,29 @@ def test_a_clean_stop_finishes_what_was_acknowledged(settings, slack):
         harness.stop()  # SIGTERM's path: no new requests, then what was acknowledged is finished
     assert len(replies(slack)) == 6 and len({r["key"] for r in replies(slack)}) == 6
     assert all(r.handled_at for r in rows(settings.database_url))
+
+
+def test_fuzzed_signed_payloads_answered_at_the_edge_get_no_error_and_change_nothing(production, slack):
+    """tests/test_edge.py's fuzz, in production mode: what the edge answers itself is answered 200
+    (never 5xx or 404) and what the workers then do with it changes nothing either."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.test_edge import fuzzed, registered, snapshot
+
+    assert production.user.slash(HR, f"start <@{LEAVER}|x> {production.in_working_days(30)}").status == 200
+    production.wait_for_stage(LEAVER, "registered")
+    assert production.bot.ack_first.drain(10)
+    routes = registered()
+    before = snapshot(production)
+    with production.services.db.session() as session:
+        departure_ids = list(session.scalars(text("SELECT id FROM departures")))
+    rng = random.Random(21)
+    kinds = ["command", "action", "action", "action", "view", "event"]
+    requests = [fuzzed(rng, rng.choice(kinds), routes, departure_ids, slack.response_url(f"fuzz{n}"))
+                for n in range(600)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda request: production.user.post(*request).status, requests))
+    assert [s for s in statuses if s >= 500 or s == 404] == []
+    assert production.bot.ack_first.drain(60), "the work after the acks did not finish"
+    assert snapshot(production) == before
