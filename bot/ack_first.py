@@ -8,9 +8,11 @@ of workers then runs Bolt's dispatch on it, exactly as a replay after a crash wo
 its listener finished. Everything else (view submissions, whose acknowledgement may carry errors or a
 new view; options; requests of a kind not seen before) goes through Bolt as before.
 
-Acknowledgements come first: before a worker starts the next request it gives way, for at most
-`YIELD_SECONDS`, to acknowledgements in progress. Slack's 3-second limit is hard; a reply that comes
-a little later is not lost (the inbox holds it, and another process finishes it after a crash).
+Acknowledgements come first: a worker starts the next request once no acknowledgement is in
+progress, or once the request has waited `MOST_DELAY_SECONDS`, whichever comes first. So a burst is
+acknowledged first and answered right after it, and under steady load no reply waits longer than
+that for the acks. Slack's 3-second limit is hard; a reply that comes a little later is not lost
+(the inbox holds it, and another process finishes it after a crash).
 """
 
 from __future__ import annotations
@@ -30,17 +32,17 @@ log = logging.getLogger(__name__)
 
 # What the acknowledgement of these carries is ignored by Slack: the edge may give it.
 _ACK_CARRIES_NOTHING = ("block_actions", "event_callback")
-YIELD_SECONDS = 0.25  # at most this long a worker waits for the acks in progress, per request
+MOST_DELAY_SECONDS = 1.0  # a request waits at most this long for the acks in progress
 WORKERS = 4
 LISTENER_TIMEOUT = 60.0  # a worker waits this long for a listener before it takes the next request
 DUPLICATE = object()  # take(): a request delivered again; acknowledged, not handled twice
 
 
 class AckFirst:
-    def __init__(self, inbox: Inbox, app: App, workers: int = WORKERS, yield_seconds: float = YIELD_SECONDS):
+    def __init__(self, inbox: Inbox, app: App, workers: int = WORKERS, most_delay: float = MOST_DELAY_SECONDS):
         self.inbox = inbox
         self.app = app
-        self.yield_seconds = yield_seconds
+        self.most_delay = most_delay
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._acking = 0
         self._quiet = threading.Condition()
@@ -104,17 +106,18 @@ class AckFirst:
     def schedule(self, job) -> None:
         with self._idle:
             self._pending += 1
-        self._jobs.put(job)
+        self._jobs.put((time.monotonic(), job))
 
     # -- after the ack ----------------------------------------------------------------------------
 
     def _work(self) -> None:
         while True:
-            job = self._jobs.get()
-            if job is None:
+            queued = self._jobs.get()
+            if queued is None:
                 return
+            scheduled_at, job = queued
             try:
-                self._give_way_to_acks()
+                self._give_way_to_acks(scheduled_at)
                 self._run(*job)
             except Exception:
                 log.exception("handling an acknowledged request failed")
@@ -123,9 +126,10 @@ class AckFirst:
                     self._pending -= 1
                     self._idle.notify_all()
 
-    def _give_way_to_acks(self) -> None:
+    def _give_way_to_acks(self, scheduled_at: float) -> None:
         with self._quiet:
-            self._quiet.wait_for(lambda: self._acking <= 0, timeout=self.yield_seconds)
+            self._quiet.wait_for(lambda: self._acking <= 0,
+                                 timeout=max(0.0, scheduled_at + self.most_delay - time.monotonic()))
 
     def _run(self, request_id: int, body: dict) -> None:
         request = BoltRequest(body=body, mode="socket_mode", context={INBOX_ID: request_id})
