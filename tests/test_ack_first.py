@@ -140,3 +140,37 @@ def test_fuzzed_signed_payloads_answered_at_the_edge_get_no_error_and_change_not
     assert [s for s in statuses if s >= 500 or s == 404] == []
     assert production.bot.ack_first.drain(60), "the work after the acks did not finish"
     assert snapshot(production) == before
+
+
+def test_requests_that_arrive_together_are_each_written_once_and_a_bad_one_fails_alone(database_url):
+    """The inbox's group commit: many threads at once, some with a key seen before, one with a body
+    that cannot be stored; every caller gets its own answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.inbox import Inbox
+    from storage import crypto
+    from tests.conftest import TEST_KEY
+
+    crypto.configure(TEST_KEY)
+    db = Database(database_url)
+    db.upgrade()
+    inbox = Inbox(db)
+    bodies = [{"type": "event_callback", "event_id": f"Ev{n % 30:04d}", "n": n} for n in range(60)]
+    bodies[7] = {**bodies[7], "event_id": "Ev0BAD", "n": object()}  # not JSON: cannot be written
+
+    def accept(body):
+        try:
+            return inbox.accept(body, ("event", body["event_id"]))
+        except Exception:  # the database layer's wrapping of the TypeError
+            return "refused"
+
+    try:
+        with ThreadPoolExecutor(20) as pool:
+            answers = list(pool.map(accept, bodies))
+        assert answers[7] == "refused"
+        written = [a for a in answers if isinstance(a, int)]
+        assert len(written) == len(set(written)) == 30  # each key once; a key again gets None
+        assert answers.count(None) == 29
+        assert len(rows(database_url)) == 30
+    finally:
+        db.dispose()
