@@ -254,13 +254,14 @@ class Inbox:
 
 
 class _Pending:
-    __slots__ = ("done", "error", "request_id", "row")
+    __slots__ = ("done", "error", "request_id", "row", "state")
 
     def __init__(self, row: tuple):
         self.row = row
+        self.state = "queued"  # then "writing", or "cancelled" by a caller that stopped waiting
         self.done = threading.Event()
         self.request_id: int | None = None
-        self.error: Exception | None = None
+        self.error: Exception | None = RuntimeError("not written")  # until its transaction commits
 
 
 class _GroupCommit:
@@ -270,13 +271,14 @@ class _GroupCommit:
     holder is in the database). Each caller still returns only once its row is committed."""
 
     BATCH = 64
-    WAIT_SECONDS = 2.5  # within Slack's 3 s: past it, the request is left to a replay (its lease)
+    WAIT_SECONDS = 2.5  # within Slack's 3 s: a write not started by then is dropped (as if it failed)
 
     def __init__(self, inbox: Inbox):
         self.inbox = inbox
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
+        self._states = threading.Lock()
 
     def write(self, key: str, kind: str, body: dict, now: datetime, lease_until: datetime) -> int | None:
         if self._thread is None:
@@ -287,7 +289,11 @@ class _GroupCommit:
         pending = _Pending((key, kind, body, now, lease_until))
         self._queue.put(pending)
         if not pending.done.wait(self.WAIT_SECONDS):
-            raise TimeoutError("the inbox write did not finish in time")
+            with self._states:
+                if pending.state == "queued":  # never written: the caller goes on without it
+                    pending.state = "cancelled"
+                    raise TimeoutError("the inbox write did not start in time")
+            pending.done.wait()  # being written: its outcome decides, so nothing is handled twice
         if pending.error is not None:
             raise pending.error
         return pending.request_id
@@ -300,6 +306,12 @@ class _GroupCommit:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
+            with self._states:
+                batch = [pending for pending in batch if pending.state == "queued"]
+                for pending in batch:
+                    pending.state = "writing"
+            if not batch:
+                continue
             try:
                 self._commit(batch)
             except Exception:  # one bad row must not fail the others: each on its own
@@ -308,8 +320,9 @@ class _GroupCommit:
                         self._commit([pending])
                     except Exception as error:
                         pending.error = error
-            for pending in batch:
-                pending.done.set()
+            finally:
+                for pending in batch:
+                    pending.done.set()
 
     def _commit(self, batch: list[_Pending]) -> None:
         ids = []
@@ -317,7 +330,7 @@ class _GroupCommit:
             for pending in batch:
                 ids.append(store.accept_request(connection, *pending.row))
         for pending, request_id in zip(batch, ids, strict=True):
-            pending.request_id = request_id
+            pending.request_id, pending.error = request_id, None
 
 
 class _NoteReplay(ListenerStartHandler):

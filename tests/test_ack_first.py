@@ -174,3 +174,44 @@ def test_requests_that_arrive_together_are_each_written_once_and_a_bad_one_fails
         assert len(rows(database_url)) == 30
     finally:
         db.dispose()
+
+
+def test_a_write_that_could_not_start_in_time_is_dropped_and_one_under_way_is_waited_for(tmp_path):
+    """The caller of a write that never started goes on as if the database had failed (the
+    request is then handled without the inbox): that row must never appear later, or the request
+    would be replayed and handled twice. A write under way is waited for instead."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.inbox import Inbox
+    from storage import crypto
+    from tests.conftest import TEST_KEY
+
+    crypto.configure(TEST_KEY)
+    url = f"sqlite:///{tmp_path / 'inbox.sqlite3'}"
+    db = Database(url)
+    db.upgrade()
+    inbox = Inbox(db)
+    inbox._writer.WAIT_SECONDS = 0.05
+    under_way = threading.Event()
+    commit = inbox._writer._commit
+
+    def noted(batch):
+        under_way.set()
+        return commit(batch)
+
+    inbox._writer._commit = noted
+    body = {"type": "event_callback", "event_id": "Ev1"}
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            with inbox._one_writer:  # the database is busy: the writer waits in its first transaction
+                first = pool.submit(inbox.accept, body, ("event", "Ev1"))
+                assert under_way.wait(10), "the first write under way"
+                second = pool.submit(inbox.accept, {**body, "event_id": "Ev2"}, ("event", "Ev2"))
+                with pytest.raises(TimeoutError):
+                    second.result(timeout=10)
+            assert isinstance(first.result(timeout=10), int)  # waited for, though past the wait
+            assert inbox.accept({**body, "event_id": "Ev3"}, ("event", "Ev3")) is not None
+        assert [r.key for r in rows(url)] == ["Ev1", "Ev3"]  # Ev2 never written
+    finally:
+        db.dispose()
+
