@@ -429,9 +429,12 @@ def _purge(dry_run: bool) -> int:
     finally:
         database.dispose()
     print(f"retention: {months} months after the last working day (RETENTION_MONTHS); today is {today} ({timezone})")
+    if report.failed_ids:  # one bad departure never stops the others; the log says what failed
+        print(f"{len(report.failed_ids)} departures could not be purged: ids "
+              f"{', '.join(str(i) for i in report.failed_ids)} (see the log)", file=sys.stderr)
     if not report.departure_ids:
         print("nothing is due")
-        return 0
+        return 1 if report.failed_ids else 0
     verb = "would go" if dry_run else "purged"
     print(f"{report.departures} departures {verb}: ids {', '.join(str(i) for i in report.departure_ids)}")
     print(f"  interviews: {report.interviews} (free texts deleted: {report.free_texts}; ratings, scores and "
@@ -441,7 +444,7 @@ def _purge(dry_run: bool) -> int:
     print("  Slack ids of leaver, manager, interviewer and HR replaced by 'purged'")
     if dry_run:
         print("dry run: nothing was changed; `exit-interview purge` does it")
-    return 0
+    return 1 if report.failed_ids else 0
 
 
 # -- export ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import queue
 import threading
 from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 INBOX_ID = "inbox_id"
 REPLAY = "inbox_replay"
+SEEN = "inbox_seen"  # set by the middleware: the request got past Bolt's own checks to the inbox
 # After this many attempts (the first and the replays) a request that kills its process is given up.
 MAX_ATTEMPTS = 3
 RETAIN_HANDLED = timedelta(days=1)  # Slack retries events within minutes; a day is plenty
@@ -84,6 +86,29 @@ def natural_key(body: dict) -> tuple[str, str] | None:
     return str(kind)[:16], hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def routing_key(body: dict) -> tuple | None:
+    """What our listeners' matchers look at (command, action_id, callback_id, event type and
+    subtype): two requests with the same routing key are taken by a listener alike."""
+    if not isinstance(body, dict):
+        return None
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = _dict(body.get("event"))
+        parts: tuple = ("event", event.get("type"), event.get("subtype"))
+    elif kind == "block_actions":
+        actions = body.get("actions")
+        parts = ("action", _dict(actions[0]).get("action_id") if isinstance(actions, list) and actions else None)
+    elif kind in ("view_submission", "view_closed"):
+        parts = (kind, _dict(body.get("view")).get("callback_id"))
+    elif kind in ("shortcut", "message_action"):
+        parts = (kind, body.get("callback_id"))
+    elif body.get("command"):
+        parts = ("command", body.get("command"))
+    else:
+        return None
+    return parts if all(isinstance(p, str) or p is None for p in parts) else None
+
+
 def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -100,8 +125,12 @@ class Inbox:
         self._held: set[int] = set()
         self._lock = threading.Condition()
         self._app: App | None = None
+        # Does a listener take requests with this routing key? Learnt from the listeners' own
+        # matchers once per key, so the hot path does not run every matcher for every request.
+        self._matched: dict[tuple, bool] = {}
         # SQLite has one writer; taking turns here is quicker than its busy handler's sleeps.
         self._one_writer = threading.Lock() if db.engine.dialect.name == "sqlite" else nullcontext()
+        self._writer = _GroupCommit(self)
 
     # -- wiring -----------------------------------------------------------------------------------
 
@@ -114,38 +143,62 @@ class Inbox:
 
     def _handles(self, req: BoltRequest, resp: BoltResponse) -> bool:
         """Does a listener take this request? Only those are kept (Bolt answers the rest 404)."""
+        key = routing_key(req.body)
+        known = self._matched.get(key) if key is not None else None
+        if known is not None:
+            return known
         try:
-            return any(listener.matches(req=req, resp=resp) for listener in self._app._listeners)
+            taken = any(listener.matches(req=req, resp=resp) for listener in self._app._listeners)
         except Exception:  # a payload no matcher can read: not Slack's; Bolt answers it as before
             return False
+        if key is not None and len(self._matched) < 4096:  # action ids carry ids: keep the cache bounded
+            self._matched[key] = taken
+        return taken
+
+    def taken_by_a_listener(self, body: dict) -> bool:
+        """True when a listener is known to take requests like this one (learnt on an earlier one)."""
+        key = routing_key(body)
+        return key is not None and self._matched.get(key) is True
 
     def _middleware(self, req: BoltRequest, resp: BoltResponse, next):
-        replayed = req.context.get(INBOX_ID)
-        if replayed is not None:
-            req.context[REPLAY] = "seen"
+        accepted = req.context.get(INBOX_ID)
+        if accepted is not None:  # a replay, or a request the HTTP edge already acknowledged
+            req.context[SEEN] = True
             if not self._handles(req, resp):
-                self.finish(replayed, store.UNMATCHED)
+                self.finish(accepted, store.UNMATCHED)
             return next()
         keyed = natural_key(req.body)
         if keyed is None or not self._handles(req, resp):
             return next()
-        kind, key = keyed
-        now = _now()
+        kind = keyed[0]
         try:
-            with self._one_writer, self.db.engine.begin() as connection:
-                request_id = store.accept_request(connection, key, kind, req.body, now, now + self.lease)
+            request_id = self.accept(req.body, keyed)
         except Exception as error:
             log.warning("could not write a %s to the inbox: %s", kind, type(error).__name__)
             if kind == "event":
                 return BoltResponse(status=503, body="")  # Slack delivers it again later
             return next()  # a person is waiting: the listener tells them in words if it fails too
         if request_id is None:
-            log.info("a %s delivered again (same key) was acknowledged and not handled twice", kind)
             return BoltResponse(status=200, body="")
-        with self._lock:
-            self._held.add(request_id)
         req.context[INBOX_ID] = request_id
         return next()
+
+    def accept(self, body: dict, keyed: tuple[str, str]) -> int | None:
+        """Write the request (committed before this returns) and hold it; its id, or None for a key
+        seen before (acknowledge it, do not handle it again). Raises when the database does."""
+        kind, key = keyed
+        now = _now()
+        request_id = self._writer.write(key, kind, body, now, now + self.lease)
+        if request_id is None:
+            log.info("a %s delivered again (same key) was acknowledged and not handled twice", kind)
+            return None
+        with self._lock:
+            self._held.add(request_id)
+        return request_id
+
+    def wait_until_finished(self, request_id: int, timeout: float) -> bool:
+        with self._lock:
+            return self._lock.wait_for(lambda: request_id not in self._held, timeout=timeout)
 
     # -- finishing --------------------------------------------------------------------------------
 
@@ -196,7 +249,7 @@ class Inbox:
                 self._app.dispatch(replay)
             except Exception:
                 log.exception("replaying inbox request %s failed", request.id)
-            if replay.context.get(REPLAY) != "seen":  # stopped before the inbox (Bolt's own checks)
+            if not replay.context.get(SEEN):  # stopped before the inbox (Bolt's own checks)
                 self.finish(request.id, store.FAILED)
         if wait_seconds and claimed:
             ids = {request.id for request in claimed}
@@ -207,6 +260,86 @@ class Inbox:
     def compact(self) -> None:
         with self.db.session() as session:
             store.forget_handled_requests(session, _now() - RETAIN_HANDLED)
+
+
+class _Pending:
+    __slots__ = ("done", "error", "request_id", "row", "state")
+
+    def __init__(self, row: tuple):
+        self.row = row
+        self.state = "queued"  # then "writing", or "cancelled" by a caller that stopped waiting
+        self.done = threading.Event()
+        self.request_id: int | None = None
+        self.error: Exception | None = RuntimeError("not written")  # until its transaction commits
+
+
+class _GroupCommit:
+    """Writes accepted requests for every thread: requests that arrive while a transaction is being
+    written go together in the next one. Concurrent acks then cost one commit, and no hand-offs of
+    the writer's lock between threads (each costs a wait for the interpreter lock while the
+    holder is in the database). Each caller still returns only once its row is committed."""
+
+    BATCH = 64
+    WAIT_SECONDS = 2.5  # within Slack's 3 s: a write not started by then is dropped (as if it failed)
+
+    def __init__(self, inbox: Inbox):
+        self.inbox = inbox
+        self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+        self._states = threading.Lock()
+
+    def write(self, key: str, kind: str, body: dict, now: datetime, lease_until: datetime) -> int | None:
+        if self._thread is None:
+            with self._starting:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="inbox-writer", daemon=True)
+                    self._thread.start()
+        pending = _Pending((key, kind, body, now, lease_until))
+        self._queue.put(pending)
+        if not pending.done.wait(self.WAIT_SECONDS):
+            with self._states:
+                if pending.state == "queued":  # never written: the caller goes on without it
+                    pending.state = "cancelled"
+                    raise TimeoutError("the inbox write did not start in time")
+            pending.done.wait()  # being written: its outcome decides, so nothing is handled twice
+        if pending.error is not None:
+            raise pending.error
+        return pending.request_id
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.BATCH:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            with self._states:
+                batch = [pending for pending in batch if pending.state == "queued"]
+                for pending in batch:
+                    pending.state = "writing"
+            if not batch:
+                continue
+            try:
+                self._commit(batch)
+            except Exception:  # one bad row must not fail the others: each on its own
+                for pending in batch:
+                    try:
+                        self._commit([pending])
+                    except Exception as error:
+                        pending.error = error
+            finally:
+                for pending in batch:
+                    pending.done.set()
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        ids = []
+        with self.inbox._one_writer, self.inbox.db.engine.begin() as connection:
+            for pending in batch:
+                ids.append(store.accept_request(connection, *pending.row))
+        for pending, request_id in zip(batch, ids, strict=True):
+            pending.request_id, pending.error = request_id, None
 
 
 class _NoteReplay(ListenerStartHandler):

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from bot.blocks.text import mention
-from bot.operations.invitations import notify_hr
+from bot.notify import notify_hr
 from bot.services import Services
 from storage import job_failures
 

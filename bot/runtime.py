@@ -15,6 +15,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot import jobs
+from bot.ack_first import AckFirst
 from bot.app import build_app
 from bot.config import Settings
 from bot.inbox import Inbox, InboxKeeper
@@ -71,6 +72,7 @@ class BotProcess:
         self._socket = None
         self.inbox = Inbox(self.db, settings.inbox_lease_seconds)
         self._inbox_keeper: InboxKeeper | None = None
+        self.ack_first: AckFirst | None = None
         self._stopped = threading.Event()
         self.leadership = Leadership(self.db)
         self._leader_thread: threading.Thread | None = None
@@ -105,8 +107,12 @@ class BotProcess:
             self._socket.connect()
             self.http = HttpServer(wsgi_application(None, self.db, self.scheduler_state), self.host, self.settings.port)
         else:
-            self.http = HttpServer(wsgi_application(self.app, self.db, self.scheduler_state), self.host,
-                                   self.settings.port)
+            # Deterministic runs (tests, the shell) answer after the listener; production answers
+            # as soon as the request is in the inbox.
+            if not self.process_before_response:
+                self.ack_first = AckFirst(self.inbox, self.app).start()
+            self.http = HttpServer(wsgi_application(self.app, self.db, self.scheduler_state, self.ack_first),
+                                   self.host, self.settings.port)
         self.http.start()
         # Finish what a process that died had acknowledged (at once, then whenever a lease runs out).
         self._inbox_keeper = InboxKeeper(self.inbox)
@@ -170,6 +176,8 @@ class BotProcess:
             self._socket.close()
         if self.http is not None:
             self.http.stop()
+        if self.ack_first is not None:
+            self.ack_first.stop()
         if self._inbox_keeper is not None:
             self._inbox_keeper.stop()
         if self._leader_thread is not None:

@@ -20,6 +20,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import create_server
 
+from bot.ack_first import DUPLICATE, AckFirst
 from storage.db import Database
 
 EVENTS_PATH = "/slack/events"
@@ -105,8 +106,23 @@ def verified_body(environ, signing_secret: str, now: float | None = None) -> tup
     return body, "", ""
 
 
-def wsgi_application(app: App | None, db: Database, scheduler_state=None):
-    """`app` None (Socket Mode, a scheduler-only process) serves the health check only."""
+class _ThenRun:
+    """A response body that, once the server has written it, runs `after` (see bot/ack_first.py)."""
+
+    def __init__(self, body: bytes, after):
+        self._body = body
+        self._after = after
+
+    def __iter__(self):
+        yield self._body
+
+    def close(self) -> None:
+        self._after()
+
+
+def wsgi_application(app: App | None, db: Database, scheduler_state=None, ack_first: AckFirst | None = None):
+    """`app` None (Socket Mode, a scheduler-only process) serves the health check only. With
+    `ack_first`, commands, clicks and events get their 200 as soon as they are in the inbox."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH) if app is not None else None
     signing_secret = app._signing_secret if app is not None else ""
     # OAuth mode: the install link and Slack's redirect back (Bolt's OAuth flow serves both).
@@ -130,12 +146,9 @@ def wsgi_application(app: App | None, db: Database, scheduler_state=None):
             body, status, reason = verified_body(environ, signing_secret)
             if status:
                 return _refuse(start_response, status, reason, body or b"")
-            environ["wsgi.input"] = io.BytesIO(body)
-            try:
-                return slack(environ, start_response)
-            except Exception as error:  # signed, yet a body Bolt cannot parse: not a payload Slack sends
-                reason = f"signed body Bolt cannot read ({type(error).__name__})"
-                return _refuse(start_response, "400 Bad Request", reason, body)
+            if ack_first is not None:
+                return _acknowledge_first(ack_first, environ, start_response, body, slack)
+            return _through_bolt(slack, environ, start_response, body)
         return _plain(start_response, "404 Not Found", "not found\n")
 
     return application
@@ -155,6 +168,34 @@ def _install(slack, environ, start_response) -> list[bytes]:
         start_response("503 Service Unavailable", [("Content-Type", "text/html; charset=utf-8"),
                                                    ("Content-Length", str(len(body)))])
         return [body]
+
+
+def _through_bolt(slack: SlackRequestHandler, environ, start_response, body: bytes):
+    environ["wsgi.input"] = io.BytesIO(body)
+    try:
+        return slack(environ, start_response)
+    except Exception as error:  # signed, yet a body Bolt cannot parse: not a payload Slack sends
+        reason = f"signed body Bolt cannot read ({type(error).__name__})"
+        return _refuse(start_response, "400 Bad Request", reason, body)
+
+
+def _acknowledge_first(ack_first: AckFirst, environ, start_response, body: bytes, slack: SlackRequestHandler):
+    ack_first.arriving()
+    try:
+        taken = ack_first.take(body, environ.get("CONTENT_TYPE"))
+        if taken is None:
+            return _ThenRun(b"".join(_through_bolt(slack, environ, start_response, body)), ack_first.answered)
+    except BaseException:
+        ack_first.answered()
+        raise
+
+    def after() -> None:
+        ack_first.answered()
+        if taken is not DUPLICATE:
+            ack_first.schedule(taken)
+
+    start_response("200 OK", [("Content-Type", "text/plain;charset=utf-8"), ("Content-Length", "0")])
+    return _ThenRun(b"", after)
 
 
 class HttpServer:

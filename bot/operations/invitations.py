@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import isolation
 from bot.blocks import invitation as blocks
-from bot.blocks.registration import plain
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.inbox import replaying
+from bot.notify import notify_hr, notify_hr_text, notify_user  # noqa: F401  (re-exported: other operations import them here)
 from bot.operations import templates
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
@@ -117,17 +117,21 @@ def deliver_invitation(services: Services, departure_id: int) -> bool:
         repo.mark_invited(session, departure_id)
         snapshot = _snapshot(departure)
 
-    _ = employee_translator(services, snapshot)
-    text, message_blocks = blocks.invitation_message(
-        _,
-        departure_id=snapshot.id,
-        last_day=snapshot.last_day,
-        choices=choices_offered(snapshot.offer),
-        interviewer_id=snapshot.interviewer_id,
-        min_group=services.settings.digest_min_interviews,
-        minutes=estimated_minutes(templates.active_template(services.db)),
-    )
-    sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
+    try:
+        _ = employee_translator(services, snapshot)
+        text, message_blocks = blocks.invitation_message(
+            _,
+            departure_id=snapshot.id,
+            last_day=snapshot.last_day,
+            choices=choices_offered(snapshot.offer),
+            interviewer_id=snapshot.interviewer_id,
+            min_group=services.settings.digest_min_interviews,
+            minutes=estimated_minutes(templates.active_template(services.db)),
+        )
+        sent = _post_claimed(services, snapshot, repo.INVITATION, text, message_blocks)
+    except Exception:  # the sweep records it and tries again later (bot.isolation)
+        _give_back_unposted(services, departure_id, repo.INVITATION)
+        raise
     if sent:
         log.info("invitation sent for departure %s", departure_id)
     else:  # certainly not posted (the claim was given back): not invited after all, the sweep retries
@@ -145,11 +149,32 @@ def deliver_reminder(services: Services, departure_id: int) -> bool:
         if not repo.claim_message(session, departure_id, repo.REMINDER, now):
             return False
         snapshot = _snapshot(departure)
-    _ = employee_translator(services, snapshot)
-    text, message_blocks = blocks.reminder_message(
-        _, departure_id=snapshot.id, last_day=snapshot.last_day, choices=choices_offered(snapshot.offer)
-    )
-    return _post_claimed(services, snapshot, repo.REMINDER, text, message_blocks)
+    try:
+        _ = employee_translator(services, snapshot)
+        text, message_blocks = blocks.reminder_message(
+            _, departure_id=snapshot.id, last_day=snapshot.last_day, choices=choices_offered(snapshot.offer)
+        )
+        return _post_claimed(services, snapshot, repo.REMINDER, text, message_blocks)
+    except Exception:
+        _give_back_unposted(services, departure_id, repo.REMINDER)
+        raise
+
+
+def _give_back_unposted(services: Services, departure_id: int, purpose: str) -> None:
+    """After an unexpected failure between claim and post. A claim whose DM was never opened cannot
+    have been posted: give it back at once (an invitation's departure is registered again), so the
+    retry sends it. One with a channel may have been posted: the reconciler looks in the DM first,
+    so the leaver still gets exactly one."""
+    try:
+        with services.db.session() as session:
+            claim = repo.sent_message(session, departure_id, purpose)
+            if claim is None or claim.ts is not None or claim.channel_id is not None:
+                return
+            repo.release_message(session, departure_id, purpose)
+            if purpose == repo.INVITATION:
+                repo.unmark_invited(session, departure_id)
+    except Exception:  # the database is away: the reconciler gives it back later
+        log.exception("could not give back the %s claim of departure %s", purpose, departure_id)
 
 
 METADATA_EVENT = "exit_interview_message"
@@ -277,8 +302,8 @@ def sweep(services: Services) -> None:
     now = services.clock.now()
     with services.db.session() as session:
         due = list(repo.departures_due_for_invitation(session, now))
-    for departure_id in due:
-        _safely(deliver_invitation, services, departure_id)
+    isolation.each(services, "invitation", due, lambda departure_id: deliver_invitation(services, departure_id),
+                   who=lambda departure_id: _employee_of(services, departure_id))
 
     if not services.settings.reminders_enabled:
         return  # HR turned the reminder off (REMINDERS_ENABLED or the settings in Slack)
@@ -299,8 +324,15 @@ def sweep(services: Services) -> None:
             )
             if when is not None and when <= now and _may_reach(services, departure, now, reminder=True):
                 reminders.append(departure.id)
-    for departure_id in reminders:
-        _safely(deliver_reminder, services, departure_id)
+    isolation.each(services, "invitation-reminder", reminders,
+                   lambda departure_id: deliver_reminder(services, departure_id),
+                   who=lambda departure_id: _employee_of(services, departure_id))
+
+
+def _employee_of(services: Services, departure_id: int) -> str | None:
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        return departure.employee_id if departure is not None else None
 
 
 def _may_reach(services: Services, departure, now: datetime, *, reminder: bool = False) -> bool:
@@ -500,42 +532,6 @@ def _update(services: Services, channel: str, ts: str, text: str, message_blocks
         services.client.chat_update(channel=channel, ts=ts, text=text, blocks=message_blocks)
     except SlackClientError as error:
         log.warning("could not update message %s in %s: %s", ts, channel, error)
-
-
-def notify_hr(services: Services, key: str, **params: str) -> None:
-    """Tell HR: in HR_CHANNEL_ID when set, else by DM to each HR member, each in their language."""
-    settings = services.settings
-    if settings.hr_channel_id:
-        _ = Translator(settings.default_language)
-        _send(services, settings.hr_channel_id, *plain(_(key, **params)))
-        return
-    for user_id in sorted(services.directory.hr_members()):
-        notify_user(services, user_id, key, **params)
-
-
-def notify_user(services: Services, user_id: str, key: str, **params: str) -> None:
-    _ = Translator(services.directory.language(user_id))
-    _send(services, user_id, *plain(_(key, **params)))
-
-
-def notify_hr_text(services: Services, render: Callable[[Translator], str]) -> None:
-    """Tell HR a text composed in each reader's language, e.g. of several sentences each with its own
-    plural; like notify_hr."""
-    settings = services.settings
-    if settings.hr_channel_id:
-        _send(services, settings.hr_channel_id, *plain(render(Translator(settings.default_language))))
-        return
-    for user_id in sorted(services.directory.hr_members()):
-        _send(services, user_id, *plain(render(Translator(services.directory.language(user_id)))))
-
-
-def _send(services: Services, channel: str, text: str, message_blocks) -> None:
-    try:
-        services.client.chat_postMessage(channel=channel, text=text, blocks=message_blocks)
-    except SLACK_FAILURES as error:
-        log.warning("could not notify %s now (%s); kept in the outbox", channel, error)
-        with services.db.session() as session:
-            repo.add_to_outbox(session, channel, text, message_blocks, services.clock.now(), str(error))
 
 
 def send_outbox(services: Services) -> None:

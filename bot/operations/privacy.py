@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,7 @@ from slack_sdk.errors import SlackClientError
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
+from bot import isolation
 from bot.blocks.text import dicts, mention, shorten
 from bot.i18n import Translator
 from bot.operations import numbers, templates
@@ -69,6 +71,7 @@ class PurgeReport:
     free_texts: int = 0
     highlights: int = 0
     sent_messages: int = 0
+    failed_ids: list[int] = field(default_factory=list)  # could not be purged now (see the log)
 
     @property
     def departures(self) -> int:
@@ -79,44 +82,32 @@ class PurgeReport:
                 "highlights": self.highlights, "sent_messages": self.sent_messages}
 
 
-def purge(db: Database, *, today: date, months: int, now: datetime, actor: str, dry_run: bool = False) -> PurgeReport:
+def purge(db: Database, *, today: date, months: int, now: datetime, actor: str, dry_run: bool = False,
+          each: Callable[[list[int], Callable[[int], object]], object] | None = None) -> PurgeReport:
     """Purge every departure whose retention period has ended (flows.retention), each in its own
-    transaction; a dry run only counts. One audit entry for the whole run."""
+    transaction; a dry run only counts. One audit entry for the whole run.
+
+    One departure that cannot be purged never stops the others: `each(items, handle)` runs them one
+    by one (the daily job passes bot.isolation's, which records, retries and parks); without it a
+    failure is logged and listed in the report's `failed_ids`."""
     report = PurgeReport()
     until = retention.latest_due_last_day(today, months)
     with db.session() as session:
         due = [d.id for d in repo.departures_due_for_purge(session, until)]
-    for departure_id in due:
-        with db.session() as session:
-            departure = repo.departure_by_id(session, departure_id)
-            if departure is None or departure.purged_at is not None:
-                continue
-            if not retention.purge_due(departure.last_day, today, months):
-                continue
-            interview = repo.interview_for_departure(session, departure_id)
-            state, status, template = None, None, None
-            if interview is not None:
-                report.interviews += 1
-                template = _template(db, interview.template_key, interview.template_version)
-                if interview.state is not None:
-                    report.free_texts += retention.free_texts(template, interview.state.get("answers") or {})
-                    state = retention.purged_state(template, interview.state)
-                status = retention.purged_status(interview.status)
-                review = repo.review_for_interview(session, interview.id)
-                if review is not None and review.highlights:
-                    report.highlights += 1
-            messages = len(repo.messages_of(session, departure_id))
-            report.departure_ids.append(departure_id)
-            if dry_run:
-                report.sent_messages += messages
-                session.rollback()
-                continue
-            report.sent_messages += repo.purge_departure(
-                session, departure_id, neutral=retention.PURGED, stage=retention.purged_stage(departure.stage),
-                interview_state=state, interview_status=status, now=now,
-            )
-            if interview is not None:  # what stays of the answers is what the figures count
-                numbers.record(session, db, repo.interview_by_id(session, interview.id), template)
+
+    def purge_one(departure_id: int) -> None:
+        _purge_departure(db, departure_id, report, today=today, months=months, now=now, dry_run=dry_run)
+
+    if each is not None:
+        each(due, purge_one)
+    else:
+        for departure_id in due:
+            try:
+                purge_one(departure_id)
+            except Exception as error:
+                log.error("retention purge: departure %s failed (%s); the others go on", departure_id,
+                          type(error).__name__)
+                report.failed_ids.append(departure_id)
     if report.departure_ids and not dry_run:
         with db.session() as session:
             repo.add_audit(session, at=now, actor=actor, action=PURGE, subject=retention.PURGED,
@@ -125,10 +116,60 @@ def purge(db: Database, *, today: date, months: int, now: datetime, actor: str, 
     return report
 
 
+def _purge_departure(db: Database, departure_id: int, report: PurgeReport, *, today: date, months: int,
+                     now: datetime, dry_run: bool) -> None:
+    """One departure, in one transaction; counted in `report` only once it went through."""
+    interviews = free_texts = highlights = 0
+    with db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        if departure is None or departure.purged_at is not None:
+            return
+        if not retention.purge_due(departure.last_day, today, months):
+            return
+        interview = repo.interview_for_departure(session, departure_id)
+        state, status, template = None, None, None
+        if interview is not None:
+            interviews += 1
+            template = _template(db, interview.template_key, interview.template_version)
+            if interview.state is not None:
+                free_texts += retention.free_texts(template, interview.state.get("answers") or {})
+                state = retention.purged_state(template, interview.state)
+            status = retention.purged_status(interview.status)
+            review = repo.review_for_interview(session, interview.id)
+            if review is not None and review.highlights:
+                highlights += 1
+        messages = len(repo.messages_of(session, departure_id))
+        if dry_run:
+            session.rollback()
+        else:
+            messages = repo.purge_departure(
+                session, departure_id, neutral=retention.PURGED, stage=retention.purged_stage(departure.stage),
+                interview_state=state, interview_status=status, now=now,
+            )
+            if interview is not None:  # what stays of the answers is what the figures count
+                numbers.record(session, db, repo.interview_by_id(session, interview.id), template)
+    report.departure_ids.append(departure_id)
+    report.interviews += interviews
+    report.free_texts += free_texts
+    report.highlights += highlights
+    report.sent_messages += messages
+
+
 def retention_job(services: Services) -> PurgeReport:
-    """The daily purge (bot.jobs.retention)."""
+    """The daily purge (bot.jobs.retention); a departure that fails is retried and parked, HR told
+    (bot.isolation)."""
+    def each(items: list[int], handle: Callable[[int], object]) -> None:
+        isolation.each(services, "retention-purge", items, handle,
+                       who=lambda departure_id: _employee_of(services, departure_id))
+
     return purge(services.db, today=services.today(), months=services.settings.retention_months,
-                 now=services.clock.now(), actor="scheduler")
+                 now=services.clock.now(), actor="scheduler", each=each)
+
+
+def _employee_of(services: Services, departure_id: int) -> str | None:
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        return departure.employee_id if departure is not None else None
 
 
 # -- access -----------------------------------------------------------------------------------------
