@@ -220,6 +220,9 @@ class State:
     position: int = 0
     phase: Phase = Phase.INTRO
     editing: bool = False
+    # The text question the leaver's last typed message went to, in the step asked: a next message
+    # is added to it (people send one thought in two messages). Any other step clears it.
+    typed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,7 @@ def to_json(state: State) -> dict[str, Any]:
         "position": state.position,
         "editing": state.editing,
         "answers": json.loads(json.dumps(state.answers)),
+        **({"typed": state.typed} if state.typed else {}),
     }
 
 
@@ -261,6 +265,7 @@ def from_json(data: Mapping[str, Any] | str) -> State:
             position=position,
             phase=Phase(data["phase"]),
             editing=data["editing"],
+            typed=str(data["typed"]) if data.get("typed") else None,
         )
     except (KeyError, TypeError) as error:
         raise ValueError(f"not a questionnaire state: {error!r}") from error
@@ -356,12 +361,12 @@ class Questionnaire:
             return Problem("questionnaire.submitted")
         if state.phase is not Phase.INTRO:
             return state
-        return replace(state, phase=Phase.ASKING, position=self._next(state.answers, -1), editing=False)
+        return replace(state, phase=Phase.ASKING, position=self._next(state.answers, -1), editing=False, typed=None)
 
-    def answer(self, state: State, question_id: str, raw: Any, *, advance: bool = True) -> State | Problem:
+    def answer(self, state: State, question_id: str, raw: Any, *, typed: bool = False) -> State | Problem:
         """Answer a question of the step asked now; from the summary (or while editing) any question
-        that applies. `advance=False` stays in the step even when it is complete (typed text: more
-        may follow)."""
+        that applies. `typed`: the leaver typed it in the DM; the step stays even when complete (more
+        may follow), and the next typed text is added to a written answer."""
         question = self._target(state, question_id)
         if isinstance(question, Problem):
             return question
@@ -369,7 +374,11 @@ class Questionnaire:
         result = validate_answer(question, raw, option_ids=offered)
         if isinstance(result, Problem):
             return result
-        return self._store(state, {question.id: result}, advance=advance)
+        written = question.type in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
+        stored = self._store(state, {question.id: result}, advance=not (typed and written))
+        if typed and written and stored.phase is Phase.ASKING:
+            return replace(stored, typed=question.id)
+        return stored
 
     def answer_step(
         self, state: State, question_id: str, raws: Mapping[str, Any]
@@ -453,8 +462,8 @@ class Questionnaire:
                 start = self._index[self._steps[self._step_of[self.template.questions[start].id]][0].id]
             previous = self._previous(state.answers, start)
             if previous is None:
-                return replace(state, phase=Phase.INTRO, position=0, editing=False)
-            return replace(state, phase=Phase.ASKING, position=previous, editing=False)
+                return replace(state, phase=Phase.INTRO, position=0, editing=False, typed=None)
+            return replace(state, phase=Phase.ASKING, position=previous, editing=False, typed=None)
         return self._summary_state(state, state.answers)
 
     def go_to(self, state: State, question_id: str) -> State | Problem:
@@ -467,7 +476,7 @@ class Questionnaire:
         if question is None or not in_review or not self._applies(state.answers, question):
             return Problem("questionnaire.stale")
         first = self.step_of(state, question_id)[0]
-        return replace(state, phase=Phase.ASKING, position=self._index[first.id], editing=True)
+        return replace(state, phase=Phase.ASKING, position=self._index[first.id], editing=True, typed=None)
 
     def submit(self, state: State) -> State | Problem:
         """Final, from the summary only, once every required question that applies is answered."""
@@ -516,13 +525,13 @@ class Questionnaire:
             step = step or self._steps[self._step_of[self.template.questions[state.position].id]]
             complete = all(q.id in answers for q in step if self._applies(answers, q))
             if not complete or not advance:
-                return replace(state, answers=answers)
+                return replace(state, answers=answers, typed=None)
             if state.editing:
                 return self._to_summary(state, answers)
             following = self._next(answers, self._index[step[-1].id])
             if following is None:
                 return self._to_summary(state, answers)
-            return replace(state, answers=answers, position=following)
+            return replace(state, answers=answers, position=following, typed=None)
         return self._to_summary(state, answers)
 
     def _to_summary(self, state: State, answers: dict[str, Answer]) -> State:
@@ -530,12 +539,13 @@ class Questionnaire:
         question after its picks changed): that one is asked first, still editing."""
         for index, question in enumerate(self.template.questions):
             if question.id not in answers and self._applies(answers, question):
-                return replace(state, answers=answers, phase=Phase.ASKING, position=index, editing=True)
+                return replace(state, answers=answers, phase=Phase.ASKING, position=index, editing=True, typed=None)
         return self._summary_state(state, answers)
 
     def _summary_state(self, state: State, answers: dict[str, Answer]) -> State:
         return replace(
-            state, answers=answers, phase=Phase.SUMMARY, position=len(self.template.questions), editing=False
+            state, answers=answers, phase=Phase.SUMMARY, position=len(self.template.questions), editing=False,
+            typed=None,
         )
 
     def _reconcile(self, answers: dict[str, Answer]) -> dict[str, Answer]:

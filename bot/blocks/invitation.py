@@ -37,9 +37,11 @@ def choice_buttons(_: Translator, departure_id: int, choices: list[Choice]) -> A
 
 
 def invitation_message(
-    _: Translator, *, departure_id: int, last_day: date, choices: list[Choice], interviewer_id: str, min_group: int
+    _: Translator, *, departure_id: int, last_day: date, choices: list[Choice], interviewer_id: str, min_group: int,
+    minutes: int | None = None,
 ) -> tuple[str, list[dict]]:
-    """`min_group`: the fewest leavers whose answers a managers' digest figure rests on."""
+    """`min_group`: the fewest leavers whose answers a managers' digest figure rests on; `minutes`:
+    how long the questionnaire takes (`flows.template.estimated_minutes`)."""
     blocks = [
         HeaderBlock(text=_("invite.header")),
         SectionBlock(text=MarkdownTextObject(text=_("invite.intro", last_day=_.date(last_day)))),
@@ -48,7 +50,8 @@ def invitation_message(
         SectionBlock(text=MarkdownTextObject(text=_("invite.voluntary"))),
         ContextBlock(
             elements=[
-                MarkdownTextObject(text=_("invite.duration")),
+                MarkdownTextObject(text=_("invite.duration.minutes", count=minutes) if minutes
+                                   else _("invite.duration")),
                 MarkdownTextObject(text=_("invite.interviewer", interviewer=mention(interviewer_id))),
             ]
         ),
