@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.emulator.client import menu_state
-
 
 def latest(slack, employee):
     """The newest message in the DM that asks something (has buttons or menus)."""
