@@ -50,7 +50,17 @@ TEXTS = [
     "More room for feedback from leadership, please.",
     "The onboarding was great, the career path less so.",
 ]
-DESTINATIONS = ["Een ander bedrijf in de regio", "Een concurrent", "Eigen onderneming", "Studie", "Overheid"]
+DESTINATIONS = ["Een scale-up in de regio", "Een concurrent met een groter platformteam", "Eigen onderneming",
+                "A master's in data science", "Een overheidsdienst met een IT-afdeling"]
+# Where leavers go (destination_type) and what attracts them there (attractions), as choice answers:
+# most to another tech company, and which attractions follow from why they leave.
+DESTINATION_WEIGHTS = {"competitor": 45, "other_industry": 22, "own_business": 8, "study": 5, "not_working": 12,
+                       "other": 8}
+ATTRACTIONS_BY_REASON = {"pay": ["pay", "benefits"], "career": ["career"], "leadership": ["leadership"],
+                         "workload": ["flexibility", "stability"], "work_content": ["work_content", "technology"],
+                         "culture": ["culture"], "hours": ["flexibility"], "commute": ["location", "flexibility"]}
+ATTRACTIONS = ["pay", "benefits", "career", "work_content", "technology", "leadership", "culture", "flexibility",
+               "location", "stability", "other"]
 OTHER_STAGES = (("declined", 45), ("expired", 20), ("unreachable", 10), ("withdrawn", 5), ("invited", 10),
                 ("registered", 10))
 OTHER_STAGE_NAMES = [stage for stage, _weight in OTHER_STAGES]
@@ -115,14 +125,32 @@ def _answers(rng: random.Random, reasons: list[str], talk: bool) -> dict:
     answers["reasons_detail"] = {"value": rng.choice(TEXTS)} if rng.random() < 0.3 else {"skipped": True}
     if len(reasons) > 1:
         answers["reason_main"] = {"value": rng.choice(reasons)}
-    answers["destination"] = {"value": rng.choice(DESTINATIONS)} if rng.random() < 0.6 else {"skipped": True}
-    answers["competitor_offer"] = {"value": rng.choice(TEXTS)} if rng.random() < 0.3 else {"skipped": True}
+    _where_they_go(rng, reasons, answers)
     mood = sum(a["value"] for k, a in answers.items() if k in template_ids) / len(template_ids)
     answers["recommend"] = {"value": min(10, max(0, round(rng.gauss(mood * 2 - 0.5, 2.0))))}
     answers["come_back"] = {"value": rng.choices(["yes", "maybe", "no"], [3, 4, 3] if mood > 3 else [1, 3, 6])[0]}
     answers["anything_else"] = {"value": rng.choice(TEXTS)} if rng.random() < 0.2 else {"skipped": True}
     answers["consent"] = {"value": rng.random() < (0.9 if not talk else 0.7)}
     return answers
+
+
+def _where_they_go(rng: random.Random, reasons: list[str], answers: dict) -> None:
+    """destination_type, attractions (leaning on the reasons) and the optional detail."""
+    if rng.random() < 0.15:
+        answers["destination_type"] = {"skipped": True}
+    else:
+        kind = rng.choices(list(DESTINATION_WEIGHTS), list(DESTINATION_WEIGHTS.values()))[0]
+        answers["destination_type"] = {"value": kind}
+    kind = answers["destination_type"].get("value")
+    if kind in (None, "not_working", "study") or rng.random() < 0.1:
+        answers["attractions"] = {"skipped": True}
+    else:
+        picked = {a for r in reasons for a in ATTRACTIONS_BY_REASON.get(r, []) if rng.random() < 0.7}
+        picked |= set(rng.sample(ATTRACTIONS[:-1], k=rng.choice((0, 1, 1, 2))))
+        picked = picked or {rng.choice(ATTRACTIONS[:-1])}
+        answers["attractions"] = {"values": [a for a in ATTRACTIONS if a in picked], "other": None}
+    detail = rng.random() < 0.35
+    answers["competitor_offer"] = {"value": rng.choice(DESTINATIONS)} if detail else {"skipped": True}
 
 
 CHUNK = 5000  # departures generated and written per round: memory stays flat at any size

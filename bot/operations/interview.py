@@ -723,6 +723,8 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
 
     def notice(before: Loaded, after: State) -> str:
         name = escape(question.text.get(before.language) or question.text.get("en", ""))
+        if question.type not in _TEXT_TYPES:
+            return _("q.typed.score", question=name)
         return _("q.typed.added" if added else "q.typed.saved", question=name)
 
     problem = step(
