@@ -108,7 +108,26 @@ def step(
     services: Services, interview_id: int, user_id: str, change: Step, *, message_ts: str | None = None,
     notice: Callable[[Loaded, State], str | None] | None = None,
 ) -> Problem | None:
-    """Apply one change for the leaver; a Problem says why it could not be applied."""
+    """Apply one change for the leaver; a Problem says why it could not be applied.
+
+    Two clicks in one step can arrive together (five ratings in a row): when another change was
+    saved first, this one is applied again to what is stored now; if that makes it stale (the step
+    moved on), it is refused as stale, so an old button still never answers twice."""
+    for _attempt in range(CONCURRENT_TRIES):
+        outcome = _step_once(services, interview_id, user_id, change, message_ts=message_ts, notice=notice)
+        if outcome is not _CONFLICT:
+            return outcome
+    return Problem("questionnaire.stale")
+
+
+CONCURRENT_TRIES = 5
+_CONFLICT = Problem("questionnaire.conflict")
+
+
+def _step_once(
+    services: Services, interview_id: int, user_id: str, change: Step, *, message_ts: str | None,
+    notice: Callable[[Loaded, State], str | None] | None,
+) -> Problem | None:
     now = services.clock.now()
     with services.db.session() as session:
         interview = repo.interview_by_id(session, interview_id)
@@ -138,11 +157,14 @@ def step(
             repo.set_departure_stage(session, loaded.departure_id, Stage.SUBMITTED.value)
         if message_ts is not None:
             interview.last_message_ts = message_ts
-        # Not shown yet: if the process dies before the next message is posted, this tells the
-        # next DM, click or sweep to post it (instead of leaving the leaver without a question).
-        interview.question_ts = None
+        if not (_in_place(loaded.state, result) and not resumed):
+            # Not shown yet: if the process dies before the next message is posted, this tells the
+            # next DM, click or sweep to post it (instead of leaving the leaver without a question).
+            # A change inside the step (or the summary) keeps its message: it is rewritten in place,
+            # and if the process dies first, the next click there still works and rewrites it.
+            interview.question_ts = None
         if not _saved(session):
-            return Problem("questionnaire.stale")
+            return _CONFLICT
         if result.phase is Phase.SUBMITTED:
             numbers.record(session, services.db, interview, loaded.template, services.settings.tz)
     _show(services, loaded, result, resumed, notice(loaded, result) if notice else None)
@@ -205,22 +227,24 @@ def _load(
     ), None
 
 
+def _in_place(before: State, after: State) -> bool:
+    """The change stays in the message shown: the same step asked, or the summary."""
+    same_step = (
+        before.phase is Phase.ASKING and after.phase is Phase.ASKING
+        and before.position == after.position and before.editing == after.editing
+    )
+    return same_step or (before.phase is Phase.SUMMARY and after.phase is Phase.SUMMARY)
+
+
 def _show(services: Services, before: Loaded, after: State, resumed: bool, notice: str | None = None) -> None:
     """Bring the DM up to date. A change inside the step asked (or the summary) rewrites that
     message in place; moving on rewrites it without buttons and posts the one that is now."""
     _ = Translator(before.language)
     questionnaire = before.questionnaire
-    same_step = (
-        before.state.phase is Phase.ASKING and after.phase is Phase.ASKING
-        and before.state.position == after.position and before.state.editing == after.editing
-    )
-    same_summary = before.state.phase is Phase.SUMMARY and after.phase is Phase.SUMMARY
-    if before.message_ts and not resumed and (same_step or same_summary):
+    if before.message_ts and not resumed and _in_place(before.state, after):
         messages = _current_messages(services, before, after, notice)
         if len(messages) == 1:
             _update(services, before.channel_id, before.message_ts, messages[0])
-            with services.db.session() as session:
-                repo.set_question_ts(session, before.interview_id, before.message_ts)
             return
     if before.message_ts:
         if resumed:
