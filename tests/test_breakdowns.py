@@ -234,8 +234,8 @@ def test_where_they_go_counts_the_destination_types_and_attractions_of_the_stand
     assert TEMPLATE.version == 3
     for _ in range(3):
         leaver(harness, destination="competitor", attractions=("career", "technology"))
-    for _ in range(2):
-        leaver(harness, destination="own_business", attractions=("flexibility",))
+    for _ in range(3):
+        leaver(harness, destination="own_business", attractions=("flexibility", "technology"))
     leaver(harness)  # skipped both: counts nowhere
     text = breakdown_text(report(harness))
     where = text[text.index("*Waar vertrekkers"):]
@@ -250,7 +250,7 @@ def test_where_they_go_counts_the_destination_types_and_attractions_of_the_stand
                                                                    "destination_type",
                                                                    AnswerNumber.code.is_not(None))
             .group_by(AnswerNumber.code)).all())
-    assert rows == {"competitor": 3, "own_business": 2}
+    assert rows == {"competitor": 3, "own_business": 3}
 
 
 def test_hr_home_shows_the_breakdown_of_the_last_twelve_months(harness, slack):

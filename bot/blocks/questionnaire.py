@@ -584,6 +584,8 @@ def step_message(
         controls.append(ButtonElement(text=_("q.button.back"), action_id="q:back", value=value(interview_id, first.id)))
     controls.append(ButtonElement(text=_("q.button.pause"), action_id="q:pause", value=value(interview_id, first.id)))
     blocks.append(ActionsBlock(block_id=f"q-controls-{interview_id}-{first.id}", elements=controls))
+    if len(rows) == 1:  # the notification says what is asked
+        return _text(first, "text", _.language), dicts(blocks)
     return _("q.step.fallback", index=progress.index, total=progress.total), dicts(blocks)
 
 
