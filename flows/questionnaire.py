@@ -8,7 +8,7 @@ on anything but what is being asked now is refused as stale instead of silently 
 Answers are JSON values:
 
     rating           {"value": 1..5, "comment": str | None}
-    scale_0_10       {"value": 0..10}   (with `allow_comment`: {"value": 0..10, "comment": str | None})
+    scale_0_10       {"value": 0..10}   (with `allow_comment` and one given: {"value": 0..10, "comment": str})
     single_choice    {"value": option_id}
     multiple_choice  {"values": [option_id, ...], "other": str | None}   (ids in the template's order)
     yes_no           {"value": true | false}
@@ -166,9 +166,9 @@ def _scale_answer(question: Question, raw: Any) -> Answer | Problem:
     low, high = SCALE_RANGE[question.type]
     if not low <= value <= high:
         return Problem("answer.out_of_range", {"min": str(low), "max": str(high)})
-    if question.type is QuestionType.RATING or question.allow_comment:
+    if question.type is QuestionType.RATING:
         return {"value": value, "comment": comment}
-    return {"value": value}
+    return {"value": value, "comment": comment} if comment else {"value": value}
 
 
 def _multiple_answer(question: Question, raw: Any) -> Answer | Problem:

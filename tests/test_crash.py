@@ -85,7 +85,7 @@ SCRIPT: list[tuple[int, tuple, dict]] = [
                            "reasons_detail": SKIPPED, "destination_type": SKIPPED, "attractions": SKIPPED,
                            "competitor_offer": {"value": "Een scale-up in Utrecht"}}),
     (3, ("type", "Meer overleg tussen teams."), {"improvements": {"value": "Meer overleg tussen teams."}}),
-    (3, ("form", STEP_3), {"strengths": SKIPPED, "recommend": {"value": 8, "comment": None},
+    (3, ("form", STEP_3), {"strengths": SKIPPED, "recommend": {"value": 8},
                            "come_back": {"value": "maybe"}, "anything_else": SKIPPED, "consent": {"value": True},
                            "manager_feedback": {"value": False}}),
 ]

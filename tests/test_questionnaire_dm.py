@@ -175,7 +175,7 @@ def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
     assert stored["reason_main"] == {"value": "career"}
     assert stored["destination_type"] == {"value": "competitor"}
     assert stored["competitor_offer"] == {"value": "Een scale-up in Amersfoort"}
-    assert stored["recommend"] == {"value": 8, "comment": None}
+    assert stored["recommend"] == {"value": 8}
     assert stored["come_back"] == {"value": "maybe"}
     assert stored["consent"] == {"value": True}
     assert stored["manager_feedback"] == {"skipped": True}

@@ -396,13 +396,6 @@ def toggle_quote(
     return None
 
 
-def _rows(questionnaire: Questionnaire, state: State) -> list:
-    return [
-        (question, answer, questionnaire.options_for(state, question))
-        for question, answer in questionnaire.summary(state)
-    ]
-
-
 def _today(services: Services):
     return services.today()
 
