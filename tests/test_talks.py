@@ -120,7 +120,7 @@ def test_the_interviewer_gets_a_checklist_and_records_notes_from_draft_to_finish
     expected = []
     for question in template.questions:
         expected.append(f"q:{question.id}")
-        if question.allow_comment:
+        if question.allow_comment and question.type == "rating":  # the 0-10 comment is only typed by leavers
             expected.append(f"c:{question.id}")
         if question.allow_other:
             expected.append(f"o:{question.id}")
@@ -236,8 +236,8 @@ def test_hr_opens_the_notes_by_command_in_their_own_language_and_others_are_refu
     nl_fields, en_fields = inputs(dutch), inputs(english)
     assert nl_fields["q:working_conditions"]["label"]["text"] == "Hoe heb je de arbeidsomstandigheden ervaren?"
     assert en_fields["q:working_conditions"]["label"]["text"] == "How did you experience the working conditions?"
-    assert nl_fields["q:working_conditions"]["hint"]["text"].startswith("Denk aan veiligheid")
-    assert en_fields["q:working_conditions"]["hint"]["text"].startswith("Think of safety")
+    assert nl_fields["q:working_conditions"]["hint"]["text"].startswith("Denk aan je werkplek")
+    assert en_fields["q:working_conditions"]["hint"]["text"].startswith("Think of your workplace")
     assert en_fields["q:working_conditions"]["element"]["options"][3]["text"]["text"] == "4 · Good"
     assert en_fields["q:recommend"]["element"]["options"][10]["text"]["text"] == "10 · Extremely likely"
     assert nl_fields["q:recommend"]["element"]["options"][0]["text"]["text"] == "0 · Zeer onwaarschijnlijk"
