@@ -107,7 +107,7 @@ def _first_of_months(today: date, months: int) -> list[date]:
     return sorted(firsts)
 
 
-def _answers(rng: random.Random, reasons: list[str], talk: bool) -> dict:
+def _answers(rng: random.Random, reasons: list[str], talk: bool, where: random.Random | None = None) -> dict:
     template_ids = ["working_conditions", "work_content", "working_relations", "employment_terms", "manager_support"]
     categories = {"working_conditions": "working_conditions", "work_content": "work_content",
                   "working_relations": "working_relations", "employment_terms": "employment_terms",
@@ -125,7 +125,8 @@ def _answers(rng: random.Random, reasons: list[str], talk: bool) -> dict:
     answers["reasons_detail"] = {"value": rng.choice(TEXTS)} if rng.random() < 0.3 else {"skipped": True}
     if len(reasons) > 1:
         answers["reason_main"] = {"value": rng.choice(reasons)}
-    _where_they_go(rng, reasons, answers)
+    # Drawn from their own generator: the rest of the history stays what it was for a given seed.
+    _where_they_go(where or rng, reasons, answers)
     mood = sum(a["value"] for k, a in answers.items() if k in template_ids) / len(template_ids)
     answers["recommend"] = {"value": min(10, max(0, round(rng.gauss(mood * 2 - 0.5, 2.0))))}
     answers["come_back"] = {"value": rng.choices(["yes", "maybe", "no"], [3, 4, 3] if mood > 3 else [1, 3, 6])[0]}
@@ -162,6 +163,7 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
     """Write the history; raises NotEmpty when the database holds departures already."""
     started = time.monotonic()
     rng = random.Random(seed)
+    where = random.Random(seed * 7919 + 1)
     now = now or datetime.now(UTC)
     zone = ZoneInfo(tz)
     today = now.astimezone(zone).date()
@@ -181,7 +183,7 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
         for first in range(0, interviews + others, CHUNK):
             rows = _Rows()
             for number in range(first, min(first + CHUNK, interviews + others)):
-                _one(rows, number, number < interviews, rng=rng, template=template, today=today, now=now,
+                _one(rows, number, number < interviews, rng=rng, where=where, template=template, today=today, now=now,
                      zone=zone, span=span, digest_days=digest_days, summary=summary, tz=tz)
             for digest_id, tally in rows.digest_tallies.items():
                 digest_tallies.setdefault(digest_id, Tally()).add(tally)
@@ -223,8 +225,8 @@ class _Rows:
             store.add_answer_numbers(session, self.answers[start:start + 200])
 
 
-def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, template, today: date,
-         now: datetime, zone, span: int, digest_days: list[date], summary: Summary, tz: str) -> None:
+def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, where: random.Random, template,
+         today: date, now: datetime, zone, span: int, digest_days: list[date], summary: Summary, tz: str) -> None:
     """One departure (and its interview, review and numbers when it has one)."""
     departure_id = number + 1
     # Spread over the period; the newest week holds the interviews still waiting for review. The
@@ -259,7 +261,7 @@ def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, t
         return
     interview_id = departure_id
     reasons = list(dict.fromkeys(rng.choices(REASONS, REASON_WEIGHT_LIST, k=rng.choices([1, 2, 3], [5, 3, 1])[0])))
-    answers = _answers(rng, reasons, talk)
+    answers = _answers(rng, reasons, talk, where)
     state = {"format": STATE_FORMAT, "template": {"id": template.id, "version": template.version},
              "phase": "submitted", "position": len(template.questions), "editing": False, "answers": answers}
     rows.interviews.append({
