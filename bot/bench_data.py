@@ -58,7 +58,17 @@ ROLES = {"Engineering": ["Software engineer", "Test engineer", "Mechanical engin
          "Field service": ["Service engineer", "Planner"], "Production": ["Operator", "Team lead"],
          "Sales": ["Account manager", "Inside sales"], "Support": ["Support engineer"],
          "Finance": ["Controller", "Bookkeeper"], "HR": ["HR advisor"], "Research": ["Researcher", "Data scientist"]}
-DESTINATIONS = ["Een ander bedrijf in de regio", "Een concurrent", "Eigen onderneming", "Studie", "Overheid"]
+DESTINATIONS = ["Een scale-up in de regio", "Een concurrent met een groter platformteam", "Eigen onderneming",
+                "A master's in data science", "Een overheidsdienst met een IT-afdeling"]
+# Where leavers go (destination_type) and what attracts them there (attractions), as choice answers:
+# most to another tech company, and which attractions follow from why they leave.
+DESTINATION_WEIGHTS = {"competitor": 45, "other_industry": 22, "own_business": 8, "study": 5, "not_working": 12,
+                       "other": 8}
+ATTRACTIONS_BY_REASON = {"pay": ["pay", "benefits"], "career": ["career"], "leadership": ["leadership"],
+                         "workload": ["flexibility", "stability"], "work_content": ["work_content", "technology"],
+                         "culture": ["culture"], "hours": ["flexibility"], "commute": ["location", "flexibility"]}
+ATTRACTIONS = ["pay", "benefits", "career", "work_content", "technology", "leadership", "culture", "flexibility",
+               "location", "stability", "other"]
 OTHER_STAGES = (("declined", 45), ("expired", 20), ("unreachable", 10), ("withdrawn", 5), ("invited", 10),
                 ("registered", 10))
 OTHER_STAGE_NAMES = [stage for stage, _weight in OTHER_STAGES]
@@ -105,7 +115,7 @@ def _first_of_months(today: date, months: int) -> list[date]:
     return sorted(firsts)
 
 
-def _answers(rng: random.Random, reasons: list[str], talk: bool) -> dict:
+def _answers(rng: random.Random, reasons: list[str], talk: bool, where: random.Random | None = None) -> dict:
     template_ids = ["working_conditions", "work_content", "working_relations", "employment_terms", "manager_support"]
     categories = {"working_conditions": "working_conditions", "work_content": "work_content",
                   "working_relations": "working_relations", "employment_terms": "employment_terms",
@@ -123,14 +133,33 @@ def _answers(rng: random.Random, reasons: list[str], talk: bool) -> dict:
     answers["reasons_detail"] = {"value": rng.choice(TEXTS)} if rng.random() < 0.3 else {"skipped": True}
     if len(reasons) > 1:
         answers["reason_main"] = {"value": rng.choice(reasons)}
-    answers["destination"] = {"value": rng.choice(DESTINATIONS)} if rng.random() < 0.6 else {"skipped": True}
-    answers["competitor_offer"] = {"value": rng.choice(TEXTS)} if rng.random() < 0.3 else {"skipped": True}
+    # Drawn from their own generator: the rest of the history stays what it was for a given seed.
+    _where_they_go(where or rng, reasons, answers)
     mood = sum(a["value"] for k, a in answers.items() if k in template_ids) / len(template_ids)
     answers["recommend"] = {"value": min(10, max(0, round(rng.gauss(mood * 2 - 0.5, 2.0))))}
     answers["come_back"] = {"value": rng.choices(["yes", "maybe", "no"], [3, 4, 3] if mood > 3 else [1, 3, 6])[0]}
     answers["anything_else"] = {"value": rng.choice(TEXTS)} if rng.random() < 0.2 else {"skipped": True}
     answers["consent"] = {"value": rng.random() < (0.9 if not talk else 0.7)}
     return answers
+
+
+def _where_they_go(rng: random.Random, reasons: list[str], answers: dict) -> None:
+    """destination_type, attractions (leaning on the reasons) and the optional detail."""
+    if rng.random() < 0.15:
+        answers["destination_type"] = {"skipped": True}
+    else:
+        kind = rng.choices(list(DESTINATION_WEIGHTS), list(DESTINATION_WEIGHTS.values()))[0]
+        answers["destination_type"] = {"value": kind}
+    kind = answers["destination_type"].get("value")
+    if kind in (None, "not_working", "study") or rng.random() < 0.1:
+        answers["attractions"] = {"skipped": True}
+    else:
+        picked = {a for r in reasons for a in ATTRACTIONS_BY_REASON.get(r, []) if rng.random() < 0.7}
+        picked |= set(rng.sample(ATTRACTIONS[:-1], k=rng.choice((0, 1, 1, 2))))
+        picked = picked or {rng.choice(ATTRACTIONS[:-1])}
+        answers["attractions"] = {"values": [a for a in ATTRACTIONS if a in picked], "other": None}
+    detail = rng.random() < 0.35
+    answers["competitor_offer"] = {"value": rng.choice(DESTINATIONS)} if detail else {"skipped": True}
 
 
 CHUNK = 5000  # departures generated and written per round: memory stays flat at any size
@@ -142,6 +171,7 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
     """Write the history; raises NotEmpty when the database holds departures already."""
     started = time.monotonic()
     rng = random.Random(seed)
+    where = random.Random(seed * 7919 + 1)
     now = now or datetime.now(UTC)
     zone = ZoneInfo(tz)
     today = now.astimezone(zone).date()
@@ -161,7 +191,7 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
         for first in range(0, interviews + others, CHUNK):
             rows = _Rows()
             for number in range(first, min(first + CHUNK, interviews + others)):
-                _one(rows, number, number < interviews, rng=rng, template=template, today=today, now=now,
+                _one(rows, number, number < interviews, rng=rng, where=where, template=template, today=today, now=now,
                      zone=zone, span=span, digest_days=digest_days, summary=summary, tz=tz)
             for digest_id, tally in rows.digest_tallies.items():
                 digest_tallies.setdefault(digest_id, Tally()).add(tally)
@@ -209,8 +239,8 @@ class _Rows:
             store.add_answer_numbers(session, self.answers[start:start + 200])
 
 
-def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, template, today: date,
-         now: datetime, zone, span: int, digest_days: list[date], summary: Summary, tz: str) -> None:
+def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, where: random.Random, template,
+         today: date, now: datetime, zone, span: int, digest_days: list[date], summary: Summary, tz: str) -> None:
     """One departure (and its interview, review and numbers when it has one)."""
     departure_id = number + 1
     # Spread over the period; the newest week holds the interviews still waiting for review. The
@@ -254,7 +284,7 @@ def _one(rows: _Rows, number: int, has_interview: bool, *, rng: random.Random, t
         return
     interview_id = departure_id
     reasons = list(dict.fromkeys(rng.choices(REASONS, REASON_WEIGHT_LIST, k=rng.choices([1, 2, 3], [5, 3, 1])[0])))
-    answers = _answers(rng, reasons, talk)
+    answers = _answers(rng, reasons, talk, where)
     state = {"format": STATE_FORMAT, "template": {"id": template.id, "version": template.version},
              "phase": "submitted", "position": len(template.questions), "editing": False, "answers": answers}
     rows.interviews.append({

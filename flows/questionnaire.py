@@ -8,12 +8,17 @@ on anything but what is being asked now is refused as stale instead of silently 
 Answers are JSON values:
 
     rating           {"value": 1..5, "comment": str | None}
-    scale_0_10       {"value": 0..10}
+    scale_0_10       {"value": 0..10}   (with `allow_comment` and one given: {"value": 0..10, "comment": str})
     single_choice    {"value": option_id}
     multiple_choice  {"values": [option_id, ...], "other": str | None}   (ids in the template's order)
     yes_no           {"value": true | false}
     short/long_text  {"value": str}
     skipped          {"skipped": true}
+
+Questions are asked by step (`Template.steps`): the questions of one step in one message or
+form, answered in any order; the step is done once each question that applies has an answer (a
+skip counts), and then the next one is asked. `position` is the first question of the step asked.
+The progress counts steps, whose number never changes while answering.
 
 A question with `choices_from` ("which reason weighed most?") only applies when the leaver picked
 two or more options in the question it refers to: with none there is nothing to ask, with exactly
@@ -142,7 +147,7 @@ def _as_int(value: Any) -> int | None:
 def _scale_answer(question: Question, raw: Any) -> Answer | Problem:
     comment: str | None = None
     if isinstance(raw, Mapping):
-        allowed = {"value", "comment"} if question.type is QuestionType.RATING else {"value"}
+        allowed = {"value", "comment"} if question.type is QuestionType.RATING or question.allow_comment else {"value"}
         if not set(raw) <= allowed:
             return Problem("answer.invalid")
         checked = _text(raw.get("comment"), question.max_length or DEFAULT_COMMENT_LENGTH)
@@ -163,7 +168,7 @@ def _scale_answer(question: Question, raw: Any) -> Answer | Problem:
         return Problem("answer.out_of_range", {"min": str(low), "max": str(high)})
     if question.type is QuestionType.RATING:
         return {"value": value, "comment": comment}
-    return {"value": value}
+    return {"value": value, "comment": comment} if comment else {"value": value}
 
 
 def _multiple_answer(question: Question, raw: Any) -> Answer | Problem:
@@ -195,7 +200,7 @@ def _multiple_answer(question: Question, raw: Any) -> Answer | Problem:
 
 class Phase(StrEnum):
     INTRO = "intro"  # invited to start, nothing asked yet
-    ASKING = "asking"  # one question at a time; `position` is the question asked
+    ASKING = "asking"  # one step at a time; `position` is the step's first question that applies
     SUMMARY = "summary"  # all answers shown, each with an Edit button, and Submit
     SUBMITTED = "submitted"  # final: nothing changes any more
 
@@ -215,12 +220,15 @@ class State:
     position: int = 0
     phase: Phase = Phase.INTRO
     editing: bool = False
+    # The text question the leaver's last typed message went to, in the step asked: a next message
+    # is added to it (people send one thought in two messages). Any other step clears it.
+    typed: str | None = None
 
 
 @dataclass(frozen=True)
 class Progress:
-    index: int  # 1-based among the questions that apply; 0 in the intro
-    total: int  # the questions that apply, given the answers so far
+    index: int  # 1-based step; 0 in the intro
+    total: int  # the steps of the template: never changes while answering
 
 
 def to_json(state: State) -> dict[str, Any]:
@@ -232,6 +240,7 @@ def to_json(state: State) -> dict[str, Any]:
         "position": state.position,
         "editing": state.editing,
         "answers": json.loads(json.dumps(state.answers)),
+        **({"typed": state.typed} if state.typed else {}),
     }
 
 
@@ -256,6 +265,7 @@ def from_json(data: Mapping[str, Any] | str) -> State:
             position=position,
             phase=Phase(data["phase"]),
             editing=data["editing"],
+            typed=str(data["typed"]) if data.get("typed") else None,
         )
     except (KeyError, TypeError) as error:
         raise ValueError(f"not a questionnaire state: {error!r}") from error
@@ -271,6 +281,8 @@ class Questionnaire:
     def __init__(self, template: Template):
         self.template = template
         self._index = {question.id: i for i, question in enumerate(template.questions)}
+        self._steps = template.steps
+        self._step_of = {question.id: n for n, step in enumerate(self._steps) for question in step}
 
     def new_state(self) -> State:
         return State(self.template.id, self.template.version)
@@ -294,15 +306,25 @@ class Questionnaire:
         self._check(state)
         return self.template.questions[state.position] if state.phase is Phase.ASKING else None
 
+    def current_step(self, state: State) -> tuple[Question, ...]:
+        """The questions asked now, that apply (empty when not asking)."""
+        question = self.current(state)
+        if question is None:
+            return ()
+        return tuple(q for q in self._steps[self._step_of[question.id]] if self._applies(state.answers, q))
+
+    def step_of(self, state: State, question_id: str) -> tuple[Question, ...]:
+        """The questions that apply in the step this question belongs to."""
+        return tuple(q for q in self._steps[self._step_of[question_id]] if self._applies(state.answers, q))
+
     def progress(self, state: State) -> Progress:
         self._check(state)
-        applicable = self.applicable(state)
+        total = len(self._steps)
         if state.phase is Phase.INTRO:
-            return Progress(0, len(applicable))
+            return Progress(0, total)
         if state.phase is Phase.ASKING:
-            current = self.template.questions[state.position]
-            return Progress(applicable.index(current) + 1, len(applicable))
-        return Progress(len(applicable), len(applicable))
+            return Progress(self._step_of[self.template.questions[state.position].id] + 1, total)
+        return Progress(total, total)
 
     def summary(self, state: State) -> list[tuple[Question, Answer | None]]:
         """The questions that apply, in order, with their answer (None: not answered yet)."""
@@ -339,10 +361,12 @@ class Questionnaire:
             return Problem("questionnaire.submitted")
         if state.phase is not Phase.INTRO:
             return state
-        return replace(state, phase=Phase.ASKING, position=self._next(state.answers, -1), editing=False)
+        return replace(state, phase=Phase.ASKING, position=self._next(state.answers, -1), editing=False, typed=None)
 
-    def answer(self, state: State, question_id: str, raw: Any) -> State | Problem:
-        """Answer the question asked now; from the summary (or while editing) any question that applies."""
+    def answer(self, state: State, question_id: str, raw: Any, *, typed: bool = False) -> State | Problem:
+        """Answer a question of the step asked now; from the summary (or while editing) any question
+        that applies. `typed`: the leaver typed it in the DM; the step stays even when complete (more
+        may follow), and the next typed text is added to a written answer."""
         question = self._target(state, question_id)
         if isinstance(question, Problem):
             return question
@@ -350,7 +374,66 @@ class Questionnaire:
         result = validate_answer(question, raw, option_ids=offered)
         if isinstance(result, Problem):
             return result
-        return self._store(state, question, result)
+        written = question.type in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
+        stored = self._store(state, {question.id: result}, advance=not (typed and written))
+        if typed and written and stored.phase is Phase.ASKING:
+            return replace(stored, typed=question.id)
+        return stored
+
+    def answer_step(
+        self, state: State, question_id: str, raws: Mapping[str, Any]
+    ) -> State | Problem | dict[str, Problem]:
+        """The form of a step was sent: every question of the step that `question_id` belongs to at
+        once, a missing or empty one skipped. The problems per question id when any answer is wrong.
+
+        A main reason (a `choices_from` answer) that was not among the picks is a pick: it is added."""
+        first = self._target(state, question_id)
+        if isinstance(first, Problem):
+            return first
+        raws = dict(raws)
+        for question in self._steps[self._step_of[question_id]]:
+            source_id = question.choices_from
+            picked = raws.get(question.id)
+            if source_id is None or not isinstance(picked, str) or not picked or source_id not in raws:
+                continue
+            source = raws[source_id] if isinstance(raws[source_id], Mapping) else {"values": raws[source_id]}
+            values = list(source.get("values") or [])
+            if picked not in values:
+                raws[source_id] = {**source, "values": [*values, picked]}
+        answers = dict(state.answers)
+        problems: dict[str, Problem] = {}
+        for question in self._steps[self._step_of[question_id]]:
+            if question.choices_from is not None:
+                continue  # after its source, below
+            result = validate_answer(question, raws.get(question.id))
+            if isinstance(result, Problem):
+                problems[question.id] = result
+            else:
+                answers[question.id] = result
+        for question in self._steps[self._step_of[question_id]]:
+            if question.choices_from is None or not self._applies(answers, question):
+                continue
+            offered = self._picks(answers, question.choices_from)
+            result = validate_answer(question, raws.get(question.id), option_ids=offered)
+            if isinstance(result, Problem):
+                problems[question.id] = result
+            else:
+                answers[question.id] = result
+        if problems:
+            return problems
+        changed = {key: value for key, value in answers.items() if state.answers.get(key) != value}
+        return self._store(state, changed, advance=True, step=self._steps[self._step_of[question_id]])
+
+    def skip_rest(self, state: State, question_id: str) -> State | Problem:
+        """"I'd rather not say" for the step: whatever is not answered in it is skipped; on to the next."""
+        question = self._target(state, question_id)
+        if isinstance(question, Problem):
+            return question
+        step = self.step_of(state, question_id)
+        for item in step:
+            if item.required and item.id not in state.answers:
+                return Problem("answer.required", {"question": item.id})
+        return self._store(state, {q.id: skipped() for q in step if q.id not in state.answers}, advance=True)
 
     def skip(self, state: State, question_id: str) -> State | Problem:
         question = self._target(state, question_id)
@@ -358,7 +441,7 @@ class Questionnaire:
             return question
         if question.required:
             return Problem("answer.required", {"question": question.id})
-        return self._store(state, question, skipped())
+        return self._store(state, {question.id: skipped()})
 
     def back(self, state: State, question_id: str | None = None) -> State | Problem:
         """To the previous question, its answer kept to be changed. From the first question back to
@@ -374,10 +457,13 @@ class Questionnaire:
         if state.phase is Phase.INTRO:
             return Problem("questionnaire.stale")
         if state.phase is Phase.SUMMARY or not state.editing:
-            previous = self._previous(state.answers, state.position)
+            start = state.position
+            if state.phase is Phase.ASKING:
+                start = self._index[self._steps[self._step_of[self.template.questions[start].id]][0].id]
+            previous = self._previous(state.answers, start)
             if previous is None:
-                return replace(state, phase=Phase.INTRO, position=0, editing=False)
-            return replace(state, phase=Phase.ASKING, position=previous, editing=False)
+                return replace(state, phase=Phase.INTRO, position=0, editing=False, typed=None)
+            return replace(state, phase=Phase.ASKING, position=previous, editing=False, typed=None)
         return self._summary_state(state, state.answers)
 
     def go_to(self, state: State, question_id: str) -> State | Problem:
@@ -389,7 +475,8 @@ class Questionnaire:
         in_review = state.phase is Phase.SUMMARY or (state.phase is Phase.ASKING and state.editing)
         if question is None or not in_review or not self._applies(state.answers, question):
             return Problem("questionnaire.stale")
-        return replace(state, phase=Phase.ASKING, position=self._index[question_id], editing=True)
+        first = self.step_of(state, question_id)[0]
+        return replace(state, phase=Phase.ASKING, position=self._index[first.id], editing=True, typed=None)
 
     def submit(self, state: State) -> State | Problem:
         """Final, from the summary only, once every required question that applies is answered."""
@@ -423,17 +510,28 @@ class Questionnaire:
         question = self.template.question(question_id)
         if question is None or not self._applies(state.answers, question) or state.phase is Phase.INTRO:
             return Problem("questionnaire.stale")
-        if state.phase is Phase.ASKING and not state.editing and self._index[question_id] != state.position:
+        if state.phase is Phase.ASKING and not state.editing and (
+            self._step_of[question_id] != self._step_of[self.template.questions[state.position].id]
+        ):
             return Problem("questionnaire.stale")
         return question
 
-    def _store(self, state: State, question: Question, answer: Answer) -> State:
-        answers = self._reconcile({**state.answers, question.id: answer})
-        if state.phase is Phase.ASKING and not state.editing:
-            following = self._next(answers, self._index[question.id])
+    def _store(
+        self, state: State, given: Mapping[str, Answer], *, advance: bool = True,
+        step: tuple[Question, ...] | None = None,
+    ) -> State:
+        answers = self._reconcile({**state.answers, **given})
+        if state.phase is Phase.ASKING:
+            step = step or self._steps[self._step_of[self.template.questions[state.position].id]]
+            complete = all(q.id in answers for q in step if self._applies(answers, q))
+            if not complete or not advance:
+                return replace(state, answers=answers, typed=None)
+            if state.editing:
+                return self._to_summary(state, answers)
+            following = self._next(answers, self._index[step[-1].id])
             if following is None:
                 return self._to_summary(state, answers)
-            return replace(state, answers=answers, position=following)
+            return replace(state, answers=answers, position=following, typed=None)
         return self._to_summary(state, answers)
 
     def _to_summary(self, state: State, answers: dict[str, Answer]) -> State:
@@ -441,12 +539,13 @@ class Questionnaire:
         question after its picks changed): that one is asked first, still editing."""
         for index, question in enumerate(self.template.questions):
             if question.id not in answers and self._applies(answers, question):
-                return replace(state, answers=answers, phase=Phase.ASKING, position=index, editing=True)
+                return replace(state, answers=answers, phase=Phase.ASKING, position=index, editing=True, typed=None)
         return self._summary_state(state, answers)
 
     def _summary_state(self, state: State, answers: dict[str, Answer]) -> State:
         return replace(
-            state, answers=answers, phase=Phase.SUMMARY, position=len(self.template.questions), editing=False
+            state, answers=answers, phase=Phase.SUMMARY, position=len(self.template.questions), editing=False,
+            typed=None,
         )
 
     def _reconcile(self, answers: dict[str, Answer]) -> dict[str, Answer]:
@@ -470,13 +569,17 @@ class Questionnaire:
         return question.choices_from is None or len(self._picks(answers, question.choices_from)) >= 2
 
     def _next(self, answers: dict[str, Answer], after: int) -> int | None:
+        """The first question that applies of the first step after question `after` that has one."""
         for index in range(after + 1, len(self.template.questions)):
             if self._applies(answers, self.template.questions[index]):
                 return index
         return None
 
     def _previous(self, answers: dict[str, Answer], before: int) -> int | None:
+        """The first question that applies of the last step before question `before` that has one."""
         for index in range(min(before, len(self.template.questions)) - 1, -1, -1):
-            if self._applies(answers, self.template.questions[index]):
-                return index
+            question = self.template.questions[index]
+            if self._applies(answers, question):
+                step = self._steps[self._step_of[question.id]]
+                return next(self._index[q.id] for q in step if self._applies(answers, q))
         return None

@@ -103,6 +103,8 @@ class Question:
     allow_comment: bool = False
     max_length: int | None = None
     choices_from: str | None = None
+    # Consecutive questions with the same `step` are asked together, in one message or one form.
+    step: str | None = None
 
     def option(self, option_id: str) -> Option | None:
         return next((option for option in self.options if option.id == option_id), None)
@@ -121,6 +123,41 @@ class Template:
 
     def index(self, question_id: str) -> int | None:
         return next((i for i, question in enumerate(self.questions) if question.id == question_id), None)
+
+    @property
+    def steps(self) -> tuple[tuple[Question, ...], ...]:
+        """The questions grouped as they are asked: consecutive questions sharing a `step` form one
+        step, a question without one is a step of its own."""
+        steps: list[list[Question]] = []
+        for question in self.questions:
+            if steps and question.step is not None and steps[-1][-1].step == question.step:
+                steps[-1].append(question)
+            else:
+                steps.append([question])
+        return tuple(tuple(step) for step in steps)
+
+
+# Seconds a leaver needs per question, by type, when answering without hurry: reading the question,
+# choosing, and for the free texts writing a sentence or two (most leave a few of them empty).
+SECONDS_PER_QUESTION = {
+    "rating": 12,
+    "scale_0_10": 12,
+    "single_choice": 12,
+    "multiple_choice": 25,
+    "yes_no": 15,
+    "short_text": 25,
+    "long_text": 45,
+}
+SECONDS_PER_STEP = 10  # reading a step's heading, opening its form, moving on
+
+
+def estimated_minutes(template: Template) -> int:
+    """How long the questionnaire takes, in whole minutes (at least 1), from its questions and steps.
+
+    The one source of the duration shown anywhere (invitation, intro, App Home), so they agree."""
+    seconds = sum(SECONDS_PER_QUESTION[str(question.type)] for question in template.questions)
+    seconds += SECONDS_PER_STEP * len(template.steps)
+    return max(1, round(seconds / 60))
 
 
 @dataclass(frozen=True)
@@ -218,10 +255,10 @@ def _yaml_message(error: yaml.YAMLError) -> str:
 # --- checking -----------------------------------------------------------------------------------
 
 _TOP_KEYS = ("id", "version", "name", "intro", "questions")
-_COMMON_KEYS = ("id", "type", "category", "required", "text", "help")
+_COMMON_KEYS = ("id", "type", "category", "required", "text", "help", "step")
 _TYPE_KEYS: dict[QuestionType, tuple[str, ...]] = {
     QuestionType.RATING: ("labels", "allow_comment", "max_length"),
-    QuestionType.SCALE_0_10: ("labels",),
+    QuestionType.SCALE_0_10: ("labels", "allow_comment", "max_length"),
     QuestionType.SINGLE_CHOICE: ("options", "choices_from"),
     QuestionType.MULTIPLE_CHOICE: ("options", "allow_other", "max_length"),
     QuestionType.YES_NO: (),
@@ -390,6 +427,9 @@ class _Checker:
         options: tuple[Option, ...] | None = ()
         labels: dict[str, tuple[str, ...]] | None = {}
         choices_from = data.get("choices_from")
+        step = data.get("step")
+        if "step" in data and not (isinstance(step, str) and ID_PATTERN.match(step)):
+            self.add(where, f"{prefix}step", f"must match {ID_PATTERN.pattern}")
         if kind is not None:
             for key in data:
                 if key in _QUESTION_KEYS and key not in _COMMON_KEYS and key not in _TYPE_KEYS[kind]:
@@ -423,6 +463,7 @@ class _Checker:
             allow_comment=flags["allow_comment"],
             max_length=max_length,
             choices_from=choices_from,
+            step=step,
         )
 
     def flag(self, data: dict, name: str, where: str | None, prefix: str) -> bool:
@@ -528,21 +569,3 @@ class _Checker:
         for language in value:
             if language not in LANGUAGES:
                 self.add(where, f"{name}.{language}", f"unknown language (use {_names(LANGUAGES)})")
-
-
-# Seconds a leaver typically needs per question: a tap for scores and choices, a few lines for text.
-SECONDS_PER_QUESTION = {
-    QuestionType.RATING: 15,
-    QuestionType.SCALE_0_10: 10,
-    QuestionType.YES_NO: 10,
-    QuestionType.SINGLE_CHOICE: 15,
-    QuestionType.MULTIPLE_CHOICE: 25,
-    QuestionType.SHORT_TEXT: 30,
-    QuestionType.LONG_TEXT: 45,
-}
-
-
-def estimated_minutes(template: Template) -> int:
-    """How long the questionnaire takes, in whole minutes (at least 1): the one estimate every text uses."""
-    seconds = sum(SECONDS_PER_QUESTION[question.type] for question in template.questions)
-    return max(1, round(seconds / 60))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.emulator.client import menu_state
-
 
 def latest(slack, employee):
     """The newest message in the DM that asks something (has buttons or menus)."""
@@ -27,6 +25,43 @@ def invite(harness, employee, manager=None, working_days=2):
     return invitation
 
 
+RATINGS = ("working_conditions", "work_content", "working_relations", "employment_terms", "manager_support")
+
+
+def interview_id_of(message) -> str:
+    """The interview a questionnaire message belongs to (every button value starts with it)."""
+    for block in message.blocks:
+        for element in block.get("elements") or ([block["accessory"]] if "accessory" in block else []):
+            if str(element.get("action_id", "")).startswith("q:") and "|" in str(element.get("value", "")):
+                return element["value"].split("|")[0]
+    raise AssertionError("not a questionnaire message")
+
+
+def choose(harness, employee, question_id: str, choice) -> object:
+    """Click the button for `choice` in the row of `question_id` of the step asked now."""
+    message = latest(harness.slack, employee)
+    wanted = f"{interview_id_of(message)}|{question_id}|{choice}"
+    reply = harness.user.click(employee, message, f"q:choose:{choice}", value=wanted)
+    assert reply.status == 200
+    return message
+
+
+def last_view(harness):
+    return list(harness.slack.workspace.views.values())[-1]
+
+
+def fill_step(harness, employee, values: dict, *, action_id: str = "q:form", message=None, value=None):
+    """Open the form of the step asked now (or, from the summary, `q:change` with `value`) and send it
+    with `values` (block id: value; what is not named keeps its initial value)."""
+    message = message or latest(harness.slack, employee)
+    opened = len(harness.slack.workspace.views)
+    assert harness.user.click(employee, message, action_id, value=value).status == 200
+    assert len(harness.slack.workspace.views) > opened, "no form opened"
+    reply = harness.user.submit_view(employee, last_view(harness), values)
+    assert reply.status == 200
+    return reply
+
+
 def answer_everything(
     harness,
     employee,
@@ -47,28 +82,19 @@ def answer_everything(
     invitation = invite(harness, employee, manager=manager)
     harness.user.click(employee, invitation, "invitation.answer")
     slack = harness.slack
-    for score in ratings:  # None skips that rating
-        click(harness, employee, f"q:choose:{score}" if score is not None else "q:skip")
-    if improvements:
-        harness.user.dm(employee, improvements)
-    else:
-        click(harness, employee, "q:skip")
-    click(harness, employee, "q:skip")  # strengths
-    message = latest(slack, employee)
-    harness.user.click(employee, message, "q:confirm", state=menu_state(message, "q:multi", list(reasons)))
-    click(harness, employee, "q:skip")  # reasons_detail
-    if len(reasons) > 1:
-        click(harness, employee, f"q:choose:{reasons[0]}")
-    click(harness, employee, "q:skip")  # destination
-    click(harness, employee, "q:skip")  # competitor_offer
-    click(harness, employee, f"q:choose:{recommend}")
-    click(harness, employee, f"q:choose:{come_back}")
-    click(harness, employee, "q:skip")  # anything_else
-    click(harness, employee, "q:choose:yes" if consent else "q:choose:no")
-    if manager_consent is None:
-        click(harness, employee, "q:skip")  # manager_feedback
-    else:
-        click(harness, employee, "q:choose:yes" if manager_consent else "q:choose:no")
+    for question_id, score in zip(RATINGS, ratings, strict=True):  # None skips that rating
+        if score is not None:
+            choose(harness, employee, question_id, score)
+    if None in ratings:
+        click(harness, employee, "q:next")
+    fill_step(harness, employee, {"reasons": list(reasons), "reason_main": reasons[0] if len(reasons) > 1 else None})
+    fill_step(harness, employee, {
+        "improvements": improvements,
+        "recommend": str(recommend),
+        "come_back": come_back,
+        "consent": "yes" if consent else "no",
+        "manager_feedback": None if manager_consent is None else ("yes" if manager_consent else "no"),
+    })
     summary = latest(slack, employee)
     if submit:
         harness.user.click(employee, summary, "q:submit")

@@ -114,7 +114,7 @@ def test_forged_ids_cannot_touch_other_peoples_interviews(harness, slack):
 
     forged = [
         ("q:choose:1", f"{interview_id}|work_content|1"),  # someone else's interview
-        ("q:skip", f"{interview_id}|work_content|"),
+        ("q:next", f"{interview_id}|work_content|"),
         ("q:choose:1", "1|../../etc|1"),
         ("q:choose:1", "-1|work_content|1"),
         ("q:choose:1", f"{interview_id}|work_content|" + "9" * 5000),
@@ -133,29 +133,25 @@ def test_forged_ids_cannot_touch_other_peoples_interviews(harness, slack):
 def test_forged_modal_metadata_is_refused(harness, slack):
     invitation = invite(harness, LEAVER)
     harness.user.click(LEAVER, invitation, "invitation.answer")
-    click(harness, LEAVER, "q:skip")
-    click(harness, LEAVER, "q:skip")
-    click(harness, LEAVER, "q:skip")
-    click(harness, LEAVER, "q:skip")
-    click(harness, LEAVER, "q:skip")
-    click(harness, LEAVER, "q:write")  # the form for 'improvements'
+    click(harness, LEAVER, "q:next")
+    click(harness, LEAVER, "q:form")  # the form of the second step
     view = list(slack.workspace.views.values())[-1]
-    for metadata in ("", "abc", "999|improvements|answer|", "1|consent|answer|", "1|improvements|evil|"):
+    for metadata in ("", "abc", "999|reasons", "1|consent", "1|nonexistent", "1|reasons"):
         forged = {**view, "private_metadata": metadata}
         reply = harness.user.submit_view(
-            LEAVER_EN if metadata.startswith("1|improvements|answer") else LEAVER, forged, {"text": "<!channel> hacked"}
+            LEAVER_EN if metadata == "1|reasons" else LEAVER, forged, {"reasons_detail": "<!channel> hacked"}
         )
         assert reply.status == 200
         assert reply.json() and reply.json()["response_action"] == "errors"
     with harness.services.db.session() as session:
-        assert "improvements" not in session.scalars(select(Interview)).one().state["answers"]
+        assert "reasons_detail" not in session.scalars(select(Interview)).one().state["answers"]
 
 
 def test_a_40_kb_answer_is_refused_kindly_and_nothing_is_lost(harness, slack):
     invitation = invite(harness, LEAVER)
     harness.user.click(LEAVER, invitation, "invitation.answer")
-    for _ in range(5):
-        click(harness, LEAVER, "q:skip")
+    for _ in range(2):
+        click(harness, LEAVER, "q:next")
     harness.user.dm(LEAVER, "lang verhaal " * 3500)
     reply = slack.dms_to(LEAVER)[-1]
     assert "inkorten" in reply.text and "chat hierboven" in reply.text

@@ -25,7 +25,7 @@ _ids = count(1)
 
 def leaver(harness, *, manager=MANAGER, department=None, started_on=None, manager_support=3, relations=3,
            reasons=("pay",), main=None, recommend=7, consent=True, decision="approved", offer_text=None,
-           days_ago=20, highlight_offer=True) -> int:
+           days_ago=20, highlight_offer=True, destination=None, attractions=()) -> int:
     """One leaver whose interview was submitted `days_ago`, stored as the bot stores it (encrypted
     answers, the numbers store written in the same transaction)."""
     number = next(_ids)
@@ -42,6 +42,10 @@ def leaver(harness, *, manager=MANAGER, department=None, started_on=None, manage
         answers["reason_main"] = {"value": main}
     if offer_text:
         answers["competitor_offer"] = {"value": offer_text}
+    if destination:
+        answers["destination_type"] = {"value": destination}
+    if attractions:
+        answers["attractions"] = {"values": list(attractions), "other": None}
     with harness.services.db.session() as session:
         departure = Departure(
             employee_id=f"UGONE{number:04d}", manager_id=manager, interviewer_id=HR, registered_by=HR,
@@ -224,6 +228,29 @@ def test_where_they_go_shows_only_quotes_hr_approved_with_consent(harness, slack
     assert "Betere doorgroeimogelijkheden" in where
     for hidden in ("Dit mag niet", "HR hield", "HR haalde"):
         assert hidden not in where
+
+
+def test_where_they_go_counts_the_destination_types_and_attractions_of_the_standard_template(harness, slack):
+    assert TEMPLATE.version == 3
+    for _ in range(3):
+        leaver(harness, destination="competitor", attractions=("career", "technology"))
+    for _ in range(3):
+        leaver(harness, destination="own_business", attractions=("flexibility", "technology"))
+    leaver(harness)  # skipped both: counts nowhere
+    text = breakdown_text(report(harness))
+    where = text[text.index("*Waar vertrekkers"):]
+    assert "Waar ga je naartoe?" in where and "Een bedrijf in onze branche" in where
+    assert "Wat trekt je daar vooral aan?" in where and "De technologie waarmee ik werk" in where
+    with harness.services.db.session() as session:
+        from sqlalchemy import func, select
+
+        from storage.models import AnswerNumber
+        rows = dict(session.execute(
+            select(AnswerNumber.code, func.count()).where(AnswerNumber.question_id ==
+                                                                   "destination_type",
+                                                                   AnswerNumber.code.is_not(None))
+            .group_by(AnswerNumber.code)).all())
+    assert rows == {"competitor": 3, "own_business": 3}
 
 
 def test_hr_home_shows_the_breakdown_of_the_last_twelve_months(harness, slack):

@@ -18,7 +18,7 @@ CHANGED_QUESTION = "Hoe waren de arbeidsomstandigheden bij Acme?"
 
 
 def _custom(version: int = 2, question: str = CHANGED_QUESTION) -> str:
-    text = DEFAULT_TEXT.replace("id: standard\nversion: 2\n", f"id: acme\nversion: {version}\n", 1)
+    text = DEFAULT_TEXT.replace("id: standard\nversion: 3\n", f"id: acme\nversion: {version}\n", 1)
     assert text != DEFAULT_TEXT
     text = text.replace(f"nl: {NL_QUESTION}", f"nl: {question}", 1)
     assert question in text
@@ -45,7 +45,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_validate_the_default_file(capsys):
     code, out, err = run(capsys, "template", "validate", str(DEFAULT_TEMPLATE_PATH))
     assert code == 0, err
-    assert out.strip() == f"{DEFAULT_TEMPLATE_PATH}: valid template 'standard' version 2 with 17 questions"
+    assert out.strip() == f"{DEFAULT_TEMPLATE_PATH}: valid template 'standard' version 3 with 18 questions"
 
 
 def test_validate_a_broken_file_names_question_and_field(capsys, workspace):
@@ -82,7 +82,7 @@ def test_validate_works_from_any_folder(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert "valid template 'standard' version 2" in result.stdout
+    assert "valid template 'standard' version 3" in result.stdout
 
 
 # -- show and list -----------------------------------------------------------------------------
@@ -91,11 +91,11 @@ def test_validate_works_from_any_folder(tmp_path):
 def test_show_prints_the_default_in_dutch_and_english(capsys):
     code, out, err = run(capsys, "template", "show")
     assert code == 0, err
-    assert out.startswith("Exitgesprek\nstandard version 2, default (built in)\n")
+    assert out.startswith("Exitgesprek\nstandard version 3, default (built in)\n")
     assert NL_QUESTION in out
     assert EN_QUESTION not in out
     assert "1. [rating | working_conditions | optional] working_conditions" in out
-    assert "[multiple_choice | reasons | required] reasons" in out
+    assert "[multiple_choice | reasons | optional] reasons" in out
     assert "- pay: Salaris" in out
     assert "1 Zeer slecht" in out
 
@@ -111,13 +111,13 @@ def test_show_yaml_prints_the_default_source(capsys):
     code, out, err = run(capsys, "template", "show", "--yaml")
     assert code == 0, err
     assert out == DEFAULT_TEXT
-    assert "id: standard\nversion: 2\n" in out
+    assert "id: standard\nversion: 3\n" in out
 
 
 def test_list_without_installs_shows_the_built_in_default(capsys):
     code, out, err = run(capsys, "template", "list")
     assert code == 0, err
-    assert out.strip() == "* standard version 2  default (built in)"
+    assert out.strip() == "* standard version 3  default (built in)"
 
 
 # -- install -----------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_installing_a_missing_file(capsys):
     code, _, err = run(capsys, "template", "install", "nowhere.yml")
     assert code == 1
     assert err.strip() == "exit-interview: nowhere.yml: no such file"
-    assert run(capsys, "template", "list")[1].strip() == "* standard version 2  default (built in)"
+    assert run(capsys, "template", "list")[1].strip() == "* standard version 3  default (built in)"
 
 
 def test_reinstalling_a_version_with_other_content_asks_to_raise_the_version(capsys, workspace):

@@ -44,7 +44,7 @@ def interview(
         "recommend": {"value": recommend},
         "come_back": {"value": come_back},
         "consent": {"value": True},
-        "destination": {"skipped": True},
+        "destination_type": {"skipped": True},
     }
     return InterviewFacts.from_template(number, START + timedelta(days=number), TEMPLATE, answers)
 

@@ -78,8 +78,8 @@ def test_only_ratings_scores_and_choices_stay():
     assert retention.free_texts(template, ANSWERS) == 4  # a comment, two text answers, an 'other'
     assert retention.kept_answers(None, ANSWERS) == {}  # no template: nothing can be told apart
     assert retention.kept_answer(QuestionType.LONG_TEXT, {"skipped": True}) == {"skipped": True}
-    state = {"format": 1, "template": {"id": "standard", "version": 2}, "phase": "submitted", "position": 17,
-             "editing": False, "answers": ANSWERS}
+    state = {"format": 1, "template": {"id": "standard", "version": template.version}, "phase": "submitted",
+             "position": len(template.questions), "editing": False, "answers": ANSWERS}
     purged = retention.purged_state(template, state)
     assert purged == {**state, "answers": KEPT}
     assert Questionnaire(template).final_answers(from_json(purged))["recommend"] == {"value": 7}
@@ -320,8 +320,9 @@ def test_hr_erases_a_person_after_confirming(harness, slack):
     cards = slack.wait_for(lambda: [m for m in slack.dms_to(HR) + slack.dms_to(HR_2) if "review:approve"
                                     in str(m.blocks)] or None, what="review cards")
 
+    opened = len(slack.calls_to("views.open"))  # the leaver's forms
     harness.user.slash(COLLEAGUE, "erase <@ULEAVER01>")
-    assert "alleen HR" in harness.last_response()["text"] and slack.calls_to("views.open") == []
+    assert "alleen HR" in harness.last_response()["text"] and len(slack.calls_to("views.open")) == opened
 
     harness.user.slash(HR, "erase <@ULEAVER01|jan>")
     confirm = list(slack.workspace.views.values())[-1]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import LEAVER, LEAVER_EN, MANAGER
-from tests.steps import answer_everything, click, invite, latest
+from tests.steps import answer_everything, fill_step, invite, last_view, latest
 
 # The key sentence per audience, as the leaver reads it.
 PROMISES = {
@@ -115,13 +115,12 @@ def test_every_surface_says_who_sees_what_per_audience(harness, slack, language,
         "invitation": "",  # rewritten in place once the leaver chose; see the test below
         "intro": str(dms[1].blocks),
     }
-    # An answered question is rewritten without its help text: *Change* from the summary shows it again.
+    # The permission questions and their help are in the last step's form; *Change* opens it again.
     interview_id = summary.blocks[-1]["elements"][0]["value"].split("|")[0]
-    for question_id, answer in (("consent", "yes"), ("manager_feedback", "no")):
-        harness.user.click(leaver, summary, "q:edit", value=f"{interview_id}|{question_id}|")
-        shown[question_id] = str(latest(slack, leaver).blocks)
-        click(harness, leaver, f"q:choose:{answer}")
-        summary = latest(slack, leaver)
+    fill_step(harness, leaver, {}, action_id="q:change", message=summary, value=f"{interview_id}|improvements|")
+    form = str(last_view(harness)["blocks"])
+    shown["consent"] = shown["manager_feedback"] = form
+    summary = slack.message(summary.channel, summary.ts)
     shown["summary"] = str(summary.blocks)
     harness.user.click(leaver, summary, "q:submit")
     harness.wait_for_stage(leaver, "submitted")

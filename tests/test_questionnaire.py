@@ -22,9 +22,11 @@ from flows.questionnaire import (
     validate_answer,
 )
 from flows.registration import Problem
-from flows.template import Category, Question, QuestionType, default_template
+from flows.template import Category, Question, QuestionType, shipped_template
 
-TEMPLATE = default_template()
+# Version 2 asks one question per step: the rules per question are easiest to see there (steps:
+# tests/test_questionnaire_steps.py).
+TEMPLATE = shipped_template("standard", 2)
 Q = {question.id: question for question in TEMPLATE.questions}
 LAST = len(TEMPLATE.questions)
 
@@ -105,11 +107,11 @@ def to_summary(questionnaire: Questionnaire) -> State:
 def test_walk_the_full_default_template(questionnaire):
     state = questionnaire.new_state()
     assert state.phase is Phase.INTRO and questionnaire.current(state) is None
-    assert questionnaire.progress(state) == Progress(0, 16)  # "which reason weighed most" not yet
+    assert questionnaire.progress(state) == Progress(0, 17)  # every step counts, also a conditional one
 
     state = started(questionnaire)
     assert questionnaire.current(state).id == "working_conditions"
-    assert questionnaire.progress(state) == Progress(1, 16)
+    assert questionnaire.progress(state) == Progress(1, 17)
     for number, (question_id, raw) in enumerate(FULL, start=1):
         assert questionnaire.current(state).id == question_id
         assert questionnaire.progress(state).index == number
@@ -254,7 +256,7 @@ def test_one_reason_left_drops_the_main_reason_question(questionnaire):
     state = ok(questionnaire.answer(state, "reasons", ["hours"]))
     assert state.phase is Phase.SUMMARY
     assert "reason_main" not in [q.id for q, _ in questionnaire.summary(state)]
-    assert questionnaire.progress(state) == Progress(16, 16)
+    assert questionnaire.progress(state) == Progress(17, 17)  # the total never changes
     assert questionnaire.final_answers(state)["reason_main"] == {"value": "hours"}
     assert questionnaire.go_to(state, "reason_main") == Problem("questionnaire.stale")
 

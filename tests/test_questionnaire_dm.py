@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.emulator.client import menu_state
 from storage.models import Departure, Interview
 from tests.conftest import HR, HR_2, LEAVER, LEAVER_EN
+from tests.steps import choose, fill_step
 
 
 def start_interview(harness, employee):
@@ -60,6 +60,10 @@ WORDS = {
         "hr": HR,
         "name": "Exitgesprek",
         "q1": "arbeidsomstandigheden",
+        "step1": "Stap 1 van 3",
+        "step2": "Stap 2 van 3",
+        "step3": "Stap 3 van 3",
+        "competitor": "Een bedrijf in onze branche",
         "very_good": "Zeer goed",
         "four": "4 · Goed",
         "pressure": "te veel werkdruk",
@@ -79,6 +83,10 @@ WORDS = {
         "hr": HR_2,
         "name": "Exit interview",
         "q1": "working conditions",
+        "step1": "Step 1 of 3",
+        "step2": "Step 2 of 3",
+        "step3": "Step 3 of 3",
+        "competitor": "A company in our field",
         "very_good": "Very good",
         "four": "4 · Good",
         "pressure": "too much pressure",
@@ -104,70 +112,50 @@ def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
     dms = slack.dms_to(LEAVER)
     assert dms[1].blocks[0]["text"]["text"] == w["name"]  # the intro after the invitation
     first = latest(slack, LEAVER)
-    assert "*1/" in heading(first) and w["q1"] in heading(first)
+    assert w["step1"] in heading(first) and w["q1"] in str(first.blocks)
     assert w["very_good"] in str(first.blocks)
 
-    # 1 rating by button; the message is then updated in place with the answer, buttons gone.
-    clicked = click(harness, LEAVER, "q:choose:4")
-    answered = slack.message(clicked.channel, clicked.ts)
-    assert not [b for b in answered.blocks if b["type"] == "actions"]
-    assert w["four"] in answered.blocks[0]["text"]["text"]
-    # 2 rating typed with a comment
+    # Step 1, the ratings: by button (the message rewritten in place), typed with a comment (the first
+    # one still open), and the last one with a comment in the form; one left out.
+    choose(harness, LEAVER, "working_conditions", 4)
+    assert w["four"] in str(slack.message(first.channel, first.ts).blocks)
     harness.user.dm(LEAVER, "3 - " + w["pressure"] + " <!channel>")
-    # 3 skip
-    assert w["q3"] in heading(latest(slack, LEAVER))
-    click(harness, LEAVER, "q:skip")
-    # 4 rating with a comment in the form
-    click(harness, LEAVER, "q:write")
-    reply = submit_form(harness, LEAVER, {"rating": "2", "text": "Salaris bleef achter"})
+    choose(harness, LEAVER, "manager_support", 5)
+    fill_step(harness, LEAVER, {"employment_terms": "2", "employment_terms.comment": "Salaris bleef achter"})
+    done = slack.message(first.channel, first.ts)
+    assert not [b for b in done.blocks if b["type"] == "actions"]  # nothing to click twice
+
+    # Step 2 in its form: several reasons with 'other', the main one offered from all reasons.
+    form_at = len(slack.workspace.views)
+    click(harness, LEAVER, "q:form")
+    form = list(slack.workspace.views.values())[form_at]
+    main = next(b for b in form["blocks"] if b.get("block_id") == "reason_main")
+    assert [o["value"] for o in main["element"]["options"]][:3] == ["pay", "career", "leadership"]
+    reply = submit_form(harness, LEAVER, {"reasons": ["pay", "career", "other"],
+                                          "reasons.other": "De reistijd met de trein",
+                                          "reason_main": "career", "destination_type": "competitor"})
     assert reply.status == 200 and not reply.body
-    # 5 manager
-    click(harness, LEAVER, "q:choose:5")
-    # 6 improvements typed, 7 strengths in the form
+
+    # Step 3: typed, then Back to step 2 (its answers shown), which is sent again unchanged.
     harness.user.dm(LEAVER, "Meer overleg tussen teams.")
-    click(harness, LEAVER, "q:write")
-    submit_form(harness, LEAVER, {"text": "Fijne collega's"})
-    # 8 reasons: several, confirmed; 'other' asks for the text in a form
-    message = latest(slack, LEAVER)
-    harness.user.click(LEAVER, message, "q:confirm", state=menu_state(message, "q:multi", ["pay", "career", "other"]))
-    submit_form(harness, LEAVER, {"text": "De reistijd met de trein"})
-    # 9 reasons_detail skipped; 10 which weighed most: only the picked ones are offered
-    click(harness, LEAVER, "q:skip")
-    weighed = latest(slack, LEAVER)
-    offered = [
-        e["action_id"]
-        for b in weighed.blocks
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"].startswith("q:choose:")
-    ]
-    assert offered == ["q:choose:pay", "q:choose:career", "q:choose:other"]
-    click(harness, LEAVER, "q:choose:career")
-    # 11 destination typed, 12 competitor offer skipped, 13 eNPS, 14 come back
-    harness.user.dm(LEAVER, "Een scale-up in Utrecht")
-    click(harness, LEAVER, "q:skip")
-    click(harness, LEAVER, "q:choose:8")
-    click(harness, LEAVER, "q:choose:maybe")
-    # 15 anything else: go back to change the come-back answer first
     click(harness, LEAVER, "q:back")
     back_at = latest(slack, LEAVER)
-    assert heading(back_at).startswith("*14/17*") and w["q14"] in heading(back_at)
-    assert w["maybe"] in str(back_at.blocks)  # the current answer is shown
-    click(harness, LEAVER, "q:choose:yes")
-    click(harness, LEAVER, "q:skip")
-    # 16 consent, 17 feedback for the manager: skipped, which is no
-    click(harness, LEAVER, "q:choose:yes")
-    click(harness, LEAVER, "q:skip")
+    assert w["step2"] in heading(back_at) and w["competitor"] in str(back_at.blocks)
+    fill_step(harness, LEAVER, {})
+    assert w["step3"] in heading(latest(slack, LEAVER))
+    fill_step(harness, LEAVER, {"strengths": "Fijne collega's", "recommend": "8", "come_back": "maybe",
+                                "consent": "yes"})
 
     summary = latest(slack, LEAVER)
     assert summary.blocks[0]["text"]["text"] == w["answers"]
     text = str(summary.blocks)
     assert w["pressure"] in text and "&lt;!channel&gt;" in text and "<!channel>" not in text
-    # Edit from the summary, then back to a new summary.
-    harness.user.click(LEAVER, summary, "q:edit", value=f"{interview_row(harness).id}|destination|")
-    harness.user.dm(LEAVER, "Een scale-up in Amersfoort")
-    assert w["replaced"] in slack.message(summary.channel, summary.ts).text
-    summary = latest(slack, LEAVER)
+    # Change from the summary: the step's form, and the summary is rewritten in place.
+    interview_id = interview_row(harness).id
+    fill_step(harness, LEAVER, {"competitor_offer": "Een scale-up in Amersfoort"}, action_id="q:change",
+              value=f"{interview_id}|reasons|")
+    assert latest(slack, LEAVER).ts == summary.ts
+    summary = slack.message(summary.channel, summary.ts)
     assert "Amersfoort" in str(summary.blocks)
 
     click(harness, LEAVER, "q:submit")
@@ -176,7 +164,7 @@ def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
     assert w["welcome"] in str(thanks.blocks)
 
     stored = answers(harness)
-    assert stored["working_conditions"] == {"value": 4, "comment": None} or stored["working_conditions"]["value"] == 4
+    assert stored["working_conditions"] == {"value": 4, "comment": None}
     assert stored["work_content"]["value"] == 3 and w["pressure"] in stored["work_content"]["comment"]
     assert stored["working_relations"] == {"skipped": True}
     assert stored["employment_terms"] == {"value": 2, "comment": "Salaris bleef achter"}
@@ -185,9 +173,10 @@ def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
     assert stored["reasons"]["values"] == ["pay", "career", "other"]
     assert stored["reasons"]["other"] == "De reistijd met de trein"
     assert stored["reason_main"] == {"value": "career"}
-    assert stored["destination"] == {"value": "Een scale-up in Amersfoort"}
+    assert stored["destination_type"] == {"value": "competitor"}
+    assert stored["competitor_offer"] == {"value": "Een scale-up in Amersfoort"}
     assert stored["recommend"] == {"value": 8}
-    assert stored["come_back"] == {"value": "yes"}
+    assert stored["come_back"] == {"value": "maybe"}
     assert stored["consent"] == {"value": True}
     assert stored["manager_feedback"] == {"skipped": True}
     assert interview_row(harness).status == "submitted"
@@ -196,62 +185,66 @@ def test_a_full_interview_by_clicking_and_typing(harness, slack, lang):
     assert f"<@{LEAVER}>" in str(hr_note[0].blocks)  # the review card, for HR only
 
     # Submitted answers cannot be changed any more: old buttons are refused gently.
-    harness.user.click(LEAVER, summary, "q:edit", value=f"{interview_row(harness).id}|destination|")
+    harness.user.click(LEAVER, summary, "q:submit")
     assert w["already_sent"] in slack.workspace.responses[-1]["text"]
     harness.user.dm(LEAVER, "nog iets")
     assert w["already_in"] in slack.dms_to(LEAVER)[-1].text
 
 
-def test_english_leaver_gets_english_questions_and_required_questions_cannot_be_skipped(harness, slack):
+def test_english_leaver_gets_english_questions_and_nothing_is_required(harness, slack):
     start_interview(harness, LEAVER_EN)
     first = latest(slack, LEAVER_EN)
-    assert "working conditions" in heading(first)
-    for _ in range(7):
-        click(harness, LEAVER_EN, "q:skip")
-    reasons = latest(slack, LEAVER_EN)
-    assert "Skip" not in str([b for b in reasons.blocks if b["type"] == "actions"][-1])
-    # Confirming nothing for a required question explains instead of moving on.
-    harness.user.click(LEAVER_EN, reasons, "q:confirm", state=menu_state(reasons, "q:multi", []))
-    assert "needs an answer" in slack.workspace.responses[-1]["text"]
-    assert latest(slack, LEAVER_EN).ts == reasons.ts
+    assert "working conditions" in str(first.blocks)
     # A typed answer where buttons are needed gets a hint.
     harness.user.dm(LEAVER_EN, "money")
     assert "use the buttons" in slack.dms_to(LEAVER_EN)[-1].text
+    click(harness, LEAVER_EN, "q:next")
+    reasons = latest(slack, LEAVER_EN)
+    assert "I'd rather not say" in str(reasons.blocks)
+    fill_step(harness, LEAVER_EN, {})  # the form sent empty: nothing needs an answer
+    assert "needs an answer" not in str(slack.workspace.responses)
+    assert "Step 3 of 3" in heading(latest(slack, LEAVER_EN))
+    assert answers(harness)["reasons"] == {"skipped": True}
 
 
 def test_stale_buttons_and_other_peoples_clicks_change_nothing(harness, slack):
     start_interview(harness, LEAVER)
     first = latest(slack, LEAVER)
-    harness.user.click(LEAVER, first, "q:choose:2")
-    harness.user.click(LEAVER, first, "q:choose:5")  # the old copy of the first question
-    assert "eerdere stap" in slack.workspace.responses[-1]["text"]
+    choose(harness, LEAVER, "working_conditions", 2)
+    click(harness, LEAVER, "q:next")
+    harness.user.click(LEAVER, first, "q:choose:5", value=f"{interview_row(harness).id}|working_conditions|5")
+    assert "eerdere stap" in slack.workspace.responses[-1]["text"]  # the old copy of the first step
     assert answers(harness)["working_conditions"]["value"] == 2
 
     second = latest(slack, LEAVER)
-    harness.user.click(HR, second, "q:choose:1")
+    harness.user.click(HR, second, "q:next")
     assert "gesloten" in slack.workspace.responses[-1]["text"]  # as for an unknown id, below
-    harness.user.click(LEAVER, second, "q:choose:1", value="999|work_content|1")
+    harness.user.click(LEAVER, second, "q:next", value="999|reasons|")
     assert "gesloten" in slack.workspace.responses[-1]["text"]
-    assert "work_content" not in answers(harness)
+    assert "reasons" not in answers(harness)
 
 
 def test_double_clicks_answer_once(harness, slack):
     start_interview(harness, LEAVER)
-    first = latest(slack, LEAVER)
-    threads = [threading.Thread(target=harness.user.click, args=(LEAVER, first, f"q:choose:{n}")) for n in (1, 2, 3, 4)]
+    for question_id in ("working_conditions", "work_content", "working_relations", "employment_terms"):
+        choose(harness, LEAVER, question_id, 3)
+    ratings = latest(slack, LEAVER)
+    value = f"{interview_row(harness).id}|manager_support|"
+    threads = [threading.Thread(target=harness.user.click, args=(LEAVER, ratings, f"q:choose:{n}"),
+                                kwargs={"value": value + str(n)}) for n in (1, 2, 3, 4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    questions_posted = [m for m in slack.dms_to(LEAVER) if "*2/" in str(m.blocks[:1])]
-    assert len(questions_posted) == 1
-    assert len(answers(harness)) == 1
+    steps_posted = [m for m in slack.dms_to(LEAVER) if "Stap 2 van 3" in str(m.blocks[:1])]
+    assert len(steps_posted) == 1
+    assert len(answers(harness)) == 5
 
 
 def test_pause_survives_a_restart_and_resumes_at_the_same_question(harness, slack):
     start_interview(harness, LEAVER)
-    click(harness, LEAVER, "q:choose:4")
-    click(harness, LEAVER, "q:choose:3")
+    choose(harness, LEAVER, "working_conditions", 4)
+    choose(harness, LEAVER, "work_content", 3)
     click(harness, LEAVER, "q:pause")
     paused = latest(slack, LEAVER)
     assert "Gepauzeerd" in paused.text
@@ -259,7 +252,7 @@ def test_pause_survives_a_restart_and_resumes_at_the_same_question(harness, slac
     harness.restart()
     harness.user.dm(LEAVER, "hoi, ik ga verder")
     resumed = latest(slack, LEAVER)
-    assert "*3/" in heading(resumed) and "werkrelaties" in heading(resumed)
+    assert "Stap 1 van 3" in heading(resumed) and "4 · Goed" in str(resumed.blocks)
     assert "Hieronder" in slack.message(paused.channel, paused.ts).text
     assert interview_row(harness).status == "in_progress"
     assert (
@@ -280,13 +273,13 @@ def test_pause_survives_a_restart_and_resumes_at_the_same_question(harness, slac
     time.sleep(1.0)
     assert len([m for m in slack.dms_to(LEAVER) if "duwtje" in m.text]) == 1
     harness.user.click(LEAVER, reminder[0], "q:resume")
-    assert "werkrelaties" in heading(latest(slack, LEAVER))
+    assert "Stap 1 van 3" in heading(latest(slack, LEAVER))
 
 
 def test_a_redelivered_dm_event_is_not_taken_as_the_next_answer(harness, slack):
     start_interview(harness, LEAVER)
-    for _ in range(5):
-        click(harness, LEAVER, "q:skip")
+    for _ in range(2):
+        click(harness, LEAVER, "q:next")
     event = {
         "type": "message",
         "channel_type": "im",

@@ -204,7 +204,7 @@ def test_cli_exports_every_interview_as_csv_xlsx_and_json(harness, slack, cli_en
     assert (jan["consent"], sam["consent"], jan["strengths"]) == ("yes", "no", "")
     assert (jan["recommend"], sam["recommend"]) == ("7", "3")
     assert (jan["mode"], jan["status"], jan["template_id"], jan["template_version"]) == (
-        "self", "submitted", "standard", "2")
+        "self", "submitted", "standard", "3")
     assert (jan["decision"], jan["decided_by"]) == ("approved", HR)
     assert (sam["decision"], sam["decided_by"], sam["decided_at"]) == ("", "", "")
     assert date.fromisoformat(jan["last_day"]) > first
@@ -229,7 +229,7 @@ def test_cli_exports_every_interview_as_csv_xlsx_and_json(harness, slack, cli_en
     jan_json = data["interviews"][0]
     assert set(jan_json) == {"id", "departure", "template", "mode", "status", "started_at", "submitted_at",
                              "recorded_by", "answers", "review"}
-    assert jan_json["template"] == {"id": "standard", "version": 2}
+    assert jan_json["template"] == {"id": "standard", "version": 3}
     assert jan_json["departure"]["last_day"] == jan["last_day"]
     assert jan_json["answers"]["working_conditions"]["value"] == 4
     assert jan_json["answers"]["improvements"] == {"value": IMPROVEMENT}
@@ -282,7 +282,7 @@ def test_the_table_flattens_every_answer_shape():
         "reasons": {"values": ["pay", "other"], "other": "verhuizing"},
         "recommend": {"value": 0},
         "consent": {"value": False},
-        "destination": {"value": "+31 een concurrent"},
+        "competitor_offer": {"value": "+31 een concurrent"},
         "strengths": {"skipped": True},
     }
     header, rows = export.table([_interview(answers)])

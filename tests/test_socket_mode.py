@@ -76,9 +76,8 @@ def test_a_refused_form_is_answered_in_the_ack_payload(over_socket):
     harness, slack = over_socket, over_socket.slack
     invitation = invite(harness, LEAVER)
     harness.user.click(LEAVER, invitation, "invitation.answer")
-    for _ in range(5):
-        click(harness, LEAVER, "q:skip")
-    click(harness, LEAVER, "q:write")  # the form for 'improvements'
+    click(harness, LEAVER, "q:next")
+    click(harness, LEAVER, "q:form")  # the form of the second step
     view = list(slack.workspace.views.values())[-1]
-    reply = harness.user.submit_view(LEAVER, {**view, "private_metadata": "abc"}, {"text": "forged"})
+    reply = harness.user.submit_view(LEAVER, {**view, "private_metadata": "abc"}, {"reasons_detail": "forged"})
     assert reply.json()["response_action"] == "errors"  # Bolt's ack payload, over the socket

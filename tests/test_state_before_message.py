@@ -40,18 +40,20 @@ def test_answer_here_clicked_the_instant_the_invitation_arrives_starts_the_quest
         departure = session.query(Departure).one()
         assert departure.choice == "answer"
     assert not [r for r in slack.workspace.responses if "keuze al gemaakt" in str(r.get("text"))]
-    slack.wait_for(lambda: any("*1/" in str(m.blocks) for m in slack.dms_to(LEAVER)), 10, "the first question")
+    slack.wait_for(lambda: any("*Stap 1 van 3*" in str(m.blocks) for m in slack.dms_to(LEAVER)), 10,
+                   "the first question")
 
 
 def test_a_question_answered_the_instant_it_arrives_is_recorded_and_the_next_one_follows(harness, slack):
     harness.register(LEAVER, harness.in_working_days(2))
     invitation = harness.invitation_for(LEAVER)
-    outcome, clicked = click_as_soon_as_posted(slack, harness, LEAVER, "q:choose:4", "*1/")
+    outcome, clicked = click_as_soon_as_posted(slack, harness, LEAVER, "q:choose:4", "*Stap 1 van 3*")
     assert harness.user.click(LEAVER, invitation, "invitation.answer").status == 200
     assert clicked.wait(10), "the first question never came"
 
     assert outcome["reply"].status == 200
-    slack.wait_for(lambda: any("*2/" in str(m.blocks) for m in slack.dms_to(LEAVER)), 10, "the second question")
+    slack.wait_for(lambda: any(":white_check_mark: 4 · Goed" in str(m.blocks) for m in slack.dms_to(LEAVER)), 10,
+                   "the rating shown in the step")
     from tests.test_crash import stored
 
     _status, answers = stored(harness.settings.database_url)

@@ -120,7 +120,7 @@ def test_the_interviewer_gets_a_checklist_and_records_notes_from_draft_to_finish
     expected = []
     for question in template.questions:
         expected.append(f"q:{question.id}")
-        if question.allow_comment:
+        if question.allow_comment and question.type == "rating":  # the 0-10 comment is only typed by leavers
             expected.append(f"c:{question.id}")
         if question.allow_other:
             expected.append(f"o:{question.id}")
@@ -138,7 +138,7 @@ def test_the_interviewer_gets_a_checklist_and_records_notes_from_draft_to_finish
     assert len(fields["q:reason_main"]["element"]["options"]) == 12 + 1  # all reasons, and "no answer"
     assert [o["value"] for o in fields["q:recommend"]["element"]["options"]][:11] == [str(n) for n in range(11)]
     assert fields["q:consent"]["element"]["type"] == "radio_buttons"
-    assert fields["q:destination"]["element"]["max_length"] == 300
+    assert fields["q:competitor_offer"]["element"]["max_length"] == 3000
     assert fields["q:improvements"]["element"]["multiline"] is True
     assert [o["text"]["text"] for o in fields["status"]["element"]["options"]] == ["Opslaan als concept", "Afgerond"]
     assert interviews(harness) == 0  # opening stores nothing
@@ -147,7 +147,7 @@ def test_the_interviewer_gets_a_checklist_and_records_notes_from_draft_to_finish
     reply = harness.user.submit_view(COLLEAGUE, view, {
         "q:working_conditions": "4", "c:working_conditions": "Fijne werkplek, <!channel> te lawaaiig",
         "q:reasons": ["pay", "career"], "q:reason_main": "career", "q:recommend": "7", "q:consent": "yes",
-        "q:improvements": "  Meer overleg  ", "q:destination": "   ", "status": "draft",
+        "q:improvements": "  Meer overleg  ", "q:competitor_offer": "   ", "status": "draft",
     })
     assert reply.json()["response_action"] == "update"
     assert "concept is opgeslagen" in reply.json()["view"]["blocks"][0]["text"]["text"]
@@ -179,7 +179,7 @@ def test_the_interviewer_gets_a_checklist_and_records_notes_from_draft_to_finish
     assert fields["q:consent"]["element"]["initial_option"]["value"] == "yes"
     assert fields["q:improvements"]["element"]["initial_value"] == "Meer overleg"
     assert "initial_option" not in fields["q:work_content"]["element"]
-    assert "initial_value" not in fields["q:destination"]["element"]
+    assert "initial_value" not in fields["q:competitor_offer"]["element"]
     draft_note = " ".join(e["text"] for b in view["blocks"] if b["type"] == "context" for e in b["elements"])
     assert "<@UCOLLEA01>" in draft_note
 
@@ -236,8 +236,8 @@ def test_hr_opens_the_notes_by_command_in_their_own_language_and_others_are_refu
     nl_fields, en_fields = inputs(dutch), inputs(english)
     assert nl_fields["q:working_conditions"]["label"]["text"] == "Hoe heb je de arbeidsomstandigheden ervaren?"
     assert en_fields["q:working_conditions"]["label"]["text"] == "How did you experience the working conditions?"
-    assert nl_fields["q:working_conditions"]["hint"]["text"].startswith("Denk aan veiligheid")
-    assert en_fields["q:working_conditions"]["hint"]["text"].startswith("Think of safety")
+    assert nl_fields["q:working_conditions"]["hint"]["text"].startswith("Denk aan je werkplek")
+    assert en_fields["q:working_conditions"]["hint"]["text"].startswith("Think of your workplace")
     assert en_fields["q:working_conditions"]["element"]["options"][3]["text"]["text"] == "4 · Good"
     assert en_fields["q:recommend"]["element"]["options"][10]["text"]["text"] == "10 · Extremely likely"
     assert nl_fields["q:recommend"]["element"]["options"][0]["text"]["text"] == "0 · Zeer onwaarschijnlijk"
@@ -306,7 +306,7 @@ def test_forged_forms_and_invalid_answers_are_refused_and_nothing_is_stored(harn
         "q:working_conditions": "9",  # out of range
         "q:recommend": "11",
         "q:come_back": "forever",  # not an option
-        "q:destination": "x" * 301,  # longer than the field allows
+        "q:competitor_offer": "x" * 3001,  # longer than the field allows
         "c:work_content": "y" * 3001,  # a comment without a rating, and too long
         "q:reasons": ["other"],  # "something else" without saying what
         "q:consent": "maybe",
@@ -316,7 +316,7 @@ def test_forged_forms_and_invalid_answers_are_refused_and_nothing_is_stored(harn
         "q:working_conditions": "Kies een getal van 1 tot en met 5.",
         "q:recommend": "Kies een getal van 0 tot en met 10.",
         "q:come_back": "“forever” is geen van de opties.",
-        "q:destination": "Dit is 301 tekens lang; er passen er hoogstens 300 in.",
+        "q:competitor_offer": "Dit is 3001 tekens lang; er passen er hoogstens 3000 in.",
         "c:work_content": "Dit is 3001 tekens lang; er passen er hoogstens 3000 in.",
         "o:reasons": "Schrijf op wat het andere antwoord is, of vink “iets anders” uit.",
         "q:consent": "Dit antwoord is niet geldig; kies of schrijf het opnieuw.",

@@ -29,7 +29,7 @@ from flows.template import (
 
 def test_default_template_loads():
     template = default_template()
-    assert (template.id, template.version) == ("standard", 2)
+    assert (template.id, template.version) == ("standard", 3)
     assert template is default_template()  # loaded once
 
 
@@ -38,7 +38,9 @@ def test_earlier_shipped_versions_stay_readable_for_the_interviews_begun_with_th
 
     first = shipped_template("standard", 1)
     assert first is not None and first.version == 1 and "manager_feedback" not in [q.id for q in first.questions]
-    assert shipped_template("standard", 2) is default_template()
+    second = shipped_template("standard", 2)
+    assert second is not None and second.version == 2 and "destination_type" not in [q.id for q in second.questions]
+    assert shipped_template("standard", 3) is default_template()
     assert shipped_template("standard", 99) is None
 
 
@@ -91,7 +93,7 @@ def test_default_template_content():
         assert question.labels["nl"][0] == "Zeer slecht" and question.labels["nl"][4] == "Zeer goed"
 
     reasons = by_id["reasons"]
-    assert reasons.type is QuestionType.MULTIPLE_CHOICE and reasons.required and reasons.allow_other
+    assert reasons.type is QuestionType.MULTIPLE_CHOICE and not reasons.required and reasons.allow_other
     assert [option.id for option in reasons.options] == [
         "pay",
         "career",
@@ -112,9 +114,28 @@ def test_default_template_content():
     assert by_id["recommend"].labels["en"] == ("Not at all likely", "Extremely likely")
     assert [option.id for option in by_id["come_back"].options] == ["yes", "maybe", "no"]
     consent = by_id["consent"]
-    assert (consent.type, consent.category, consent.required) == (QuestionType.YES_NO, Category.CONSENT, True)
-    # A voluntary interview: only the reasons and the consent are required.
-    assert [q.id for q in template.questions if q.required] == ["reasons", "consent"]
+    assert (consent.type, consent.category, consent.required) == (QuestionType.YES_NO, Category.CONSENT, False)
+    # A voluntary interview: nothing is required; skipping a permission question is no.
+    assert [q.id for q in template.questions if q.required] == []
+    # Where they go, as choices the report counts, and one free detail.
+    assert (by_id["destination_type"].type, by_id["destination_type"].category) == (
+        QuestionType.SINGLE_CHOICE, Category.COMPETITOR)
+    assert [o.id for o in by_id["destination_type"].options] == [
+        "competitor", "other_industry", "own_business", "study", "not_working", "other"]
+    assert (by_id["attractions"].type, by_id["attractions"].category) == (
+        QuestionType.MULTIPLE_CHOICE, Category.COMPETITOR)
+    assert [o.id for o in by_id["attractions"].options] == [
+        "pay", "benefits", "career", "work_content", "technology", "leadership", "culture", "flexibility",
+        "location", "stability", "other"]
+    assert by_id["competitor_offer"].type is QuestionType.LONG_TEXT
+    # Asked in three steps: the five ratings in one message, then two forms.
+    assert [[q.id for q in step] for step in template.steps] == [
+        ["working_conditions", "work_content", "working_relations", "employment_terms", "manager_support"],
+        ["reasons", "reason_main", "reasons_detail", "destination_type", "attractions", "competitor_offer"],
+        ["improvements", "strengths", "recommend", "come_back", "anything_else", "consent", "manager_feedback"],
+    ]
+    text = str(template).lower()
+    assert "secondary benefits" not in text and "speak well" not in text
     # Feedback for the direct manager is a separate choice, and skipping it is no.
     manager = by_id["manager_feedback"]
     assert (manager.type, manager.category, manager.required) == (

@@ -118,13 +118,13 @@ def installed(harness) -> list[tuple[str, int, bool, str | None]]:
 def test_hr_downloads_the_active_template_as_a_yaml_file_in_their_dm(harness, slack):
     modal = open_templates(harness)
     text = str(modal.blocks)
-    assert "`standard` v2" in text and "Meegeleverd met de bot" in text and "*Actief*" in text
+    assert "`standard` v3" in text and "Meegeleverd met de bot" in text and "*Actief*" in text
 
     harness.user.click(HR, modal, "tpl:download", value="active")
     upload = slack.wait_for(lambda: next((f for f in slack.workspace.files if f["content"] is not None), None),
                             what="the upload")
-    assert upload["filename"] == "standard-v2.yml"
-    assert upload["title"] == "standard versie 2"
+    assert upload["filename"] == "standard-v3.yml"
+    assert upload["title"] == "standard versie 3"
     assert upload["channel"] == slack.dm_channel(HR)
     assert upload["content"] == DEFAULT_TEMPLATE_PATH.read_bytes()
 
@@ -152,7 +152,7 @@ def test_a_version_already_taken_asks_to_raise_version(harness, slack):
         "Hoe heb je de arbeidsomstandigheden ervaren?", "Hoe waren de arbeidsomstandigheden?")
     answer = paste(harness, changed)
     assert "Verhoog `version`" in answer["errors"]["part_1"]
-    assert "bijvoorbeeld naar 3" in slack.dms_to(HR)[-1].text
+    assert "bijvoorbeeld naar 4" in slack.dms_to(HR)[-1].text
     assert installed(harness) == []
 
 
@@ -201,7 +201,7 @@ def test_a_good_template_is_previewed_then_activated_and_new_interviews_use_it(h
 
     # Both versions are listed, with their install dates; the new one active.
     text = str(open_templates(harness).blocks)
-    assert text.index("`acme` v1") < text.index("`standard` v2")
+    assert text.index("`acme` v1") < text.index("`standard` v3")
     assert "Geïnstalleerd op" in text and "door <@UHRANNA01>" in text
 
 
@@ -253,7 +253,7 @@ def test_someone_outside_hr_cannot_manage_templates(harness, slack):
     with harness.services.db.session() as session:
         assert len(session.scalars(select(TemplateDraft)).all()) == 1
     harness.user.click(COLLEAGUE, open_templates(harness), "tpl:download", value="active")
-    assert not [f for f in slack.workspace.files if f["filename"] == "standard-v2.yml"]
+    assert not [f for f in slack.workspace.files if f["filename"] == "standard-v3.yml"]
 
 
 def test_an_older_version_comes_back_by_sending_it_again(harness, slack):
@@ -285,7 +285,7 @@ def test_a_download_from_the_open_modal_says_where_the_file_went(harness, slack)
     update = slack.calls_to("views.update")[-1]
     assert update.params["view_id"] == modal["id"]
     assert "staat in je DM" in str(slack.workspace.views[modal["id"]]["blocks"])
-    assert [f["filename"] for f in slack.workspace.files] == ["standard-v2.yml"]
+    assert [f["filename"] for f in slack.workspace.files] == ["standard-v3.yml"]
 
 
 # -- without Slack ----------------------------------------------------------------------------------

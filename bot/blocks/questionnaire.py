@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     Option,
     PlainTextInputElement,
+    RadioButtonsElement,
     SectionBlock,
     StaticMultiSelectElement,
     StaticSelectElement,
@@ -29,7 +30,7 @@ from bot.blocks.text import SECTION_TEXT, dicts, escape, fit, quoted, shorten, s
 from bot.i18n import Translator
 from flows.questionnaire import Answer, Progress, is_skipped
 from flows.template import Option as TemplateOption
-from flows.template import Question, QuestionType, Template
+from flows.template import Question, QuestionType, Template, estimated_minutes
 
 BUTTONS_UP_TO = 5  # single choice with more options than this becomes a select menu
 SUMMARY_ANSWER_CHARS = 500
@@ -62,7 +63,8 @@ def intro_message(
     blocks: list = [
         HeaderBlock(text=shorten(_text(template, "name", _.language), 150)),
         SectionBlock(text=MarkdownTextObject(text=_text(template, "intro", _.language))),
-        ContextBlock(elements=[MarkdownTextObject(text=_("q.intro.controls"))]),
+        ContextBlock(elements=[MarkdownTextObject(text=_("q.duration", count=estimated_minutes(template))),
+                               MarkdownTextObject(text=_("q.step.intro_controls"))]),
     ]
     if withdrawable:
         blocks.append(ActionsBlock(elements=[_withdraw_button(_, interview_id)]))
@@ -119,6 +121,21 @@ def question_message(
 
 
 def _answer_elements(_: Translator, interview_id: int, question: Question, options, answer: Answer | None) -> list:
+    """The buttons (or menus) that answer a question; the chosen button stands out."""
+    blocks = _answer_blocks(_, interview_id, question, options, answer)
+    chosen = (answer or {}).get("value")
+    if isinstance(chosen, bool):
+        chosen = "yes" if chosen else "no"
+    if chosen is not None:
+        wanted = value(interview_id, question.id, str(chosen))
+        for block in blocks:
+            for element in getattr(block, "elements", None) or []:
+                if isinstance(element, ButtonElement) and element.value == wanted:
+                    element.style = "primary"
+    return blocks
+
+
+def _answer_blocks(_: Translator, interview_id: int, question: Question, options, answer: Answer | None) -> list:
     kind = question.type
     block_id = f"q-answer-{interview_id}-{question.id}"
     if kind is QuestionType.RATING:
@@ -380,7 +397,7 @@ def thanks_message(_: Translator, interview_id: int, withdrawable: bool = True) 
     """The goodbye; once HR has processed the answers it says so instead of offering Withdraw."""
     blocks: list = [
         HeaderBlock(text=_("q.thanks.header")),
-        SectionBlock(text=MarkdownTextObject(text=_("q.thanks.body"))),
+        SectionBlock(text=MarkdownTextObject(text=_("q.done.body"))),
         ContextBlock(elements=[MarkdownTextObject(text=_("q.thanks.who_sees"))]),
     ]
     if withdrawable:
@@ -480,3 +497,235 @@ def text_modal(
         close=_("q.modal.close"),
         blocks=blocks,
     ).to_dict()
+
+
+# --- steps: several questions in one message or one form ------------------------------------------
+
+STEP_CALLBACK = "questionnaire_step"
+INLINE_TYPES = frozenset(
+    {QuestionType.RATING, QuestionType.SCALE_0_10, QuestionType.YES_NO, QuestionType.SINGLE_CHOICE})
+STEP_ANSWER_CHARS = 300  # a written answer as shown in a step or the summary; the form holds it whole
+
+# One question of a step: the question, the options it offers now, its answer (None: none yet).
+Row = tuple[Question, tuple, Answer | None]
+
+
+def answered_inline(rows: list[Row]) -> bool:
+    """A step of buttons only (ratings, a score, yes/no, one choice) is answered in its message;
+    any other step (a text, several choices) in a form."""
+    return all(question.type in INLINE_TYPES for question, _options, _answer in rows)
+
+
+def _step_heading(_: Translator, progress: Progress, done: bool = False) -> str:
+    mark = ":white_check_mark: " if done else ""
+    return f"{mark}*{_('q.step.counter', index=progress.index, total=progress.total)}*"
+
+
+def _short_answer(_: Translator, question: Question, answer: Answer | None, options) -> str:
+    shown = display_answer(_, question, answer, options)
+    if len(shown) > STEP_ANSWER_CHARS:
+        shown = fit(shown, STEP_ANSWER_CHARS) + " " + _("q.summary.shortened")
+    return shown
+
+
+def _answer_line(_: Translator, question: Question, answer: Answer | None, options) -> str:
+    """"*Question*" and, once answered, the answer under it."""
+    line = f"*{escape(_text(question, 'text', _.language))}*"
+    if answer is not None:
+        line += "\n" + _short_answer(_, question, answer, options)
+    return line
+
+
+def step_message(
+    _: Translator,
+    *,
+    interview_id: int,
+    rows: list[Row],
+    progress: Progress,
+    can_go_back: bool,
+    notice: str | None = None,
+) -> tuple[str, list[dict]]:
+    """The step asked now. Buttons for each question when it is all buttons (answered in any
+    order, the message rewritten in place with what is chosen), else the questions with what is
+    answered so far and a button that opens the form. Every step can be left: "I'd rather not say"."""
+    first = rows[0][0]
+    inline = answered_inline(rows)
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=_step_heading(_, progress)))]
+    for question, options, answer in rows:
+        if inline:
+            chosen = "" if answer is None else "\n:white_check_mark: " + _short_answer(_, question, answer, options)
+            blocks.append(SectionBlock(text=MarkdownTextObject(
+                text=fit(f"*{escape(_text(question, 'text', _.language))}*{chosen}"))))
+            help_text = _text(question, "help", _.language)
+            if help_text and len(rows) == 1:
+                blocks.append(ContextBlock(elements=[MarkdownTextObject(text=help_text)]))
+            blocks += _answer_elements(_, interview_id, question, options, answer)
+        else:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=fit(_answer_line(_, question, answer, options)))))
+    if not inline:
+        hint = "q.step.form_hint" if any(q.type in TEXT_TYPES_WITH_TYPING for q, *_r in rows) else "q.step.form_only"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_(hint))]))
+    elif any(q.type in (QuestionType.RATING, QuestionType.SCALE_0_10) for q, *_r in rows):
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.step.score_hint"))]))
+    if notice:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=notice)]))
+    controls = []
+    if not inline:
+        controls.append(ButtonElement(text=_("q.button.form"), action_id="q:form", style="primary",
+                                      value=value(interview_id, first.id)))
+    elif any(q.type is QuestionType.RATING and q.allow_comment for q, *_r in rows):
+        controls.append(ButtonElement(text=_("q.button.comments"), action_id="q:form",
+                                      value=value(interview_id, first.id)))
+    anything = any(answer is not None for *_r, answer in rows)
+    if not all(question.required for question, *_r in rows):
+        controls.append(ButtonElement(text=_("q.button.next" if anything else "q.button.rather_not"),
+                                      action_id="q:next", value=value(interview_id, first.id)))
+    if can_go_back:
+        controls.append(ButtonElement(text=_("q.button.back"), action_id="q:back", value=value(interview_id, first.id)))
+    controls.append(ButtonElement(text=_("q.button.pause"), action_id="q:pause", value=value(interview_id, first.id)))
+    blocks.append(ActionsBlock(block_id=f"q-controls-{interview_id}-{first.id}", elements=controls))
+    if len(rows) == 1:  # the notification says what is asked
+        return _text(first, "text", _.language), dicts(blocks)
+    return _("q.step.fallback", index=progress.index, total=progress.total), dicts(blocks)
+
+
+TEXT_TYPES_WITH_TYPING = frozenset({QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT})
+
+
+def step_done_message(_: Translator, rows: list[Row], progress: Progress) -> tuple[str, list[dict]]:
+    """A step once left: what was answered, no buttons to click twice."""
+    lines = [_step_heading(_, progress, done=True)]
+    lines += [_answer_line(_, question, answer or {"skipped": True}, options) for question, options, answer in rows]
+    blocks = [SectionBlock(text=MarkdownTextObject(text=fit("\n".join(lines), SECTION_TEXT)))]
+    return _("q.step.fallback", index=progress.index, total=progress.total), dicts(blocks)
+
+
+def compact_summary(
+    _: Translator,
+    *,
+    interview_id: int,
+    steps: list[list[Row]],
+    submitted_on: date | None,
+    shared: list[tuple[str, str, bool, tuple[str, ...]]] | None = None,
+    manager: bool | None = None,
+) -> list[tuple[str, list[dict]]]:
+    """All answers in one message, a section per step with Change (its form); then who sees what,
+    and Send."""
+    blocks: list = [HeaderBlock(text=_("q.summary.header"))]
+    if submitted_on is None:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.step.summary_intro"))]))
+    for rows in steps:
+        lines = [
+            f"*{escape(_text(question, 'text', _.language))}*  {_short_answer(_, question, answer, options)}"
+            for question, options, answer in rows
+        ]
+        section = SectionBlock(block_id=f"q-summary-{interview_id}-{rows[0][0].id}",
+                               text=MarkdownTextObject(text=fit("\n".join(lines), SECTION_TEXT)))
+        if submitted_on is None:
+            section.accessory = ButtonElement(text=_("q.button.change"), action_id="q:change",
+                                              value=value(interview_id, rows[0][0].id))
+        blocks.append(section)
+    if submitted_on is None:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.summary.hr"))]))
+    if submitted_on is None and manager is not None:
+        blocks.append(SectionBlock(text=MarkdownTextObject(
+            text=_("q.manager_share.yes" if manager else "q.manager_share.no"))))
+    if submitted_on is None and shared is not None:
+        blocks += _shared_preview(_, interview_id, shared)
+    if submitted_on is None:
+        blocks.append(DividerBlock())
+        blocks.append(ActionsBlock(block_id=f"q-submit-{interview_id}", elements=[
+            ButtonElement(text=_("q.button.submit"), action_id="q:submit", style="primary", value=value(interview_id)),
+            _withdraw_button(_, interview_id),
+        ]))
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_("q.step.sent", date=_.date(submitted_on)))]))
+    return [(_("q.summary.header"), part) for part in split_blocks(dicts(blocks))]
+
+
+def _plain_option(option_value: str, text: str) -> Option:
+    return Option(value=option_value, text=shorten(text, 75))
+
+
+def step_form(_: Translator, *, interview_id: int, rows: list[Row], limit_of) -> dict:
+    """Every question of a step in one form, each optional; what is answered already filled in.
+    Block ids are the question ids (`<id>.comment`, `<id>.other` for the extra text)."""
+    language = _.language
+    blocks: list = [ContextBlock(elements=[MarkdownTextObject(text=_("q.form.voluntary"))])]
+    for question, options, answer in rows:
+        answer = answer if answer is not None and not is_skipped(answer) else {}
+        label = shorten(_text(question, "text", language), 2000)
+        help_text = _text(question, "help", language) or None
+        hint = shorten(help_text, 2000) if help_text else None
+        kind = question.type
+        if kind in (QuestionType.RATING, QuestionType.SCALE_0_10):
+            if kind is QuestionType.RATING:
+                labels = question.labels.get(language) or question.labels.get("en") or ()
+                choices = [_plain_option(str(n), f"{n} · {labels[n - 1]}" if len(labels) >= n else str(n))
+                           for n in range(1, 6)]
+            else:
+                low, high = (question.labels.get(language) or question.labels.get("en") or ("", ""))[:2]
+                ends = {0: low, 10: high}
+                choices = [_plain_option(str(n), f"{n} · {ends[n]}" if n in ends else str(n)) for n in range(11)]
+            initial = next((c for c in choices if c.value == str(answer.get("value"))), None)
+            blocks.append(InputBlock(block_id=question.id, label=label, hint=hint, optional=True,
+                                     element=StaticSelectElement(action_id="value", options=choices,
+                                                                 placeholder=_("q.select.placeholder"),
+                                                                 **({"initial_option": initial} if initial else {}))))
+            if kind is QuestionType.RATING and question.allow_comment:
+                blocks.append(_text_input(f"{question.id}.comment", _("q.form.comment"), limit_of(question),
+                                          answer.get("comment")))
+        elif kind is QuestionType.YES_NO:
+            choices = [_plain_option("yes", _("q.yes")), _plain_option("no", _("q.no"))]
+            chosen = {True: "yes", False: "no"}.get(answer.get("value"))
+            initial = next((c for c in choices if c.value == chosen), None)
+            blocks.append(InputBlock(block_id=question.id, label=label, hint=hint, optional=True,
+                                     element=RadioButtonsElement(action_id="value", options=choices,
+                                                                 **({"initial_option": initial} if initial else {}))))
+        elif kind is QuestionType.SINGLE_CHOICE:
+            choices = [_plain_option(o.id, option_text(o, language)) for o in options]
+            initial = next((c for c in choices if c.value == answer.get("value")), None)
+            element_type = RadioButtonsElement if len(choices) <= BUTTONS_UP_TO and not question.choices_from else None
+            if element_type is not None:
+                element = RadioButtonsElement(action_id="value", options=choices,
+                                              **({"initial_option": initial} if initial else {}))
+            else:
+                element = StaticSelectElement(action_id="value", options=choices,
+                                              placeholder=_("q.select.placeholder"),
+                                              **({"initial_option": initial} if initial else {}))
+            blocks.append(InputBlock(block_id=question.id, label=label, hint=hint, optional=True, element=element))
+        elif kind is QuestionType.MULTIPLE_CHOICE:
+            choices = [_plain_option(o.id, option_text(o, language)) for o in options]
+            picked = set(answer.get("values") or [])
+            initial = [c for c in choices if c.value in picked]
+            blocks.append(InputBlock(block_id=question.id, label=label, hint=hint, optional=True,
+                                     element=StaticMultiSelectElement(action_id="value", options=choices,
+                                                                      placeholder=_("q.multi.placeholder"),
+                                                                      **({"initial_options": initial}
+                                                                         if initial else {}))))
+            if question.allow_other:
+                blocks.append(_text_input(f"{question.id}.other", _("q.form.other"), limit_of(question),
+                                          answer.get("other"), multiline=False))
+        else:
+            blocks.append(_text_input(question.id, label, limit_of(question), answer.get("value"),
+                                      multiline=kind is not QuestionType.SHORT_TEXT, hint=hint))
+    return View(
+        type="modal",
+        callback_id=STEP_CALLBACK,
+        private_metadata=f"{interview_id}|{rows[0][0].id}",
+        title=_("q.modal.title"),
+        submit=_("q.form.submit"),
+        close=_("q.modal.close"),
+        blocks=blocks,
+    ).to_dict()
+
+
+def _text_input(block_id: str, label: str, limit: int, initial, *, multiline: bool = True, hint=None) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=shorten(label, 2000),
+        hint=hint,
+        optional=True,
+        element=PlainTextInputElement(action_id="value", multiline=multiline, max_length=limit,
+                                      **({"initial_value": initial} if isinstance(initial, str) and initial else {})),
+    )

@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot import isolation
 from bot.blocks import questionnaire as view
-from bot.blocks.text import mention
+from bot.blocks.text import escape, mention
 from bot.i18n import Translator
 from bot.inbox import replaying
 from bot.operations import numbers, templates
@@ -30,7 +30,7 @@ from bot.services import Services
 from flows import highlights, manager_feedback
 from flows.interview import OPEN, WITHDRAWABLE, Mode, Status, expiry_moment, pause_reminder_due
 from flows.invitation import Stage
-from flows.questionnaire import Phase, Questionnaire, State, from_json, to_json
+from flows.questionnaire import SCALE_RANGE, Phase, Questionnaire, State, from_json, is_skipped, to_json
 from flows.registration import Problem
 from flows.template import QuestionType, Template
 from flows.timing import within_working_hours
@@ -106,9 +106,29 @@ def start(services: Services, departure_id: int) -> None:
 
 
 def step(
-    services: Services, interview_id: int, user_id: str, change: Step, *, message_ts: str | None = None
+    services: Services, interview_id: int, user_id: str, change: Step, *, message_ts: str | None = None,
+    notice: Callable[[Loaded, State], str | None] | None = None,
 ) -> Problem | None:
-    """Apply one change for the leaver; a Problem says why it could not be applied."""
+    """Apply one change for the leaver; a Problem says why it could not be applied.
+
+    Two clicks in one step can arrive together (five ratings in a row): when another change was
+    saved first, this one is applied again to what is stored now; if that makes it stale (the step
+    moved on), it is refused as stale, so an old button still never answers twice."""
+    for _attempt in range(CONCURRENT_TRIES):
+        outcome = _step_once(services, interview_id, user_id, change, message_ts=message_ts, notice=notice)
+        if outcome is not _CONFLICT:
+            return outcome
+    return Problem("questionnaire.stale")
+
+
+CONCURRENT_TRIES = 5
+_CONFLICT = Problem("questionnaire.conflict")
+
+
+def _step_once(
+    services: Services, interview_id: int, user_id: str, change: Step, *, message_ts: str | None,
+    notice: Callable[[Loaded, State], str | None] | None,
+) -> Problem | None:
     now = services.clock.now()
     with services.db.session() as session:
         interview = repo.interview_by_id(session, interview_id)
@@ -125,7 +145,7 @@ def step(
                 # This click was taken before its process died, and what follows was never shown.
                 show_current_again(services, interview_id, user_id, force=True)
                 return None
-            return result
+            return _named(loaded, result)
         resumed = loaded.status == Status.PAUSED
         interview.state = to_json(result)
         interview.updated_at = now
@@ -138,19 +158,32 @@ def step(
             repo.set_departure_stage(session, loaded.departure_id, Stage.SUBMITTED.value)
         if message_ts is not None:
             interview.last_message_ts = message_ts
-        # Not shown yet: if the process dies before the next message is posted, this tells the
-        # next DM, click or sweep to post it (instead of leaving the leaver without a question).
-        interview.question_ts = None
+        if not (_in_place(loaded.state, result) and not resumed):
+            # Not shown yet: if the process dies before the next message is posted, this tells the
+            # next DM, click or sweep to post it (instead of leaving the leaver without a question).
+            # A change inside the step (or the summary) keeps its message: it is rewritten in place,
+            # and if the process dies first, the next click there still works and rewrites it.
+            interview.question_ts = None
         if not _saved(session):
-            return Problem("questionnaire.stale")
+            return _CONFLICT
         if result.phase is Phase.SUBMITTED:
             numbers.record(session, services.db, interview, loaded.template, services.settings.tz)
-    _show(services, loaded, result, resumed)
+    _show(services, loaded, result, resumed, notice(loaded, result) if notice else None)
     if result.phase is Phase.SUBMITTED:
         from bot.operations import review
 
         review.open_review(services, interview_id)
     return None
+
+
+def _named(loaded: Loaded, problem: Problem) -> Problem:
+    """A problem about a question names it by its text in the leaver's language, never by its id."""
+    question_id = problem.params.get("question") if problem.params else None
+    question = loaded.template.question(question_id) if question_id else None
+    if question is None:
+        return problem
+    text = question.text.get(loaded.language) or question.text.get("en") or ""
+    return Problem(problem.key, {**problem.params, "question": text})
 
 
 def _finish_submission(services: Services, loaded: Loaded) -> None:
@@ -195,27 +228,36 @@ def _load(
     ), None
 
 
-def _show(services: Services, before: Loaded, after: State, resumed: bool) -> None:
-    """Rewrite the message that was interactive, then post the one that is now."""
+def _in_place(before: State, after: State) -> bool:
+    """The change stays in the message shown: the same step asked, or the summary."""
+    same_step = (
+        before.phase is Phase.ASKING and after.phase is Phase.ASKING
+        and before.position == after.position and before.editing == after.editing
+    )
+    return same_step or (before.phase is Phase.SUMMARY and after.phase is Phase.SUMMARY)
+
+
+def _show(services: Services, before: Loaded, after: State, resumed: bool, notice: str | None = None) -> None:
+    """Bring the DM up to date. A change inside the step asked (or the summary) rewrites that
+    message in place; moving on rewrites it without buttons and posts the one that is now."""
     _ = Translator(before.language)
     questionnaire = before.questionnaire
+    if before.message_ts and not resumed and _in_place(before.state, after):
+        messages = _current_messages(services, before, after, notice)
+        if len(messages) == 1:
+            _update(services, before.channel_id, before.message_ts, messages[0])
+            return
     if before.message_ts:
         if resumed:
             done = view.note(_("q.resumed"))
         elif before.state.phase is Phase.ASKING:
-            question = questionnaire.template.questions[before.state.position]
-            answered = (
-                after.answers.get(question.id)
-                if after.position != before.state.position or after.phase is not Phase.ASKING
-                else None
-            )
-            done = view.answered_message(
-                _, question, questionnaire.progress(before.state), answered, questionnaire.options_for(after, question)
-            )
+            done = view.step_done_message(
+                _, _step_rows(questionnaire, after, before.state.position), questionnaire.progress(before.state))
         elif before.state.phase is Phase.SUMMARY:
             done = (
-                view.summary_messages(
-                    _, interview_id=before.interview_id, rows=_rows(questionnaire, after), submitted_on=_today(services)
+                view.compact_summary(
+                    _, interview_id=before.interview_id, steps=_summary_steps(questionnaire, after),
+                    submitted_on=_today(services),
                 )[-1]
                 if after.phase is Phase.SUBMITTED
                 else view.superseded_summary(_)
@@ -227,37 +269,61 @@ def _show(services: Services, before: Loaded, after: State, resumed: bool) -> No
     _post_current(services, before, after)
 
 
-def _post_current(services: Services, loaded: Loaded, state: State) -> None:
+def _step_rows(questionnaire: Questionnaire, state: State, position: int) -> list[view.Row]:
+    """The questions that apply in the step starting at `position`, with their options and answers."""
+    question = questionnaire.template.questions[position]
+    return [
+        (q, questionnaire.options_for(state, q), state.answers.get(q.id))
+        for q in questionnaire.step_of(state, question.id)
+    ]
+
+
+def _summary_steps(questionnaire: Questionnaire, state: State) -> list[list[view.Row]]:
+    steps: list[list[view.Row]] = []
+    seen: set[str] = set()
+    for question, _answer in questionnaire.summary(state):
+        if question.id in seen:
+            continue
+        rows = [(q, questionnaire.options_for(state, q), state.answers.get(q.id))
+                for q in questionnaire.step_of(state, question.id)]
+        seen.update(q.id for q, *_rest in rows)
+        steps.append(rows)
+    return steps
+
+
+def _current_messages(
+    services: Services, loaded: Loaded, state: State, notice: str | None = None
+) -> list[tuple[str, list[dict]]]:
     _ = Translator(loaded.language)
     questionnaire = loaded.questionnaire
     if state.phase is Phase.ASKING:
-        question = questionnaire.current(state)
-        messages = [
-            view.question_message(
+        return [
+            view.step_message(
                 _,
                 interview_id=loaded.interview_id,
-                question=question,
-                options=questionnaire.options_for(state, question),
+                rows=_step_rows(questionnaire, state, state.position),
                 progress=questionnaire.progress(state),
-                answer=state.answers.get(question.id),
                 can_go_back=state.editing or questionnaire.progress(state).index > 1,
+                notice=notice,
             )
         ]
-    elif state.phase is Phase.SUMMARY:
-        messages = view.summary_messages(
+    if state.phase is Phase.SUMMARY:
+        return view.compact_summary(
             _,
             interview_id=loaded.interview_id,
-            rows=_rows(questionnaire, state),
+            steps=_summary_steps(questionnaire, state),
             submitted_on=None,
             shared=_shared(services, loaded, state),
             manager=_manager_choice(loaded, state),
         )
-    elif state.phase is Phase.SUBMITTED:
-        messages = [view.thanks_message(_, loaded.interview_id)]
-    else:
-        messages = [view.intro_message(_, questionnaire.template, loaded.interview_id)]
+    if state.phase is Phase.SUBMITTED:
+        return [view.thanks_message(_, loaded.interview_id)]
+    return [view.intro_message(_, questionnaire.template, loaded.interview_id)]
+
+
+def _post_current(services: Services, loaded: Loaded, state: State) -> None:
     last_ts = None
-    for text, blocks in messages:
+    for text, blocks in _current_messages(services, loaded, state):
         last_ts = _post(services, loaded.channel_id, (text, blocks))
     if last_ts:
         with services.db.session() as session:
@@ -326,24 +392,9 @@ def toggle_quote(
         interview.updated_at = services.clock.now()
         if not _saved(session):
             return Problem("questionnaire.stale")
-    _ = Translator(loaded.language)
-    parts = view.summary_messages(
-        _,
-        interview_id=interview_id,
-        rows=_rows(loaded.questionnaire, loaded.state),
-        submitted_on=None,
-        shared=_shared(services, loaded, loaded.state),
-        manager=_manager_choice(loaded, loaded.state),
-    )
+    parts = _current_messages(services, loaded, loaded.state)
     _update(services, loaded.channel_id, loaded.message_ts, parts[-1])
     return None
-
-
-def _rows(questionnaire: Questionnaire, state: State) -> list:
-    return [
-        (question, answer, questionnaire.options_for(state, question))
-        for question, answer in questionnaire.summary(state)
-    ]
 
 
 def _today(services: Services):
@@ -367,6 +418,118 @@ def back(services: Services, interview_id: int, user_id: str, question_id: str) 
 
 def edit(services: Services, interview_id: int, user_id: str, question_id: str) -> Problem | None:
     return step(services, interview_id, user_id, lambda q, s: q.go_to(s, question_id))
+
+
+def skip_rest(services: Services, interview_id: int, user_id: str, question_id: str) -> Problem | None:
+    """"I'd rather not say" (or Next) on a step: what is not answered in it is skipped."""
+    return step(services, interview_id, user_id, lambda q, s: q.skip_rest(s, question_id))
+
+
+def open_step_form(
+    services: Services, interview_id: int, user_id: str, question_id: str, trigger_id: str
+) -> Problem | None:
+    """The form with every question of the step `question_id` belongs to (asked now, or to change
+    from the summary)."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        loaded, problem = _load(services, session, interview, user_id)
+    if problem is not None:
+        return problem
+    questionnaire, state = loaded.questionnaire, loaded.state
+    question = loaded.template.question(question_id)
+    if question is None or loaded.status not in OPEN or state.phase not in (Phase.ASKING, Phase.SUMMARY):
+        return Problem("questionnaire.stale")
+    if not questionnaire.applies(state, question):
+        return Problem("questionnaire.stale")
+    if state.phase is Phase.ASKING and not state.editing and question not in questionnaire.current_step(state):
+        return Problem("questionnaire.stale")
+    rows = _form_rows(questionnaire, state, question_id)
+    services.client.views_open(
+        trigger_id=trigger_id,
+        view=view.step_form(Translator(loaded.language), interview_id=interview_id, rows=rows, limit_of=_limit),
+    )
+    return None
+
+
+def _form_rows(questionnaire: Questionnaire, state: State, question_id: str) -> list[view.Row]:
+    """Every question of the step in the form, also a main reason that does not apply yet: its
+    options are all the reasons (picking one that was not ticked ticks it)."""
+    rows = []
+    for question in questionnaire.template.steps[_step_index(questionnaire.template, question_id)]:
+        if question.choices_from is not None:
+            source = questionnaire.template.question(question.choices_from)
+            options = source.options if source is not None else ()
+        else:
+            options = question.options
+        rows.append((question, options, state.answers.get(question.id)))
+    return rows
+
+
+def _step_index(template: Template, question_id: str) -> int:
+    return next(n for n, questions in enumerate(template.steps) if any(q.id == question_id for q in questions))
+
+
+def _limit(question) -> int:
+    return question.max_length or (300 if question.type is QuestionType.SHORT_TEXT else 3000)
+
+
+def answer_step_form(services: Services, user_id: str, metadata: str, values: dict) -> dict[str, str] | None:
+    """The step's form was sent. `values` maps each input block id to what was chosen or written
+    (None: left empty). Returns the errors per block id, in the leaver's language, or None."""
+    interview_id, _sep, question_id = (metadata or "").partition("|")
+    _ = Translator(services.directory.language(user_id))
+    if not interview_id.isdigit():
+        return {question_id: _("questionnaire.stale")}
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, int(interview_id))
+        loaded, problem = _load(services, session, interview, user_id)
+    if problem is not None:
+        return {question_id: problem_text(_, problem)}
+    template = loaded.template
+    if template.question(question_id) is None:
+        return {question_id: _("questionnaire.stale")}
+    raws: dict = {}
+    for question in template.steps[_step_index(template, question_id)]:
+        given = values.get(question.id)
+        if question.type is QuestionType.RATING:
+            raws[question.id] = {"value": given, "comment": values.get(f"{question.id}.comment")}
+        elif question.type is QuestionType.SCALE_0_10 and question.allow_comment:
+            kept = (loaded.state.answers.get(question.id) or {}).get("comment")
+            raws[question.id] = {"value": given, "comment": kept if given is not None else None}
+        elif question.type is QuestionType.MULTIPLE_CHOICE:
+            raws[question.id] = ({"values": given or [], "other": values.get(f"{question.id}.other")}
+                                 if question.allow_other else {"values": given or []})
+        elif question.type in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
+            raws[question.id] = {"value": given}
+        else:
+            raws[question.id] = given
+    errors: dict[str, Problem] = {}
+
+    def change(q: Questionnaire, s: State):
+        result = q.answer_step(s, question_id, raws)
+        if isinstance(result, dict):
+            errors.update(result)
+            return Problem("questionnaire.form")
+        return result
+
+    problem = step(services, int(interview_id), user_id, change)
+    _ = Translator(loaded.language)
+    if errors:
+        return {_error_block(template, qid, found): problem_text(_, found, template) for qid, found in errors.items()}
+    if problem is not None:
+        return {question_id: problem_text(_, problem, template)}
+    return None
+
+
+def _error_block(template: Template, question_id: str, problem: Problem) -> str:
+    """Where the form shows a problem: at the extra text when that is what is wrong."""
+    question = template.question(question_id)
+    if problem.key == "answer.other_missing" or (problem.key == "answer.too_long" and question is not None
+                                                 and question.type is QuestionType.MULTIPLE_CHOICE):
+        return f"{question_id}.other"
+    if question is not None and question.type is QuestionType.RATING and problem.key == "answer.too_long":
+        return f"{question_id}.comment"
+    return question_id
 
 
 def submit(services: Services, interview_id: int, user_id: str) -> Problem | None:
@@ -394,7 +557,8 @@ def pause(services: Services, interview_id: int, user_id: str, question_id: str)
         services,
         loaded.channel_id,
         loaded.message_ts,
-        view.answered_message(_, current, loaded.questionnaire.progress(loaded.state), None),
+        view.step_done_message(_, _step_rows(loaded.questionnaire, loaded.state, loaded.state.position),
+                               loaded.questionnaire.progress(loaded.state)),
     )
     ts = _post(services, loaded.channel_id, view.paused_message(_, interview_id))
     with services.db.session() as session:
@@ -533,9 +697,9 @@ def answer_from_form(services: Services, user_id: str, metadata: str, values: di
 
 # -- the leaver types in the DM ---------------------------------------------------------------------
 
-# "4", "4/5", "4 - the tools were old": a score, then an optional comment.
-_RATING_REPLY = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?(?![0-9])[\s,.:;\-–]*(.*)$", re.DOTALL)
-_SCALE_REPLY = re.compile(r"^\s*(10|[0-9])\s*$")
+# "4", "4/5", "8 - good colleagues but too busy": a score, then an optional comment.
+_SCORE_REPLY = re.compile(r"^\s*(10|[0-9])(?:\s*/\s*(?:5|10))?(?![0-9])[\s,.:;\-–]*(.*)$", re.DOTALL)
+_TEXT_TYPES = (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT)
 
 
 def on_direct_message(services: Services, user_id: str, text: str, message_ts: str) -> tuple[str, list[dict]] | None:
@@ -567,14 +731,23 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
         return _without_questionnaire(services, user_id)  # expired or withdrawn: a kind word, not silence
     if loaded.message_ts is None and show_current_again(services, loaded.interview_id, user_id, force=True):
         return None  # the question they could not see is there now; this text was not its answer
-    question = loaded.questionnaire.current(loaded.state)
-    if question is None:
+    questions = loaded.questionnaire.current_step(loaded.state)
+    if not questions:
         return view.note(_("q.use_summary_buttons"))
-    raw = _typed_answer(question, text)
-    if raw is None:
+    found = _typed_answer(questions, loaded.state, text)
+    if found is None:
         return view.note(_("q.use_buttons"))
+    question, raw, added = found
+
+    def notice(before: Loaded, after: State) -> str:
+        name = escape(question.text.get(before.language) or question.text.get("en", ""))
+        if question.type not in _TEXT_TYPES:
+            return _("q.typed.score", question=name)
+        return _("q.typed.added" if added else "q.typed.saved", question=name)
+
     problem = step(
-        services, loaded.interview_id, user_id, lambda q, s: q.answer(s, question.id, raw), message_ts=message_ts
+        services, loaded.interview_id, user_id, lambda q, s: q.answer(s, question.id, raw, typed=True),
+        message_ts=message_ts, notice=notice,
     )
     return None if problem is None else view.note(problem_text(_, problem, loaded.template))
 
@@ -586,27 +759,40 @@ def _without_questionnaire(services: Services, user_id: str) -> tuple[str, list[
     return invitations.reply_without_questionnaire(services, user_id)
 
 
-def _typed_answer(question, text: str):
-    kind = question.type
-    if kind in (QuestionType.SHORT_TEXT, QuestionType.LONG_TEXT):
-        return {"value": text}
-    if kind is QuestionType.RATING:
-        match = _RATING_REPLY.match(text)
-        if match:
-            return {"value": int(match.group(1)), "comment": match.group(2).strip() or None}
+def _typed_answer(questions, state: State, text: str):
+    """Which question of the step a typed message answers, with what, and whether it is added to a
+    written answer: a score ("3 - too much pressure") goes to the first rating or 0-10 question it
+    fits that is not answered yet, yes/no or an option's name to its question, any other text to
+    the written answer it was added to before, else the first text question not answered yet, else
+    the last one (added: nothing typed is lost). None when nothing in the step takes text."""
+    answers = state.answers
+    match = _SCORE_REPLY.match(text)
+    if match:
+        number, comment = int(match.group(1)), match.group(2).strip() or None
+        fitting = [q for q in questions if q.type in SCALE_RANGE
+                   and SCALE_RANGE[q.type][0] <= number <= SCALE_RANGE[q.type][1]]
+        open_ones = [q for q in fitting if q.id not in answers]
+        target = (open_ones or fitting or [None])[0]
+        if target is not None and (comment is None or target.allow_comment):
+            return target, {"value": number, **({"comment": comment} if comment else {})}, False
+    word = text.strip().lower().rstrip(".!")
+    for question in questions:
+        if question.type is QuestionType.YES_NO and word in ("ja", "nee", "yes", "no"):
+            return question, word, False
+        if question.type is QuestionType.SINGLE_CHOICE and question.choices_from is None:
+            for option in question.options:
+                if word in (option.id, *(t.lower() for t in option.text.values())):
+                    return question, {"value": option.id}, False
+    written = [q for q in questions if q.type in _TEXT_TYPES]
+    if not written:
         return None
-    if kind is QuestionType.SCALE_0_10:
-        match = _SCALE_REPLY.match(text)
-        return {"value": int(match.group(1))} if match else None
-    if kind is QuestionType.YES_NO:
-        word = text.strip().lower().rstrip(".!")
-        return word if word in ("ja", "nee", "yes", "no") else None
-    if kind is QuestionType.SINGLE_CHOICE:
-        wanted = text.strip().lower()
-        for option in question.options:
-            if wanted in (option.id, *(t.lower() for t in option.text.values())):
-                return {"value": option.id}
-    return None
+    previous = next((q for q in written if q.id == state.typed), None)
+    if previous is None and all(q.id in answers and not is_skipped(answers[q.id]) for q in written):
+        previous = written[-1]
+    if previous is not None and isinstance((answers.get(previous.id) or {}).get("value"), str):
+        return previous, {"value": answers[previous.id]["value"] + "\n\n" + text}, True
+    target = next((q for q in written if q.id not in answers or is_skipped(answers[q.id])), written[-1])
+    return target, {"value": text}, False
 
 
 def _ts(ts: str) -> tuple[int, int]:

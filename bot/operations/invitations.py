@@ -553,3 +553,11 @@ def send_outbox(services: Services) -> None:
                 message.attempts += 1
                 message.last_error = error[:200]
                 message.next_attempt_at = now + min(timedelta(hours=1), timedelta(minutes=2**message.attempts))
+
+
+def _minutes(services: Services) -> int:
+    """How long the questionnaire takes, from the template a leaver starting now gets."""
+    from bot.operations import templates
+    from flows.template import estimated_minutes
+
+    return estimated_minutes(templates.active_template(services.db))

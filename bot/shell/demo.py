@@ -54,14 +54,14 @@ class Typed:
 
 @dataclass(frozen=True)
 class InForm:
-    """Written in the questionnaire's form (the "write in a form" button)."""
+    """Written in the step's form (the "Answer" button)."""
 
     text: str
 
 
 @dataclass(frozen=True)
 class Picks:
-    """Several options of a multi-select, then its confirm button."""
+    """Several options of a multi-select in the step's form."""
 
     values: tuple[str, ...]
 
@@ -76,8 +76,9 @@ STORY: dict[str, dict[str, Any]] = {
             "improvements": Typed("Meer overleg tussen teams. Mijn manager Mira de Jong plande alles op het laatste "
                                   "moment; bel me gerust op 06-12345678 of mail jan.bakker@example.com."),
             "strengths": InForm("Fijne collega's en veel vrijheid in hoe ik mijn werk deed."),
-            "reasons": Picks(("pay", "career")), "reason_main": "career",
-            "destination": Typed("Een scale-up in Utrecht"), "recommend": 7, "come_back": "maybe", "consent": "yes",
+            "reasons": Picks(("pay", "career")), "reason_main": "career", "destination_type": "competitor",
+            "attractions": Picks(("career", "technology")), "competitor_offer": InForm("Een scale-up in Utrecht"),
+            "recommend": 7, "come_back": "maybe", "consent": "yes",
         },
         "third": {
             "working_conditions": 3, "work_content": 2, "working_relations": 4, "employment_terms": 3,
@@ -103,8 +104,9 @@ STORY: dict[str, dict[str, Any]] = {
             "improvements": Typed("More talking between teams. My manager James Carter planned everything at the "
                                   "last minute; call me on +44 7700 900123 or mail oliver.hughes@example.com."),
             "strengths": InForm("Great colleagues and a lot of freedom in how I did my work."),
-            "reasons": Picks(("pay", "career")), "reason_main": "career",
-            "destination": Typed("A scale-up in Manchester"), "recommend": 7, "come_back": "maybe", "consent": "yes",
+            "reasons": Picks(("pay", "career")), "reason_main": "career", "destination_type": "competitor",
+            "attractions": Picks(("career", "technology")), "competitor_offer": InForm("A scale-up in Manchester"),
+            "recommend": 7, "come_back": "maybe", "consent": "yes",
         },
         "third": {
             "working_conditions": 3, "work_content": 2, "working_relations": 4, "employment_terms": 3,
@@ -220,47 +222,73 @@ class Demo:
 
     # -- the leaver's side ----------------------------------------------------------------------------------
 
-    def current_question(self, person: Person):
-        """The newest message in the DM that asks something: (message, question id or 'summary')."""
+    def current_step(self, person: Person):
+        """The newest message in the DM that asks something: (message, the first question id of its
+        step, or 'summary')."""
         for message in reversed(self.dms(person)):
             buttons = [e for b in message.blocks for e in (b.get("elements") or []) if b.get("type") == "actions"]
             if any(e.get("action_id") == "q:submit" for e in buttons):
                 return message, "summary"
             for element in buttons:
                 value = str(element.get("value") or "")
-                if element.get("action_id", "").startswith("q:") and value.count("|") == 2 and value.split("|")[1]:
+                if element.get("action_id") == "q:next" and value.count("|") == 2:
                     return message, value.split("|")[1]
         return None, None
 
+    def step_questions(self, first: str) -> list[str]:
+        from bot.operations import templates
+
+        template = templates.active_template(self.shell.services.db)
+        for step in template.steps:
+            if step[0].id == first:
+                return [question.id for question in step]
+        self.fail(f"no step begins with '{first}'")
+        return []
+
     def answer_questionnaire(self, person: Person, answers: dict[str, Any]) -> None:
-        for _ in range(60):
-            message, question = self.current_question(person)
+        """Step by step: the buttons of a step of buttons (a typed score where the story types it),
+        else what is typed, then the step's form with the rest; Next leaves out what is not there."""
+        for _ in range(20):
+            message, first = self.current_step(person)
             if message is None:
                 self.fail(f"no question reached @{person.name}")
-            if question == "summary":
-                self.choose("q:submit", source=("message", message.channel, message.ts))
+            source = ("message", message.channel, message.ts)
+            if first == "summary":
+                self.choose("q:submit", source=source)
                 self.expect(lambda: self.stage(person) == "submitted", f"@{person.name}'s answers to arrive")
                 return
-            before = (message.ts, message.updates)
-            source = ("message", message.channel, message.ts)
-            answer = answers.get(question, SKIP)
-            if isinstance(answer, Typed):
-                self.type(answer.text)
-            elif isinstance(answer, InForm):
-                self.with_form({"text": answer.text})
-                self.choose("q:write", source=source)
-            elif isinstance(answer, Picks):
-                numbers = [self.number("q:multi", value=v, source=source, kind="pick") for v in answer.values]
-                self.type(",".join(str(n) for n in numbers))
-                self.choose("q:confirm", source=source)
-            elif answer == SKIP:
-                self.choose("q:skip", source=source)
+            before = len(self.dms(person)), message.updates
+            step = {question_id: answers.get(question_id, SKIP) for question_id in self.step_questions(first)}
+            buttons = any(str(e.get("action_id", "")).startswith("q:choose:")
+                          for b in message.blocks for e in (b.get("elements") or []))
+            rest = {q: a for q, a in step.items() if a != SKIP and not isinstance(a, Typed)}
+            for answer in step.values():  # in order: a typed score goes to the first open one
+                if isinstance(answer, Typed):
+                    self.type(answer.text)
+                elif buttons and answer != SKIP:
+                    # Typed as a score ("4/5"; a bare number picks a numbered choice in the shell): it
+                    # goes to the first rating still open in the step.
+                    self.type(f"{answer}/5")
+            if buttons:
+                if SKIP in step.values():
+                    self.choose("q:next", source=source)
+            elif rest:
+                self.with_form({q: _in_form(a) for q, a in rest.items()})
+                self.choose("q:form", source=source)
             else:
-                self.choose(f"q:choose:{answer}", source=source)
-            now = self.shell.slack.message(message.channel, message.ts)
-            if now is not None and (now.ts, now.updates) == before:
-                self.fail(f"@{person.name}'s answer to '{question}' was not taken")
+                self.choose("q:next", source=source)
+            self.expect(lambda m=message, b=before: (len(self.dms(person)), self.shell.slack.message(
+                m.channel, m.ts).updates) != b, f"@{person.name}'s answers to step '{first}' to be taken")
         self.fail(f"@{person.name} never reached the end of the questionnaire")
+
+
+def _in_form(answer: Any) -> Any:
+    """An answer as the form takes it: options by their values, texts as they are."""
+    if isinstance(answer, Picks):
+        return by_value(*answer.values)
+    if isinstance(answer, InForm):
+        return answer.text
+    return by_value(str(answer))
 
 
 def _moment(moment: datetime, tz: ZoneInfo) -> str:
@@ -302,7 +330,7 @@ def story(demo: Demo) -> None:
         for person in cast.leavers:
             demo.expect(lambda p=person: demo.stage(p) == "invited", f"the invitation to @{person.name}")
 
-    with demo.step(f"{first.first_name} answers every question, one at a time"):
+    with demo.step(f"{first.first_name} answers every question, in three steps"):
         demo.as_(f"leaver {first.name}")
         demo.choose("invitation.answer")
         demo.answer_questionnaire(first, words["first"])

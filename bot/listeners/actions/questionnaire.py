@@ -116,6 +116,20 @@ def handle_skip(ack: Ack, action: dict, body: dict, respond: Respond, context: B
     _act(action.get("value"), body, respond, context, lambda s, iid, qid, _, user: interview.skip(s, iid, user, qid))
 
 
+def handle_next(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
+    """Next, or "I'd rather not say": what is not answered in the step is skipped."""
+    ack()
+    _act(action.get("value"), body, respond, context,
+         lambda s, iid, qid, _, user: interview.skip_rest(s, iid, user, qid))
+
+
+def handle_form(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
+    """The form of a step: to answer it, add comments, or change it from the summary."""
+    ack()
+    _act(action.get("value"), body, respond, context,
+         lambda s, iid, qid, _, user: interview.open_step_form(s, iid, user, qid, body.get("trigger_id", "")))
+
+
 def handle_back(ack: Ack, action: dict, body: dict, respond: Respond, context: BoltContext) -> None:
     ack()
     _act(action.get("value"), body, respond, context, lambda s, iid, qid, _, user: interview.back(s, iid, user, qid))

@@ -3,11 +3,12 @@ from slack_bolt import App
 from bot.blocks.bulk import IMPORT_CALLBACK
 from bot.blocks.loop import LOOP_CALLBACK
 from bot.blocks.notes import NOTES_CALLBACK
-from bot.blocks.questionnaire import TEXT_CALLBACK
+from bot.blocks.questionnaire import STEP_CALLBACK, TEXT_CALLBACK
 from bot.blocks.registration import REGISTER_CALLBACK
 from bot.blocks.review import HIGHLIGHTS_CALLBACK, MANAGER_CALLBACK
 from bot.blocks.settings import SETTINGS_CALLBACK
 from bot.blocks.template_admin import EDITOR_CALLBACK, PASTE_CALLBACK, QUESTION_CALLBACK
+from bot.listeners.views.answer_step import handle_answer_step
 from bot.listeners.views.answer_text import handle_answer_text
 from bot.listeners.views.bulk import handle_import_submission
 from bot.listeners.views.highlights import handle_highlights, handle_manager_message
@@ -23,6 +24,7 @@ from bot.listeners.views.template_editor import handle_editor_submission, handle
 def register(app: App) -> None:
     app.view(REGISTER_CALLBACK)(handle_registration_submission)
     app.view(TEXT_CALLBACK)(handle_answer_text)
+    app.view(STEP_CALLBACK)(handle_answer_step)
     app.view(NOTES_CALLBACK)(handle_notes_submission)
     app.view(HIGHLIGHTS_CALLBACK)(handle_highlights)
     app.view(MANAGER_CALLBACK)(handle_manager_message)
