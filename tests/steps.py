@@ -75,8 +75,11 @@ def answer_everything(
     come_back: str = "maybe",
     manager=None,
     submit: bool = True,
+    where: dict | None = None,
 ):
     """Invite, accept and answer the standard questionnaire; returns the summary message.
+
+    `where`: answers to the questions about the new job (destination_type, attractions).
 
     `manager_consent`: the answer to the separate manager-feedback question (None skips it)."""
     invitation = invite(harness, employee, manager=manager)
@@ -87,7 +90,8 @@ def answer_everything(
             choose(harness, employee, question_id, score)
     if None in ratings:
         click(harness, employee, "q:next")
-    fill_step(harness, employee, {"reasons": list(reasons), "reason_main": reasons[0] if len(reasons) > 1 else None})
+    fill_step(harness, employee, {"reasons": list(reasons), "reason_main": reasons[0] if len(reasons) > 1 else None,
+                                  **(where or {})})
     fill_step(harness, employee, {
         "improvements": improvements,
         "recommend": str(recommend),

@@ -13,6 +13,7 @@ from flows.aggregates import Roles, Tally, stats_of, tally_of, total, where_they
 from flows.insights import for_managers
 from flows.numbers import numbers_of
 from flows.template import default_template, parse_template
+from tests.conftest import HR
 
 EXTRA_QUESTIONS = """
   - id: destination_type
@@ -41,7 +42,8 @@ EXTRA_QUESTIONS = """
 
 
 def template_with_choices():
-    source = (Path(__file__).resolve().parents[1] / "flows" / "templates" / "default.yml").read_text(encoding="utf-8")
+    shipped = Path(__file__).resolve().parents[1] / "flows" / "templates" / "shipped"
+    source = (shipped / "standard-v2.yml").read_text(encoding="utf-8")
     source = source.replace("\nquestions:\n", "\nquestions:\n" + EXTRA_QUESTIONS, 1)
     return parse_template(source)
 
@@ -90,8 +92,12 @@ def test_an_option_picked_by_fewer_than_k_joins_the_rest_and_a_question_answered
     assert all(figure.withheld and figure.shown == () for figure in two)
 
 
-def test_a_question_nobody_answers_with_choices_gives_no_section():
-    assert where_they_go(tally(SIX), default_template(), 3) == ()
+def test_a_template_that_asks_it_only_in_words_gives_no_section():
+    from flows.template import shipped_template
+
+    assert where_they_go(tally(SIX), shipped_template("standard", 2), 3) == ()
+    assert {f.question_id for f in where_they_go(tally(SIX), default_template(), 3)} == {"destination_type",
+                                                                                         "attractions"}
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -118,3 +124,30 @@ def test_the_digest_shows_where_they_go_only_as_far_as_k_allows(language):
     text = "\n".join(str(blocks) for _t, blocks in messages)
     assert ("te weinig antwoorden" if language == "nl" else "too few answers") in text
     assert pay + ":" not in text
+
+
+def test_the_managers_digest_counts_where_leavers_go_from_the_standard_questionnaire(harness, slack):
+    """End to end with the shipped template: four leavers answer where they go; the digest shows
+    what at least three share and nothing that points at one of them."""
+    from tests.conftest import LEAVER, LEAVER_EN
+    from tests.steps import answer_everything
+    from tests.test_digest import EXTRA, MANAGERS, after_last_days, approve_all, digest_text, setup_people
+
+    setup_people(slack)
+    harness.restart(manager_channel_id=MANAGERS)
+    leavers = [LEAVER, LEAVER_EN, *EXTRA]
+    for number, employee in enumerate(leavers):
+        where = {"destination_type": "own_business" if number == 4 else "competitor",
+                 "attractions": ["pay", "technology"] if number < 3 else ["pay"]}
+        answer_everything(harness, employee, reasons=("pay",), where=where)
+    approve_all(harness, slack)
+    after_last_days(harness)
+
+    harness.user.slash(HR, "digest")
+    text = digest_text(slack)
+    where = text[text.index("Waar vertrekkers naartoe gaan"):]
+    assert "Salaris: 5 keer" in where  # all five
+    # Four of five went to a company in the field: showing that would tell where the fifth went.
+    assert "Een bedrijf in onze branche" not in where and "Voor mezelf beginnen" not in where
+    # Newer technology: three of five picked it, two did not; both sides hold at most two people.
+    assert "De technologie waarmee ik werk" not in where
