@@ -108,7 +108,7 @@ def test_a_typed_session_registers_a_leaver_waits_and_answers_by_number():
         f"wait until {invite + timedelta(hours=1):%Y-%m-%d %H:%M}",
         "as leaver oliver",
         "1",  # Answer here
-        "4",  # the first question: 4 · Good
+        "say 4",  # the first rating, typed
         "say 3 - too much pressure",  # the second, typed with a comment
         "quit",
     ]
@@ -122,7 +122,7 @@ def test_a_typed_session_registers_a_leaver_waits_and_answers_by_number():
         assert f"🔔 1 new message for @{oliver.name} (leaver): type as leaver {oliver.name}" in out
         assert (f"[1] {t('en', 'invite.button.answer')}  [2] {t('en', 'invite.button.talk')}  "
                 f"[3] {t('en', 'invite.button.decline')}") in out
-        assert "leaver @oliver> 1" in out and "leaver @oliver> 4" in out
+        assert "leaver @oliver> 1" in out and "leaver @oliver> say 4" in out
         assert re.search(r"\n  ✅ 4 · Good", out)  # the ratings message rewritten in place
         assert "│ too much pressure" in out
         assert shell.clock.now() - started > timedelta(days=5)
