@@ -288,7 +288,8 @@ def approve_with_manager_note(
     return decide(services, int(review_id_text), user_id, "approved", inform_manager=True, manager_note=note)
 
 
-def show_answers(services: Services, review_id: int, user_id: str, trigger_id: str) -> Problem | None:
+def _answers_for_hr(services: Services, review_id: int, user_id: str):
+    """The interview behind a review, for HR only and only while it is not withdrawn: (loaded, _) or a Problem."""
     if not services.directory.is_hr(user_id):
         return Problem("hr.only")
     with services.db.session() as session:
@@ -298,7 +299,14 @@ def show_answers(services: Services, review_id: int, user_id: str, trigger_id: s
         loaded = _load(services, session, review, quotes=False)
     if loaded.facts.withdrawn:
         return Problem("review.gone")
-    _ = Translator(services.directory.language(user_id))
+    return loaded, Translator(services.directory.language(user_id))
+
+
+def show_answers(services: Services, review_id: int, user_id: str, trigger_id: str) -> Problem | None:
+    found = _answers_for_hr(services, review_id, user_id)
+    if isinstance(found, Problem):
+        return found
+    loaded, _ = found
     services.client.views_open(
         trigger_id=trigger_id, view=view.answers_modal(_, loaded.template, loaded.answers, loaded.facts.employee_id,
                                                        review_id=review_id)
@@ -311,16 +319,10 @@ def show_answers(services: Services, review_id: int, user_id: str, trigger_id: s
 
 def turn_answers_page(services: Services, review_id: int, user_id: str, view_id: str, page: int) -> Problem | None:
     """The next (or previous) page of the full answers, in the modal HR has open; checked like opening it."""
-    if not services.directory.is_hr(user_id):
-        return Problem("hr.only")
-    with services.db.session() as session:
-        review = repo.review_by_id(session, review_id)
-        if review is None:
-            return Problem("review.unknown")
-        loaded = _load(services, session, review, quotes=False)
-    if loaded.facts.withdrawn:
-        return Problem("review.gone")
-    _ = Translator(services.directory.language(user_id))
+    found = _answers_for_hr(services, review_id, user_id)
+    if isinstance(found, Problem):
+        return found
+    loaded, _ = found
     services.client.views_update(view_id=view_id, view=view.answers_modal(
         _, loaded.template, loaded.answers, loaded.facts.employee_id, review_id=review_id, page=page))
     return None
