@@ -31,13 +31,13 @@ from slack_sdk import WebClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bot import installation_store as spaces_store
 from bot.config import Settings
 from bot.i18n import t
+from bot.installation_store import Tenant, installation_store, state_store, tenant_key, tenant_of
 from bot.services import Clock, Services
 from bot.slack_api import Directory, make_client
-from storage import installations as spaces_store
 from storage.db import Database
-from storage.installations import Tenant, installation_store, state_store, tenant_key, tenant_of
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import pytest
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from sqlalchemy import text
 
+from bot.installation_store import installation_store, state_store, tenant_key
 from storage import crypto
 from storage.db import Database
-from storage.installations import installation_store, state_store, tenant_key
 from tests.conftest import TEST_KEY
 
 BOT_TOKEN = "xoxb-111-222-workspacebottoken"

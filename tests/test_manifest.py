@@ -50,27 +50,8 @@ def schema_errors(validator: Draft7Validator, document: Any) -> list[str]:
     ]
 
 
-def in_the_schemas_shape(document: dict[str, Any]) -> dict[str, Any]:
-    """The manifest as Slack's published schema (1.0.0) spells custom functions.
-
-    Slack's API, its app-manifest reference and its Bolt templates write a function's parameters as
-    `{properties: {name: parameter}, required: [names]}`; the published schema describes them as a
-    plain map `{name: parameter}` (with `is_required` on the parameter) and rejects the documented
-    shape. So the documented shape is kept in manifest.yml, and each parameter is handed to the
-    schema in its own shape: nothing goes unchecked (see also the parameter tests below)."""
-    document = copy.deepcopy(document)
-    for function in (document.get("functions") or {}).values():
-        for side in ("input_parameters", "output_parameters"):
-            declared = function.get(side)
-            if isinstance(declared, dict) and set(declared) <= {"properties", "required"}:
-                required = set(declared.get("required") or [])
-                function[side] = {name: {**parameter, "is_required": name in required}
-                                  for name, parameter in (declared.get("properties") or {}).items()}
-    return document
-
-
 def test_manifest_validates_against_slacks_schema(validator, manifest):
-    errors = schema_errors(validator, in_the_schemas_shape(manifest))
+    errors = schema_errors(validator, manifest)
     assert not errors, "manifest.yml does not match Slack's schema:\n" + "\n".join(errors)
 
 
@@ -140,21 +121,21 @@ def test_the_workflow_step_is_declared_as_the_bot_runs_it(validator, manifest):
         ("input_parameters", step.INPUTS, {step.LEAVER, step.LAST_DAY, step.RUN_BY}),
         ("output_parameters", step.OUTPUTS, set(step.OUTPUTS)),
     ):
-        declared = function[side]
-        assert tuple(declared["properties"]) == names, side
-        assert set(declared["required"]) == required, side
-        for name, parameter in declared["properties"].items():
+        declared = function[side]  # the schema's shape: {name: parameter}, `is_required` on each
+        assert tuple(declared) == names, side
+        assert {name for name, parameter in declared.items() if parameter.get("is_required")} == required, side
+        for name, parameter in declared.items():
             errors = schema_errors(Draft7Validator(parameter_schema), parameter)
             assert not errors, f"{side}.{name}: {errors}"
             assert parameter["name"] == name
             assert bool(parameter.get("is_required")) == (name in required), f"{side}.{name}"
-    inputs = function["input_parameters"]["properties"]
+    inputs = function["input_parameters"]
     assert inputs[step.LEAVER]["type"] == "slack#/types/user_id"
     assert inputs[step.LAST_DAY]["type"] == "slack#/types/date"
     # Who ran the workflow, as Slack fills it in: a plain user id could be set to anyone by its author.
     assert inputs[step.RUN_BY]["type"] == "slack#/types/user_context"
     assert inputs[step.LANGUAGE]["enum"] == ["nl", "en"]
-    assert function["output_parameters"]["properties"][step.INVITATION_TIME]["type"] == "slack#/types/timestamp"
+    assert function["output_parameters"][step.INVITATION_TIME]["type"] == "slack#/types/timestamp"
 
 
 def test_the_workflow_step_reaches_the_bot(manifest):
@@ -181,7 +162,7 @@ def _with_short_long_description(document: dict[str, Any]) -> None:
 
 
 def _with_an_untyped_step_input(document: dict[str, Any]) -> None:
-    del document["functions"]["start_exit_interview"]["input_parameters"]["properties"]["leaver"]["type"]
+    del document["functions"]["start_exit_interview"]["input_parameters"]["leaver"]["type"]
 
 
 def _with_a_step_without_title(document: dict[str, Any]) -> None:
@@ -197,4 +178,4 @@ def _with_a_step_without_title(document: dict[str, Any]) -> None:
 def test_a_broken_manifest_is_rejected(validator, manifest, break_manifest: Callable[[dict[str, Any]], None]):
     broken = copy.deepcopy(manifest)
     break_manifest(broken)
-    assert schema_errors(validator, in_the_schemas_shape(broken)), f"{break_manifest.__name__} should fail validation"
+    assert schema_errors(validator, broken), f"{break_manifest.__name__} should fail validation"

@@ -2,7 +2,7 @@
 
 The tables are slack_sdk's SQLAlchemyInstallationStore / SQLAlchemyOAuthStateStore layout, created
 here rather than by their create_tables() at run time, so one schema history covers everything.
-Token columns are Text instead of String(200): they hold Fernet tokens (storage.installations
+Token columns are Text instead of String(200): they hold Fernet tokens (bot.installation_store
 encrypts them), which are longer than the tokens themselves.
 
 Revision ID: 0015
