@@ -11,7 +11,7 @@ from pathlib import Path
 import bot.cli
 
 CLI = Path(bot.cli.__file__).parent
-COMMANDS = ("run", "db", "template", "keys", "purge", "export", "import", "audit", "bench-data", "shell")
+COMMANDS = ("run", "db", "template", "keys", "purge", "erase", "export", "import", "audit", "bench-data", "shell")
 
 
 def test_every_command_group_module_is_small():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.cli import audit, bench_data, bulk_import, db, export, keys, privacy, run, shell, templates
+from bot.cli import _common, audit, bench_data, bulk_import, db, export, keys, privacy, run, shell, templates
 from bot.config import ConfigError
 
 # In the order `exit-interview --help` lists them.
@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:  # no command: run the bot
             return run.start("INFO", "all")
         return args.handler(args)
+    except _common.Stop as stop:
+        return stop.code
     except ConfigError as error:
         print(f"exit-interview: configuration error: {error}", file=sys.stderr)
         return 2

@@ -10,6 +10,14 @@ from pathlib import Path
 from bot.config import ConfigError
 
 
+class Stop(Exception):
+    """The command ends here with this exit code; it has said why on stderr."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
 def setting(name: str) -> str | None:
     """A setting from the environment, else from .env in this folder (maintenance commands)."""
     from dotenv import dotenv_values
@@ -50,6 +58,21 @@ def open_database():
 def database_error(error: Exception) -> int:
     print(f"exit-interview: database error: {error}", file=sys.stderr)
     return 1
+
+
+def slack_error(error: Exception) -> int:
+    from slack_sdk.errors import SlackApiError
+
+    if isinstance(error, SlackApiError):
+        print(f"exit-interview: Slack refused: {error.response.get('error')}", file=sys.stderr)
+    else:
+        print(f"exit-interview: cannot reach Slack: {error}", file=sys.stderr)
+    return 1
+
+
+def only_hr(settings) -> str | None:
+    """The one member of HR, when there is exactly one (the default of --as)."""
+    return next(iter(settings.hr_user_ids)) if len(settings.hr_user_ids) == 1 else None
 
 
 def write_output(out: str, data: bytes, summary: str) -> int:

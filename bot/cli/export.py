@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli import _common
+from bot.cli import _common, _spaces
 from bot.config import ConfigError
 
 EXPORT_FORMATS = ("csv", "xlsx", "json")
@@ -24,6 +24,7 @@ def register(commands) -> None:
                         help="only interviews that count on this day or later")
     export.add_argument("--to", dest="end", type=_iso_date, metavar="YYYY-MM-DD",
                         help="only interviews that count on this day or earlier")
+    _spaces.add_options(export)
     export.set_defaults(handler=run)
 
 
@@ -64,14 +65,11 @@ def run(args: argparse.Namespace) -> int:
         print("exit-interview: --from is after --to", file=sys.stderr)
         return 2
     tz = _company_timezone()
-    database = _common.open_database()
     try:
-        database.upgrade()
-        interviews = collect(database, args.start, args.end, tz)
+        with _spaces.opened(args) as database:
+            interviews = collect(database, args.start, args.end, tz)
     except SQLAlchemyError as error:
         return _common.database_error(error)
-    finally:
-        database.dispose()
     if kind == "xlsx":
         data = export.xlsx_bytes(interviews)
     else:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli import _common
+from bot.cli import _common, _spaces
 
 
 def register(commands) -> None:
@@ -19,10 +19,12 @@ def register(commands) -> None:
     show = template_commands.add_parser("show", help="print the template new interviews use")
     show.add_argument("--lang", choices=LANGUAGES, default="nl", help="the language of the texts (default nl)")
     show.add_argument("--yaml", action="store_true", help="print the YAML source instead of an outline")
+    _spaces.add_options(show)
     install = template_commands.add_parser("install", help="validate a file and make it the standard")
     install.add_argument("file", help="the YAML template file")
     install.add_argument("--by", default="cli", help="who installs it (recorded; default 'cli')")
-    template_commands.add_parser("list", help="the installed versions, the active one marked")
+    _spaces.add_options(install)
+    _spaces.add_options(template_commands.add_parser("list", help="the installed versions, the active one marked"))
     template.set_defaults(handler=run)
 
 
@@ -31,19 +33,15 @@ def run(args: argparse.Namespace) -> int:
         return _template_validate(args.file)
     from sqlalchemy.exc import SQLAlchemyError
 
-    database = _common.open_database()
     try:
-        database.upgrade()
-        if args.template_command == "show":
-            return _template_show(database, args.lang, args.yaml)
-        if args.template_command == "install":
-            return _template_install(database, args.file, args.by)
-        return _template_list(database)
+        with _spaces.opened(args) as database:
+            if args.template_command == "show":
+                return _template_show(database, args.lang, args.yaml)
+            if args.template_command == "install":
+                return _template_install(database, args.file, args.by)
+            return _template_list(database)
     except SQLAlchemyError as error:
-        print(f"exit-interview: database error: {error}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
+        return _common.database_error(error)
 
 
 def _read_template_file(file: str) -> str | None:
