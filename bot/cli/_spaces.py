@@ -78,7 +78,8 @@ def installations(main, app: str) -> list[Installation]:
 def listing(known: list[Installation]) -> str:
     if not known:
         return "  (none yet: an installation is made through /slack/install)"
-    return "\n".join(f"  {i.option:<28} {i.describe()}" for i in known)
+    return "\n".join(f"  {i.option:<26} {i.name or ''}{'' if i.installed else ' (uninstalled: data kept until purged)'}"
+                     for i in known)
 
 
 def chosen(args, main, app: str | None = None) -> list[Installation] | None:
@@ -98,7 +99,7 @@ def chosen(args, main, app: str | None = None) -> list[Installation] | None:
     workspace, org = getattr(args, "workspace", None), getattr(args, "org", None)
     if not workspace and not org:
         every = ", or --all-installations" if hasattr(args, "all_installations") else ""
-        print("exit-interview: this bot serves several installations (OAuth mode), each with its own data; "
+        print("exit-interview: this bot runs in OAuth mode, where every installation has its own data; "
               f"say which with --workspace or --org{every}:\n{listing(known)}", file=sys.stderr)
         raise _common.Stop(2)
     match = next((i for i in known if i.key == (workspace or org) and i.organisation == bool(org)), None)
