@@ -210,3 +210,23 @@ def test_an_uninstalled_organisations_kept_data_is_still_exported_and_purged(two
     # an erasure needs the installation's Slack token (the review cards are cleared in Slack)
     assert main(["erase", ACME_LEAVER, "--workspace", ACME, "--yes"]) == 2
     assert "needs an installed app" in capsys.readouterr().err
+
+
+def test_with_one_token_erase_works_on_the_one_database(harness, monkeypatch, tmp_path, capsys):
+    from tests.conftest import HR, HR_2, LEAVER, TOKEN
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_APP_TOKEN", "HR_USERGROUP_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                        "SLACK_API_URL": harness.settings.api_url, "DATABASE_URL": harness.settings.database_url,
+                        "HR_USER_IDS": f"{HR},{HR_2}", "ENCRYPTION_KEY": TEST_KEY}.items():
+        monkeypatch.setenv(name, value)
+    harness.register(LEAVER, harness.in_working_days(30))
+
+    assert main(["erase", LEAVER, "--yes"]) == 2  # two HR members: say which one asks
+    assert main(["erase", LEAVER, "--as", HR, "--yes", "--workspace", ACME]) == 2
+    assert "for OAuth mode" in capsys.readouterr().err
+    assert harness.stage_of(LEAVER) is not None
+    assert main(["erase", LEAVER, "--as", HR, "--yes"]) == 0
+    assert harness.stage_of(LEAVER) is None
