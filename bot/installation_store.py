@@ -202,6 +202,16 @@ def spaces(engine: Engine) -> list[tuple[str, bool]]:
     return [(row[0], row[1] is None) for row in rows]
 
 
+def encrypted_columns() -> list[tuple[str, str]]:
+    """(table, column) of every installation token stored encrypted: `exit-interview keys rotate`
+    re-encrypts them with the other encrypted columns of the main database."""
+    metadata = MetaData()
+    store = EncryptedInstallationStore
+    tables = (store.build_installations_table(metadata, store.default_installations_table_name),
+              store.build_bots_table(metadata, store.default_bots_table_name))
+    return [(table.name, name) for table in tables for name in TOKEN_COLUMNS if name in table.c]
+
+
 def installation_store(client_id: str, engine: Engine, cache_seconds: float = 0.0) -> EncryptedInstallationStore:
     return EncryptedInstallationStore(client_id=client_id, engine=engine, cache_seconds=cache_seconds,
                                       logger=logging.getLogger("slack_sdk.oauth.installation_store"))

@@ -423,12 +423,15 @@ class RotationReport:
         return dict(self.__dict__)
 
 
-def rotate_keys(db: Database, *, now: datetime, actor: str, batch: int = 200) -> RotationReport:
+def rotate_keys(db: Database, *, now: datetime, actor: str, batch: int = 200,
+                columns: list[tuple[str, str]] | None = None) -> RotationReport:
     """Re-encrypt every stored token with the first key (MultiFernet.rotate), a batch per
     transaction, so the bot keeps working meanwhile; a row the bot rewrites at the same moment is
-    left to the bot (which encrypts with the first key when it runs with NEW,OLD)."""
+    left to the bot (which encrypts with the first key when it runs with NEW,OLD). `columns`:
+    (table, column) pairs, by default every encrypted column of the models."""
+    columns = repo.encrypted_columns() if columns is None else columns
     report = RotationReport()
-    for table, column in repo.encrypted_columns():
+    for table, column in columns:
         after = 0
         while True:
             with db.session() as session:
@@ -451,16 +454,16 @@ def rotate_keys(db: Database, *, now: datetime, actor: str, batch: int = 200) ->
                         report.changed_meanwhile += 1
             if len(rows) < batch:
                 break
-    report.still_old = _tokens_not_current(db, batch)
+    report.still_old = _tokens_not_current(db, batch, columns)
     with db.session() as session:
         repo.add_audit(session, at=now, actor=actor, action=KEYS_ROTATE, subject=None,
                        detail={**report.as_detail(), "keys": crypto.key_count()})
     return report
 
 
-def _tokens_not_current(db: Database, batch: int) -> int:
+def _tokens_not_current(db: Database, batch: int, columns: list[tuple[str, str]]) -> int:
     count = 0
-    for table, column in repo.encrypted_columns():
+    for table, column in columns:
         after = 0
         while True:
             with db.session() as session:
