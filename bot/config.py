@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from flows.insights import Thresholds
 from flows.timing import WorkingHours
 
 LANGUAGES = ("nl", "en")
@@ -100,6 +101,12 @@ class Settings:
     @property
     def working_hours(self) -> WorkingHours | None:
         return WorkingHours.parse(self.leaver_working_hours)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The limits of digests, reports and breakdowns (flows.insights), from these settings."""
+        return Thresholds(min_group_size=self.digest_min_interviews, drop_threshold=self.signal_drop,
+                          reason_share=self.signal_reason_share, low_score=self.signal_low_score)
 
 
 def load_settings(environ: Mapping[str, str] | None = None, dotenv_path: str | Path | None = None) -> Settings:

@@ -27,6 +27,8 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.listener.listener_completion_handler import ListenerCompletionHandler
 from slack_bolt.listener.listener_start_handler import ListenerStartHandler
 
+from bot.incoming import mark_replay
+from bot.incoming import replaying as replaying  # operations imported it from here before bot.incoming
 from bot.late_reply import LateRespond
 from storage import inbox as store
 from storage.db import Database
@@ -39,15 +41,6 @@ SEEN = "inbox_seen"  # set by the middleware: the request got past Bolt's own ch
 # After this many attempts (the first and the replays) a request that kills its process is given up.
 MAX_ATTEMPTS = 3
 RETAIN_HANDLED = timedelta(days=1)  # Slack retries events within minutes; a day is plenty
-
-
-_listener = threading.local()  # Bolt runs a listener, its start and its completion in one thread
-
-
-def replaying() -> bool:
-    """Is the listener running in this thread finishing a request a dead process acknowledged? Then
-    work it finds done may be its own earlier half (continue it), not a second click (refuse it)."""
-    return getattr(_listener, "replay", False)
 
 
 def natural_key(body: dict) -> tuple[str, str] | None:
@@ -347,7 +340,7 @@ class _NoteReplay(ListenerStartHandler):
         self.inner = inner
 
     def handle(self, request: BoltRequest, response: BoltResponse | None) -> None:
-        _listener.replay = bool(request.context.get(REPLAY))
+        mark_replay(bool(request.context.get(REPLAY)))
         self.inner.handle(request=request, response=response)
 
 
@@ -359,7 +352,7 @@ class _FinishRequest(ListenerCompletionHandler):
         self.inner = inner
 
     def handle(self, request: BoltRequest, response: BoltResponse | None) -> None:
-        _listener.replay = False
+        mark_replay(False)
         request_id = request.context.get(INBOX_ID)
         if request_id is not None:
             failed = response is not None and response.status >= 500

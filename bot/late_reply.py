@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 
+from bot.incoming import user_of
+
 log = logging.getLogger(__name__)
 
 # Slack keeps a response_url 30 minutes; a replay may take a moment, so stop trusting it earlier.
@@ -29,8 +31,6 @@ class LateRespond(Respond):
 
     @classmethod
     def for_replay(cls, body: dict, client: WebClient, received_at: datetime | None, now: datetime) -> LateRespond:
-        from bot.listeners.common import user_of
-
         body = body if isinstance(body, dict) else {}
         url = body.get("response_url")
         if not url and isinstance(body.get("response_urls"), list) and body["response_urls"]:

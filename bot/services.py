@@ -67,7 +67,7 @@ class Services:
 
     def reload_settings(self) -> Settings:
         """Read HR's changes again; when the database cannot say, the last known settings stay."""
-        from bot.operations.settings import effective_settings
+        from bot.hr_settings import effective_settings
 
         with self._settings_lock:
             try:

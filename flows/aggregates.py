@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from flows.insights import (
@@ -22,8 +23,10 @@ from flows.insights import (
     PeriodAggregates,
     PeriodStats,
     ReasonCount,
+    Signal,
     Thresholds,
     protected_counts,
+    signals,
     stats_from,
 )
 from flows.template import Category, QuestionType, Template
@@ -145,6 +148,21 @@ def period_aggregates(tally: Tally, roles: Roles) -> PeriodAggregates:
 def stats_of(tally: Tally, roles: Roles, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> PeriodStats:
     """flows.insights.compute, from a tally."""
     return stats_from(period_aggregates(tally, roles), thresholds)
+
+
+YEAR = timedelta(days=365)  # the report's default period, up to today
+
+
+def report_signals(days: Mapping[date, Tally], roles: Roles, end: date,
+                   thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[Signal]:
+    """The signals of the report's default period (the twelve months up to `end`) against all time,
+    from the tallies per day: what HR can record an action against (flows.loop.subjects_of)."""
+    start = end - YEAR
+    period = total(tally for day, tally in days.items() if start <= day <= end)
+    if not period.count:
+        return []
+    return signals(stats_of(period, roles, thresholds), None, stats_of(total(days.values()), roles, thresholds),
+                   thresholds)
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from flows.registration import Problem, parse_date, parse_user
@@ -247,6 +247,37 @@ def status_of(problems: Iterable[Problem]) -> Status:
 def all_fine(statuses: Iterable[Status]) -> bool:
     """The import succeeded when every row is registered or was registered already."""
     return all(status != Status.FAILED for status in statuses)
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One row of an import as HR is told about it."""
+
+    number: int
+    given: str
+    status: Status
+    employee_id: str | None = None
+    last_day: date | None = None  # for `already`: the last day of the open registration
+    problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    invite_local: datetime | None = None
+    immediate: bool = False
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row (what bot.blocks.bulk shows)."""
+
+    rows: list[RowResult] = field(default_factory=list)
+    problem: Problem | None = None  # the file as a whole could not be used: nothing was registered
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and bool(self.rows) and all_fine(r.status for r in self.rows)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for row in self.rows if row.status == status)
 
 
 # -- deactivated accounts ---------------------------------------------------------------------------

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import ConfigError, load_settings
+from bot.hr_settings import BY_KEY, FIELDS, INTEGER, limits
 from bot.i18n import catalog
 from bot.operations import invitations
-from bot.operations.settings import BY_KEY, FIELDS, INTEGER, limits
 from flows.timing import invitation_moment
 from storage import repositories as repo
 from storage.models import Departure, Setting
@@ -332,7 +332,7 @@ def test_a_malformed_reminders_setting_stops_the_start_naming_it():
 
 
 def test_the_values_the_modal_is_checked_against_start_a_bot_on_their_own():
-    from bot.operations.settings import _PROBE
+    from bot.hr_settings import _PROBE
 
     load_settings(_PROBE)  # a new required setting in bot.config would make every field "invalid"
 

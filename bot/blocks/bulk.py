@@ -8,7 +8,6 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -26,11 +25,8 @@ from bot.blocks.notes import RECORD_NOTES_ACTION
 from bot.blocks.questionnaire import split_blocks
 from bot.blocks.text import dicts, escape, mention, shorten
 from bot.i18n import Translator
-from flows.bulk import Resolution, Status
+from flows.bulk import ImportReport, Resolution, RowResult, Status
 from flows.registration import Problem
-
-if TYPE_CHECKING:
-    from bot.operations.bulk import ImportReport, RowResult
 
 IMPORT_CALLBACK = "bulk_import"
 FILE_BLOCK = "file"

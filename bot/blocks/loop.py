@@ -27,13 +27,13 @@ from slack_sdk.models.views import View
 from bot.blocks.digest import category_label, decimal, packed_sections, percent, reason_label, reason_labels
 from bot.blocks.text import dicts, escape, mention, shorten
 from bot.i18n import Translator
+from flows.loop import GENERAL
 from flows.template import Template
 
 LOOP_CALLBACK = "loop_action"
 RECORD_ACTION = "loop:record"
 FIELD = "value"
 BLOCK_WHAT, BLOCK_WHEN, BLOCK_OWNER, BLOCK_SUBJECT = "what", "done_on", "owner", "subject"
-GENERAL = "general"
 SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
@@ -177,7 +177,7 @@ def audit_sentence(_: Translator, action: str, actor: str | None, subject: str |
         return _("audit.review_approved", who=who, subject=whom)
     if action == "setting_changed":
         from bot.blocks.settings import show
-        from bot.operations.settings import BY_KEY
+        from bot.hr_settings import BY_KEY
 
         setting = BY_KEY.get(str(detail.get("setting")))
         if setting is None:

@@ -21,8 +21,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks.text import dicts, escape, mention
 from bot.config import Settings
-from bot.i18n import LANGUAGES, Translator
-from bot.operations.settings import (
+from bot.hr_settings import (
     BOOLEAN,
     CHANNEL,
     FIELDS,
@@ -36,6 +35,7 @@ from bot.operations.settings import (
     PastChange,
     limits,
 )
+from bot.i18n import LANGUAGES, Translator
 from flows import schedule
 
 SETTINGS_CALLBACK = "settings_modal"
@@ -235,7 +235,7 @@ def show(_: Translator, setting: Field, value) -> str:
 
 
 def saved_message(_: Translator, changes: list[Change], next_digest: str | None) -> tuple[str, list[dict]]:
-    from bot.operations.settings import BY_KEY
+    from bot.hr_settings import BY_KEY
 
     if not changes:
         text = _("settings.saved.nothing")

@@ -10,7 +10,7 @@ from slack_bolt import Args, BoltContext
 
 from bot.blocks.text import MESSAGE_TEXT, escape, fit
 from bot.i18n import Translator
-from bot.inbox import replaying
+from bot.incoming import replaying, user_of
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -22,19 +22,6 @@ def services_of(context: BoltContext) -> Services:
 
 def translator_for(services: Services, user_id: str) -> Translator:
     return Translator(services.directory.language(user_id))
-
-
-def user_of(body: dict) -> str | None:
-    """The user who sent the request, whatever its shape (clicks, submissions, commands, events);
-    None when the payload has no usable id."""
-    user = body.get("user") if isinstance(body, dict) else None
-    if isinstance(user, dict):
-        user = user.get("id")
-    if not isinstance(user, str) and isinstance(body, dict):
-        user = body.get("user_id")
-        if not isinstance(user, str) and isinstance(body.get("event"), dict):
-            user = body["event"].get("user")
-    return user if isinstance(user, str) and user.isascii() and user.isalnum() and len(user) <= 32 else None
 
 
 def tell(body: dict, respond, client, text: str, blocks: list | None = None) -> None:

@@ -18,7 +18,6 @@ from bot.blocks.digest import reason_labels
 from bot.blocks.questionnaire import option_text
 from bot.i18n import Translator
 from bot.operations import templates
-from bot.operations.digest import thresholds
 from bot.services import Services
 from flows import highlights
 from flows.insights import (
@@ -146,7 +145,7 @@ def report_messages(services: Services, language: str, start: date | None, end: 
                     ) -> list[tuple[str, list[dict]]]:
     """The breakdown part of `/exit-interview report` (HR only)."""
     start, end, period = period_of(services, start, end)
-    limits = thresholds(services)
+    limits = services.settings.thresholds
     template = templates.active_template(services.db)
     _ = Translator(language)
     return view.breakdown_messages(
@@ -160,7 +159,7 @@ def home_sections(services: Services, _: Translator) -> list:
     """The compact breakdown on HR's App Home: department and tenure over the last twelve months,
     interviews and eNPS per group (no answer rows read: the Home is rebuilt on every change)."""
     *_dates, period = period_of(services, None, None)
-    limits = thresholds(services)
+    limits = services.settings.thresholds
     template = templates.active_template(services.db)
     return view.home_sections(_, breakdowns(services, period, template, limits, HOME_GROUPINGS, with_reasons=False,
                                            with_ratings=False),
@@ -184,7 +183,7 @@ def manager_comparison(services: Services, manager_id: str, period: store.Period
 def manager_message(services: Services, language: str, manager_id: str, start: date | None, end: date | None
                     ) -> tuple[str, list[dict]]:
     start, end, period = period_of(services, start, end)
-    limits = thresholds(services)
+    limits = services.settings.thresholds
     template = templates.active_template(services.db)
     return view.manager_messages(
         Translator(language), manager_id=manager_id, period_from=start, period_to=end,
@@ -198,7 +197,7 @@ def share_with_manager(services: Services, hr_user_id: str, manager_id: str, sta
     """HR sends the manager view to the manager themselves (never without HR doing so), logged."""
     if not services.directory.is_hr(hr_user_id):
         return Problem("hr.only")
-    limits = thresholds(services)
+    limits = services.settings.thresholds
     template = templates.active_template(services.db)
     period = store.Period(start, end)
     comparison = manager_comparison(services, manager_id, period, template, limits)
@@ -284,7 +283,7 @@ def upload_charts(services: Services, user_id: str, language: str, start: date |
     from bot.charts_breakdowns import breakdown_chart
 
     start, end, period = period_of(services, start, end)
-    limits = thresholds(services)
+    limits = services.settings.thresholds
     template = templates.active_template(services.db)
     question = _reasons_question(template)
     _ = Translator(language)

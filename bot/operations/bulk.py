@@ -16,8 +16,7 @@ outside Slack, or as missed) with one click, once.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -28,6 +27,7 @@ from bot.operations import registration
 from bot.services import Services
 from bot.slack_api import FileRefused, download_file
 from flows import bulk as rules
+from flows.bulk import ImportReport, RowResult
 from flows.invitation import Stage
 from flows.registration import Offer, Problem
 from storage import repositories as repo
@@ -37,33 +37,6 @@ log = logging.getLogger(__name__)
 
 
 # -- import -------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowResult:
-    number: int
-    given: str
-    status: rules.Status
-    employee_id: str | None = None
-    last_day: date | None = None  # for `already`: the last day of the open registration
-    problems: tuple[Problem, ...] = ()
-    warnings: tuple[Problem, ...] = ()
-    invite_local: datetime | None = None
-    immediate: bool = False
-
-
-@dataclass
-class ImportReport:
-    rows: list[RowResult] = field(default_factory=list)
-    problem: Problem | None = None  # the file as a whole could not be used: nothing was registered
-    ignored_columns: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None and bool(self.rows) and rules.all_fine(r.status for r in self.rows)
-
-    def count(self, status: rules.Status) -> int:
-        return sum(1 for row in self.rows if row.status == status)
 
 
 def import_csv(services: Services, data: bytes | str, hr_user_id: str, *, refresh_home: bool = True) -> ImportReport:

@@ -58,12 +58,6 @@ class DigestOutcome:
 HISTORY = 5  # earlier digests on the chart's line panel, next to this one
 
 
-def thresholds(services: Services) -> Thresholds:
-    settings = services.settings
-    return Thresholds(min_group_size=settings.digest_min_interviews, drop_threshold=settings.signal_drop,
-                      reason_share=settings.signal_reason_share, low_score=settings.signal_low_score)
-
-
 @dataclass
 class DigestMaterial:
     """What one digest is made of: counts and sums of its interviews, the figures earlier digests
@@ -135,7 +129,7 @@ def digest_record(tally: Tally, question_roles, limits: Thresholds) -> dict:
 def post_digest(services: Services, requested_by: str | None = None) -> DigestOutcome:
     """Post the digest when enough approved interviews of leavers whose last day has passed wait;
     otherwise say why it waits."""
-    limits = thresholds(services)
+    limits = services.settings.thresholds
     needed = max(3, limits.min_group_size)
     channel = services.settings.manager_channel_id
     today = services.today()

@@ -23,7 +23,7 @@ from bot import isolation
 from bot.blocks import questionnaire as view
 from bot.blocks.text import escape, mention
 from bot.i18n import Translator
-from bot.inbox import replaying
+from bot.incoming import replaying
 from bot.operations import numbers, templates
 from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services

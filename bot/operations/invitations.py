@@ -21,7 +21,7 @@ from bot import isolation
 from bot.blocks import invitation as blocks
 from bot.blocks.text import mention
 from bot.i18n import Translator
-from bot.inbox import replaying
+from bot.incoming import replaying
 from bot.notify import notify_hr, notify_hr_text, notify_user  # noqa: F401  (re-exported: other operations import them here)
 from bot.operations import templates
 from bot.services import Services

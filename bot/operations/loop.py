@@ -11,54 +11,27 @@ import csv
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TextIO
 
 from bot.blocks import loop as view
 from bot.i18n import Translator
+from bot.operations import numbers
 from bot.services import Services
+from flows import loop as rules
+from flows.aggregates import report_signals
 from flows.insights import PeriodStats
+from flows.loop import Action, Movement
 from flows.registration import Problem
 from storage import repositories as repo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-GENERAL = "general"
-MAX_WHAT = 500
-MIN_SIDE = 3  # fewest interviews on either side of an action before we say whether numbers moved
 LOOP_ACTION_RECORDED = "loop_action_recorded"  # audit log action
 ANSWERS_VIEWED = "answers_viewed"  # audit log action (bot/operations/review.show_answers)
 RECORD_EXPORTED = "record_exported"  # audit log action (bot/operations/records.send_record)
 AUDIT_COLUMNS = ("id", "at", "actor", "action", "subject", "detail")
-
-
-@dataclass(frozen=True)
-class Action:
-    id: int
-    what: str
-    done_on: date
-    owner_id: str
-    subject: str
-    owner_is_leaver: bool = False
-
-
-@dataclass(frozen=True)
-class Movement:
-    """A signal's number before and after an action: a mean (category) or a share (reason)."""
-
-    action: Action
-    kind: str  # "category" | "reason"
-    name: str
-    before: float | None
-    before_n: int
-    after: float | None
-    after_n: int
-
-    @property
-    def enough(self) -> bool:
-        return self.before_n >= MIN_SIDE and self.after_n >= MIN_SIDE
 
 
 # -- recording ------------------------------------------------------------------------------------------
@@ -66,19 +39,8 @@ class Movement:
 
 def current_subjects(services: Services) -> list[str]:
     """The subjects of the signals in the report of the last twelve months ("category:x", "reason:y")."""
-    from bot.operations.report import report_signals
-
-    subjects: list[str] = []
-    for signal in report_signals(services):
-        if signal.kind in ("category_drop", "category_low"):
-            subject = f"category:{signal.subject}"
-        elif signal.kind == "reason_common":
-            subject = f"reason:{signal.subject}"
-        else:
-            continue
-        if subject not in subjects:
-            subjects.append(subject)
-    return subjects
+    days, question_roles = numbers.daily(services)
+    return rules.subjects_of(report_signals(days, question_roles, services.today(), services.settings.thresholds))
 
 
 def open_form(services: Services, user_id: str, trigger_id: str) -> Problem | None:
@@ -93,13 +55,6 @@ def open_form(services: Services, user_id: str, trigger_id: str) -> Problem | No
     return None
 
 
-def _valid_subject(subject: str) -> bool:
-    if subject == GENERAL:
-        return True
-    kind, _sep, name = subject.partition(":")
-    return kind in ("category", "reason") and bool(name) and len(subject) <= 80
-
-
 def record(services: Services, user_id: str, *, what: str | None, done_on: str | None, owner_id: str | None,
            subject: str | None) -> dict[str, Problem]:
     """Store the action; {} when stored, else the problems per modal block (block ids of the modal)."""
@@ -109,8 +64,8 @@ def record(services: Services, user_id: str, *, what: str | None, done_on: str |
     text = (what or "").strip()
     if not text:
         problems[view.BLOCK_WHAT] = Problem("loop.what_missing")
-    elif len(text) > MAX_WHAT:
-        problems[view.BLOCK_WHAT] = Problem("loop.what_too_long", {"limit": str(MAX_WHAT)})
+    elif len(text) > rules.MAX_WHAT:
+        problems[view.BLOCK_WHAT] = Problem("loop.what_too_long", {"limit": str(rules.MAX_WHAT)})
     day = None
     try:
         day = date.fromisoformat(done_on or "")
@@ -124,8 +79,8 @@ def record(services: Services, user_id: str, *, what: str | None, done_on: str |
         with services.db.session() as session:
             if repo.latest_departure_of(session, owner_id) is not None:
                 problems[view.BLOCK_OWNER] = Problem("loop.owner_leaver")
-    subject = subject or GENERAL
-    if not _valid_subject(subject):
+    subject = subject or rules.GENERAL
+    if not rules.valid_subject(subject):
         problems[view.BLOCK_SUBJECT] = Problem("loop.subject_unknown")
     if problems:
         return problems
@@ -164,25 +119,8 @@ def movements(services: Services, split: Callable[[date], tuple[PeriodStats, Per
     """Per action with a subject: the signal's number before (up to and on its day) and after it;
     `split(day)` gives the statistics of the interviews submitted up to that day and after it."""
     with services.db.session() as session:
-        actions = [a for a in _actions(session) if a.subject != GENERAL]
-    result = []
-    for action in actions:
-        kind, _sep, name = action.subject.partition(":")
-        before, after = split(action.done_on)
-        result.append(Movement(action, kind, name, *_number(kind, name, before), *_number(kind, name, after)))
-    return result
-
-
-def _number(kind: str, name: str, stats: PeriodStats) -> tuple[float | None, int]:
-    if kind == "category":
-        mean = stats.categories.get(name)
-        return (mean.value, mean.n) if mean is not None else (None, 0)
-    if kind == "reason":
-        if stats.reasons_n == 0:
-            return None, 0
-        count = next((item.count for item in stats.reasons if item.reason == name), 0)
-        return count / stats.reasons_n, stats.reasons_n
-    return None, 0
+        actions = _actions(session)
+    return rules.movements(actions, split)
 
 
 # -- the audit log ---------------------------------------------------------------------------------------

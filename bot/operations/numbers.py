@@ -3,9 +3,9 @@ unit of work: the interview's final answers, read once through its template, bec
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import date, tzinfo
 
-from flows.aggregates import Roles
+from flows.aggregates import Roles, Tally, tallies_from_rows
 from flows.numbers import numbers_of
 from flows.template import Template
 from storage import numbers as store
@@ -53,3 +53,11 @@ def roles(services) -> Roles:
         except LookupError:
             continue
     return Roles.of(used)
+
+
+def daily(services) -> tuple[dict[date, Tally], Roles]:
+    """The tally of every day's submitted interviews (SQL sums, nothing decrypted), and the roles to read
+    them with: what the report and its signals are computed from."""
+    with services.db.session() as session:
+        days = tallies_from_rows(store.daily_tally_rows(session))
+    return days, roles(services)

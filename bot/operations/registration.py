@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackClientError
 
-from bot.inbox import replaying
+from bot.incoming import replaying
 from bot.operations import invitations
 from bot.services import Services
 from flows import open_departures

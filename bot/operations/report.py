@@ -12,32 +12,10 @@ from bot.blocks.loop import movement_blocks
 from bot.blocks.report import report_messages
 from bot.i18n import Translator
 from bot.operations import loop, numbers, templates
-from bot.operations.digest import thresholds
 from bot.services import Services
-from flows.aggregates import Roles, Tally, main_reasons, stats_of, tallies_from_rows, total
+from flows.aggregates import YEAR, Tally, main_reasons, stats_of, total
 from flows.insights import PeriodStats, signals
 from storage import numbers as store
-
-YEAR = timedelta(days=365)
-
-
-def _daily(services: Services) -> tuple[dict[date, Tally], Roles]:
-    with services.db.session() as session:
-        days = tallies_from_rows(store.daily_tally_rows(session))
-    return days, numbers.roles(services)
-
-
-def report_signals(services: Services) -> list:
-    """The signals of the report's default period (the last twelve months), against all time."""
-    end = services.today()
-    start = end - YEAR
-    days, question_roles = _daily(services)
-    limits = thresholds(services)
-    period = total(tally for day, tally in days.items() if start <= day <= end)
-    if not period.count:
-        return []
-    return signals(stats_of(period, question_roles, limits), None,
-                   stats_of(total(days.values()), question_roles, limits), limits)
 
 
 def report(services: Services, language: str, start: date | None, end: date | None) -> list[tuple[str, list[dict]]]:
@@ -46,9 +24,9 @@ def report(services: Services, language: str, start: date | None, end: date | No
     end = end or today
     start = start or end - YEAR
     length = end - start + timedelta(days=1)
-    limits = thresholds(services)
+    limits = services.settings.thresholds
     tz = services.settings.tz
-    days, question_roles = _daily(services)
+    days, question_roles = numbers.daily(services)
     with services.db.session() as session:
         counts = store.participation_counts(
             session, start, end, datetime.combine(start, time(0), tz),

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackClientError
 from bot import isolation
 from bot.blocks import review as view
 from bot.i18n import Translator
-from bot.inbox import replaying
+from bot.incoming import replaying
 from bot.operations import templates
 from bot.operations.invitations import post_claimed_dm
 from bot.services import Services

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from rich.console import RenderableType
 from rich.text import Text
 
-from bot.emulator.client import view_state
-from bot.shell.render import STYLE, emoji, pack, plain, render_blocks, text_object
-
-if TYPE_CHECKING:
-    from bot.shell.session import Shell
+from bot.emulator import SlackEmulator, SlackUserAgent
+from bot.emulator.client import Reply, view_state
+from bot.shell.people import Cast, Person
+from bot.shell.render import STYLE, Choice, Names, Numbering, emoji, pack, plain, render_blocks, text_object
 
 CANCEL, CLEAR, SEND = "!cancel", "!clear", "!send"
 _KEEP = object()  # the field stays as the form showed it
@@ -63,10 +64,37 @@ def _options(element: dict) -> list[dict]:
     return grouped or element.get("options") or []
 
 
+class FormHost(Protocol):
+    """What a form needs of the session showing it (bot.shell.session.Shell): the terminal, the person
+    at it, and their clicks. A protocol, so the session can use forms without the two importing each other."""
+
+    user: Person
+    cast: Cast
+    slack: SlackEmulator | None
+    agent: SlackUserAgent | None
+
+    @property
+    def width(self) -> int: ...
+    def say(self, renderable: RenderableType | str, style: str = "") -> None: ...
+    def indent(self, renderable: RenderableType, by: int = 2) -> None: ...
+    def note(self, text: str) -> None: ...
+    def error(self, text: str) -> None: ...
+    def rule(self, title: str = "") -> None: ...
+    def echo(self, prompt: str, typed: str) -> None: ...
+    def read(self, prompt: str, kind: str = "line") -> str | None: ...
+    def names(self) -> Names: ...
+    def person_named(self, name: str) -> Person | None: ...
+    def choices(self) -> dict[int, Choice]: ...
+    def use(self, choice: Choice, state: dict | None = None) -> Reply: ...
+    def seen_view(self, view: dict) -> None: ...
+    def plan(self, shown: list[tuple[Hashable, list[dict]]], names: Names) -> Numbering: ...
+    def open_forms(self) -> bool: ...
+
+
 class Form:
     """One modal, from opening to closing."""
 
-    def __init__(self, shell: Shell, view: dict, script: dict[str, Any] | None = None):
+    def __init__(self, shell: FormHost, view: dict, script: dict[str, Any] | None = None):
         self.shell = shell
         self.view = view
         self.script = script
