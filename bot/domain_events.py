@@ -60,10 +60,16 @@ def record(session: Session, event: Event, services: Services) -> int:
 
 
 def deliver(services: Services, event_ids: Iterable[int | None]) -> None:
-    """Run the follow-ups of events this process recorded and committed."""
+    """Run the follow-ups of events this process recorded and committed. When one raised, the
+    others still ran and the sweep tries it again; the caller then gets the first error, as if it
+    had called the follow-up itself (a listener can still say that Slack is unavailable)."""
+    first_error: Exception | None = None
     for event_id in event_ids:
         if event_id is not None:
-            _deliver(services, event_id)
+            error = _deliver(services, event_id)
+            first_error = first_error or error
+    if first_error is not None:
+        raise first_error
 
 
 def publish(services: Services, event: Event) -> None:
@@ -84,28 +90,31 @@ def sweep(services: Services) -> None:
         with services.db.session() as session:
             taken = store.claim_event(session, event_id, now, now + LEASE)
         if taken:
-            _deliver(services, event_id)
+            _deliver(services, event_id)  # what fails is recorded and tried again; the sweep goes on
     with services.db.session() as session:
         store.purge_delivered(session, now - KEEP_DELIVERED)
 
 
-def _deliver(services: Services, event_id: int) -> None:
+def _deliver(services: Services, event_id: int) -> Exception | None:
+    """Run what is not done yet of one event's follow-ups; the first error raised, if any."""
     if _table is None:
         log.warning("event %s: no follow-ups installed in this process; the sweep delivers it", event_id)
-        return
+        return None
     with services.db.session() as session:
         stored = store.event_by_id(session, event_id)
         state = store.follow_up_state(session, event_id) if stored is not None else None
     if stored is None or stored.delivered:
-        return
+        return None
     event = from_json(stored.name, stored.payload)
     failing: list[int] = []
+    first_error: Exception | None = None
     for follow_up in _table.get(type(event), ()):
         if follow_up.name in state.done or follow_up.name in state.parked:
             continue
         try:
             follow_up.run(services, event)
         except Exception as error:
+            first_error = first_error or error
             attempts = _failed(services, event_id, stored.name, follow_up.name, error)
             if attempts is not None:
                 failing.append(attempts)
@@ -118,6 +127,7 @@ def _deliver(services: Services, event_id: int) -> None:
             store.retry_event_at(session, event_id, now + store.backoff(min(failing)))
         else:
             store.finish_event(session, event_id, now)
+    return first_error
 
 
 def _failed(services: Services, event_id: int, name: str, subscriber: str, error: Exception) -> int | None:
