@@ -150,3 +150,26 @@ def test_an_event_delivered_twice_tells_hr_once(harness, slack):
 
     assert events_named(harness, "InterviewWithdrawn")[0].delivered_at is not None
     assert sorted(told_hr(slack, "hr.withdrawn", LEAVER)) == [HR, HR_2]
+
+
+USE_CASES = ("home", "interview", "invitations", "registration", "review", "talks")
+
+
+def test_the_use_cases_never_import_each_other_for_a_follow_up():
+    """What follows a use case is in bot/subscribers.py, not in an import of another use case."""
+    import ast
+    from pathlib import Path
+
+    operations = Path(__file__).parent.parent / "bot" / "operations"
+    found = []
+    for name in USE_CASES:
+        for node in ast.walk(ast.parse((operations / f"{name}.py").read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                imported = [alias.name for alias in node.names]
+            else:
+                continue
+            found += [(name, module) for module in imported
+                      if module.removeprefix("bot.operations.") in USE_CASES and module.startswith("bot.operations.")]
+    assert found == []
