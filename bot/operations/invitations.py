@@ -434,6 +434,8 @@ def withdraw(services: Services, departure_id: int) -> None:
         services.scheduler.forget_invitation(departure_id)
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
+        if departure is None:  # erased meanwhile: nothing left to take back
+            return
         snapshot = _snapshot(departure)
         messages = [
             (m.channel_id, m.ts)
