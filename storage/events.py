@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import DomainEvent, EventDelivery
@@ -23,11 +23,10 @@ class StoredEvent:
 
 @dataclass(frozen=True)
 class FollowUpState:
-    """What is known of one event's follow-ups: done, parked, and the attempts of those failing."""
+    """Which of one event's follow-ups are done, and which are parked."""
 
     done: frozenset[str]
     parked: frozenset[str]
-    attempts: dict[str, int]
 
 
 def add_event(session: Session, name: str, payload: str, now: datetime, due_at: datetime) -> int:
@@ -67,7 +66,6 @@ def follow_up_state(session: Session, event_id: int) -> FollowUpState:
     return FollowUpState(
         done=frozenset(r.subscriber for r in rows if r.done_at is not None),
         parked=frozenset(r.subscriber for r in rows if r.parked_at is not None and r.done_at is None),
-        attempts={r.subscriber: r.attempts for r in rows if r.done_at is None and r.parked_at is None},
     )
 
 
@@ -113,10 +111,6 @@ def purge_delivered(session: Session, before: datetime) -> None:
     old = select(DomainEvent.id).where(DomainEvent.delivered_at.is_not(None), DomainEvent.delivered_at < before)
     session.execute(delete(EventDelivery).where(EventDelivery.event_id.in_(old)))
     session.execute(delete(DomainEvent).where(DomainEvent.id.in_(old)))
-
-
-def undelivered_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(DomainEvent).where(DomainEvent.delivered_at.is_(None)))
 
 
 def parked_follow_ups(session: Session) -> list[tuple[int, str, str]]:
