@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot import domain_events
 from bot.operations import digest as digests
 from bot.operations import interview, invitations, privacy, review
 from bot.services import Services
@@ -48,12 +49,13 @@ def send_invitation(departure_id: int, tenant: str | None = None) -> None:
 
 
 def sweep() -> None:
-    """Catch up with what is due: invitations, their one reminder, pause reminders, expiry."""
+    """Catch up with what is due: the outbox, undelivered domain events, invitations, their one reminder,
+    pause reminders, expiry."""
     if _installations is None and _bound() is None:
         return
     for services in _every_tenant():
-        for part in (invitations.reconcile, invitations.send_outbox, invitations.sweep, interview.sweep,
-                     review.sweep, review.send_manager_feedback, digests.settle_unfinished):
+        for part in (invitations.reconcile, invitations.send_outbox, domain_events.sweep, invitations.sweep,
+                     interview.sweep, review.sweep, review.send_manager_feedback, digests.settle_unfinished):
             try:
                 part(services)
             except Exception:

@@ -14,7 +14,7 @@ from datetime import timedelta
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import jobs
+from bot import jobs, subscribers
 from bot.ack_first import AckFirst
 from bot.app import build_app
 from bot.config import Settings
@@ -50,6 +50,7 @@ class BotProcess:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         self.role = role
+        subscribers.install()  # what follows each domain event (bot.subscribers)
         self.leader_poll_seconds = leader_poll_seconds
         self.settings = settings
         self.host = host

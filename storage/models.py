@@ -443,3 +443,37 @@ class JobFailure(Base):
     first_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DomainEvent(Base):
+    """What an operation did (flows.events), written in the same transaction as the change, and
+    delivered to its follow-ups after the commit (bot.domain_events). `due_at`: when the sweep may
+    take it (a lease while the process that wrote it delivers it; after a failure, the next attempt).
+    The payload holds ids and plain values only, never personal data."""
+
+    __tablename__ = "domain_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_domain_events_undelivered", "delivered_at", "due_at"),)
+
+
+class EventDelivery(Base):
+    """One follow-up of one event: done (never run again, also when the event is delivered twice),
+    or failing (attempts, the error's class) and parked after too many attempts."""
+
+    __tablename__ = "event_deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "subscriber", name="uq_event_deliveries_event_subscriber"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("domain_events.id", ondelete="CASCADE"))
+    subscriber: Mapped[str] = mapped_column(String(60))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(120))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import domain_events
 from bot.blocks import bulk as view
 from bot.i18n import Translator
 from bot.operations import registration
@@ -28,6 +29,7 @@ from bot.services import Services
 from bot.slack_api import FileRefused, download_file
 from flows import bulk as rules
 from flows.bulk import ImportReport, RowResult
+from flows.events import DeparturesImported, NudgeResolved
 from flows.invitation import Stage
 from flows.registration import Offer, Problem
 from storage import repositories as repo
@@ -73,9 +75,7 @@ def import_sheet(services: Services, sheet: rules.Sheet, hr_user_id: str, *, ref
     log.info("import by %s: %s rows, %s registered, %s already, %s refused", hr_user_id, len(results), registered,
              report.count(rules.Status.ALREADY), report.count(rules.Status.FAILED))
     if registered and refresh_home:
-        from bot.operations import home
-
-        home.hr_changed(services)
+        domain_events.publish(services, DeparturesImported(registered))
     return report
 
 
@@ -278,9 +278,7 @@ def resolve_nudge(services: Services, nudge_id: int, user_id: str, resolution: r
             repo.link_nudge(session, nudge_id, existing.id, rules.Resolution.REGISTERED.value)
     log.info("nudge %s resolved by %s as %s", nudge_id, user_id, resolution.value)
     refresh_nudge_cards(services, nudge_id)
-    from bot.operations import home
-
-    home.hr_changed(services)
+    domain_events.publish(services, NudgeResolved(nudge_id))
     return None
 
 

@@ -16,15 +16,17 @@ from datetime import date, timedelta
 
 from slack_sdk.errors import SlackClientError
 
+from bot import domain_events
 from bot.blocks.digest import digest_messages, withheld_message
 from bot.blocks.loop import said_did_blocks
 from bot.i18n import Translator
+from bot.notify import notify_hr, notify_hr_text
 from bot.operations import loop, numbers, templates
-from bot.operations.invitations import notify_hr, notify_hr_text
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows import highlights, schedule
 from flows.aggregates import Tally, period_aggregates, stats_of, tallies_from_rows, total, where_they_go
+from flows.events import DigestPosted
 from flows.insights import (
     PeriodAggregates,
     PeriodStats,
@@ -185,11 +187,10 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         _post_parts(services, digest_id, channel, messages[1:], posted)
         with services.db.session() as session:
             repo.finish_digest(session, digest_id, channel, posted, services.clock.now())
+            happened = domain_events.record(session, DigestPosted(digest_id), services)
         log.info("digest %s posted: %s interviews, %s messages", digest_id, len(material.interview_ids), len(posted))
         _upload_chart(services, channel, _, template, stats, history)
-        from bot.operations import home
-
-        home.hr_changed(services)
+        domain_events.deliver(services, [happened])  # HR's Home shows the next digest
 
     return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting, follow_up=follow_up)
 

@@ -11,7 +11,6 @@ from bot.blocks import home as view
 from bot.i18n import Translator
 from bot.services import Services
 from flows.interview import WITHDRAWABLE, Status
-from flows.registration import Problem
 from storage import numbers
 from storage import repositories as repo
 
@@ -108,29 +107,3 @@ def hr_changed(services: Services) -> None:
             log.warning("could not refresh the Home of %s: %s", user_id, error)
         except Exception:  # a stale dashboard must never undo the change that triggered it
             log.exception("could not build the Home of %s", user_id)
-
-
-def remind_now(services: Services, departure_id: int, user_id: str) -> Problem | None:
-    if not services.directory.is_hr(user_id):
-        return Problem("hr.only")
-    from bot.operations import invitations
-
-    if not invitations.deliver_reminder(services, departure_id):
-        return Problem("home.remind.not_possible")
-    hr_changed(services)
-    return None
-
-
-def cancel(services: Services, departure_id: int, user_id: str):
-    """HR's Cancel on the dashboard: a bot.operations.registration.CancelOutcome (its `problem` set
-    when refused)."""
-    from bot.operations import registration
-
-    if not services.directory.is_hr(user_id):
-        return registration.CancelOutcome(False, Problem("hr.only"))
-    with services.db.session() as session:
-        departure = repo.departure_by_id(session, departure_id)
-        employee_id = departure.employee_id if departure else None
-    if employee_id is None:
-        return registration.CancelOutcome(False, Problem("choice.unknown"))
-    return registration.cancel(services, employee_id, user_id)

@@ -19,15 +19,17 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackClientError
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot import isolation
+from bot import domain_events, isolation, leavers
 from bot.blocks import questionnaire as view
 from bot.blocks.text import escape, mention
 from bot.i18n import Translator
 from bot.incoming import replaying
+from bot.leavers import employee_language
+from bot.notify import notify_hr
 from bot.operations import numbers, templates
-from bot.operations.invitations import employee_language, notify_hr
 from bot.services import Services
 from flows import highlights, manager_feedback
+from flows.events import InterviewSubmitted, InterviewWithdrawn
 from flows.interview import OPEN, WITHDRAWABLE, Mode, Status, expiry_moment, pause_reminder_due
 from flows.invitation import Stage
 from flows.questionnaire import SCALE_RANGE, Phase, Questionnaire, State, from_json, is_skipped, to_json
@@ -166,13 +168,12 @@ def _step_once(
             interview.question_ts = None
         if not _saved(session):
             return _CONFLICT
+        happened = None
         if result.phase is Phase.SUBMITTED:
             numbers.record(session, services.db, interview, loaded.template, services.settings.tz)
+            happened = domain_events.record(session, InterviewSubmitted(interview_id, Mode.SELF.value), services)
     _show(services, loaded, result, resumed, notice(loaded, result) if notice else None)
-    if result.phase is Phase.SUBMITTED:
-        from bot.operations import review
-
-        review.open_review(services, interview_id)
+    domain_events.deliver(services, [happened])  # submitted: HR's review card
     return None
 
 
@@ -190,9 +191,8 @@ def _finish_submission(services: Services, loaded: Loaded) -> None:
     """Send was taken before its process died: the thanks (unless shown) and HR's review, once."""
     if loaded.message_ts is None:
         _post_current(services, loaded, loaded.state)
-    from bot.operations import review
-
-    review.open_review(services, loaded.interview_id)
+    # Its event may not have been delivered: HR's review (opened once, however often this runs).
+    domain_events.publish(services, InterviewSubmitted(loaded.interview_id, Mode.SELF.value))
     return None
 
 
@@ -594,20 +594,41 @@ def withdraw(services: Services, interview_id: int, user_id: str) -> Problem | N
         if not _saved(session):
             return Problem("questionnaire.stale")
         numbers.record(session, services.db, interview)  # withdrawn: its numbers go with the answers
+        happened = domain_events.record(session, InterviewWithdrawn(interview_id), services)
     _ = Translator(loaded.language)
     if loaded.message_ts:
         _update(services, loaded.channel_id, loaded.message_ts, view.note(_("q.withdrawn_here")))
     _post(services, loaded.channel_id, view.note(_("q.withdrawn")))
-    notify_hr(services, "hr.withdrawn", employee=mention(loaded.employee_id))
-    close_withdraw_offers(services, interview_id)
-    from bot.operations import review
-
-    review.refresh_cards_for_interview(services, interview_id)
-    from bot.operations import home
-
-    home.hr_changed(services)
-    home.refresh_leaver(services, loaded.employee_id)
+    # HR's notice, no Withdraw left in the DM, the review cards, HR's Home and the leaver's.
+    domain_events.deliver(services, [happened])
     return None
+
+
+def notify_withdrawn(services: Services, interview_id: int) -> None:
+    """HR hears that the leaver withdrew (bot.subscribers)."""
+    employee_id = leavers.employee_of_interview(services, interview_id)
+    if employee_id is not None:
+        notify_hr(services, "hr.withdrawn", employee=mention(employee_id))
+
+
+def close_cancelled(services: Services, interview_id: int) -> None:
+    """HR cancelled the registration while the leaver was answering: the question waiting in the DM
+    says HR withdrew the interview (its buttons go), and the intro no longer offers Withdraw."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        departure = repo.departure_by_id(session, interview.departure_id) if interview is not None else None
+        if departure is None:
+            return
+        channel, question_ts = interview.channel_id, interview.question_ts
+        employee_id, language = departure.employee_id, departure.language
+    _ = Translator(employee_language(services, employee_id, language))
+    if channel and question_ts:
+        text, blocks = view.note(_("cancel.leaver.questionnaire"))
+        try:
+            services.client.chat_update(channel=channel, ts=question_ts, text=text, blocks=blocks)
+        except SlackClientError as error:
+            log.warning("could not close the question in %s: %s", channel, error)
+    close_withdraw_offers(services, interview_id)
 
 
 def close_withdraw_offers(services: Services, interview_id: int) -> None:
@@ -753,10 +774,8 @@ def on_direct_message(services: Services, user_id: str, text: str, message_ts: s
 
 
 def _without_questionnaire(services: Services, user_id: str) -> tuple[str, list[dict]]:
-    """No questionnaire waits for an answer: where the leaver stands (bot.operations.invitations)."""
-    from bot.operations import invitations
-
-    return invitations.reply_without_questionnaire(services, user_id)
+    """No questionnaire waits for an answer: where the leaver stands (bot.leavers)."""
+    return leavers.reply_without_questionnaire(services, user_id)
 
 
 def _typed_answer(questions, state: State, text: str):

@@ -15,26 +15,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 
-from bot import isolation
+from bot import domain_events, isolation
 from bot.blocks import invitation as blocks
 from bot.blocks.text import mention
+from bot.claimed_messages import METADATA_EVENT, post_claimed_dm
 from bot.i18n import Translator
 from bot.incoming import replaying
-from bot.notify import notify_hr, notify_hr_text, notify_user  # noqa: F401  (re-exported: other operations import them here)
+from bot.leavers import employee_language
+from bot.notify import notify_hr, notify_hr_text, notify_user  # noqa: F401  (re-exported for older callers)
 from bot.operations import templates
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
+from flows.events import ChoiceMade, ChoiceReconsidered, ReminderSentByHr
 from flows.invitation import (
     CHOICE_STAGE,
     Choice,
-    DirectMessageReply,
     Stage,
     check_choice,
     check_reconsider,
     choices_offered,
-    direct_message_reply,
     reconsider_choices,
 )
 from flows.registration import Offer, Problem
@@ -87,15 +88,6 @@ def _snapshot(departure) -> _Snapshot:
         Offer(departure.offer),
         departure.employee_tz,
     )
-
-
-def employee_language(services: Services, employee_id: str, registered_language: str | None) -> str:
-    """The leaver's Slack locale, else the registration's language, else the default."""
-    try:
-        language = services.directory.user(employee_id).language
-    except SlackClientError:
-        language = None
-    return language or registered_language or services.settings.default_language
 
 
 def employee_translator(services: Services, snapshot: _Snapshot) -> Translator:
@@ -175,57 +167,6 @@ def _give_back_unposted(services: Services, departure_id: int, purpose: str) -> 
                 repo.unmark_invited(session, departure_id)
     except Exception:  # the database is away: the reconciler gives it back later
         log.exception("could not give back the %s claim of departure %s", purpose, departure_id)
-
-
-METADATA_EVENT = "exit_interview_message"
-
-
-def post_claimed_dm(
-    services: Services, departure_id: int, purpose: str, user_id: str, text: str, message_blocks
-) -> tuple[bool, str | None]:
-    """Post a claimed message in a DM. Returns (sent, Slack's error code when Slack refused it).
-
-    The message carries metadata naming the departure and purpose, and the claim knows the channel
-    before the post: when the answer is lost (the connection broke after Slack took the message,
-    or the process died) the claim stays open and the sweep reconciles it by looking in the DM,
-    instead of blindly posting again.
-    """
-    try:
-        channel = services.client.conversations_open(users=user_id)["channel"]["id"]
-    except SlackApiError as error:
-        with services.db.session() as session:
-            repo.release_message(session, departure_id, purpose)
-        return False, error.response.get("error")
-    except SLACK_FAILURES as error:  # nothing was posted: try again later
-        log.warning("Slack unreachable opening a DM for departure %s: %s", departure_id, error)
-        with services.db.session() as session:
-            repo.release_message(session, departure_id, purpose)
-        return False, None
-    with services.db.session() as session:
-        repo.record_channel(session, departure_id, purpose, channel)
-    posted_at = services.clock.now()  # when it went out, not when Slack's answer came back
-    try:
-        response = services.client.chat_postMessage(
-            channel=channel,
-            text=text,
-            blocks=message_blocks,
-            metadata={"event_type": METADATA_EVENT, "event_payload": {"departure": departure_id, "purpose": purpose}},
-        )
-    except SlackApiError as error:  # Slack answered: certainly not posted
-        with services.db.session() as session:
-            repo.release_message(session, departure_id, purpose)
-        return False, error.response.get("error")
-    except SLACK_FAILURES as error:
-        log.warning(
-            "the outcome of the %s for departure %s is unknown (%s); the sweep reconciles it",
-            purpose,
-            departure_id,
-            error,
-        )
-        return False, None
-    with services.db.session() as session:
-        repo.complete_message(session, departure_id, purpose, response["channel"], response["ts"], posted_at)
-    return True, None
 
 
 def _post_claimed(services: Services, snapshot: _Snapshot, purpose: str, text: str, message_blocks) -> bool:
@@ -388,6 +329,8 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
             for m in repo.delivered_messages(session, departure_id)
             if m.purpose in (repo.INVITATION, repo.REMINDER)
         ]
+        happened = None if problem is not None else domain_events.record(
+            session, ChoiceMade(departure_id, choice.value), services)
 
     _ = employee_translator(services, snapshot)
     if problem is not None:
@@ -396,27 +339,44 @@ def choose(services: Services, departure_id: int, choice: Choice, clicked_by: st
     text, message_blocks = blocks.chosen_message(_, choice, snapshot.interviewer_id, snapshot.id)
     for channel, ts in _with_clicked(messages, clicked):
         _update(services, channel, ts, text, message_blocks)
-    if choice == Choice.ANSWER:
-        from bot.operations import interview
-
-        interview.start(services, departure_id)
-    elif choice == Choice.TALK:
-        from bot.operations import talks  # talks uses notify_hr from here
-
-        talks.send_talk_checklist(services, departure_id)
-        if _first_choice_notice(services, departure_id):
-            notify_hr(
-                services,
-                "hr.talk_requested",
-                employee=mention(snapshot.employee_id),
-                interviewer=mention(snapshot.interviewer_id),
-            )
-    elif choice == Choice.DECLINE and _first_choice_notice(services, departure_id):
-        notify_hr(services, "hr.declined", employee=mention(snapshot.employee_id))
-    from bot.operations import home
-
-    home.hr_changed(services)
+    domain_events.deliver(services, [happened])  # the questionnaire, the checklist, HR's notice and Home
     return ChoiceOutcome(True, choice=choice, language=_.language)
+
+
+def notify_choice(services: Services, departure_id: int, choice: Choice) -> None:
+    """HR hears that the leaver asked for a talk or declined, once (bot.subscribers)."""
+    if choice not in (Choice.TALK, Choice.DECLINE):
+        return
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        if departure is None:
+            return
+        employee_id, interviewer_id = departure.employee_id, departure.interviewer_id
+    if not _first_choice_notice(services, departure_id):
+        return
+    if choice == Choice.TALK:
+        notify_hr(services, "hr.talk_requested", employee=mention(employee_id), interviewer=mention(interviewer_id))
+    else:
+        notify_hr(services, "hr.declined", employee=mention(employee_id))
+
+
+def notify_reconsidered(services: Services, departure_id: int) -> None:
+    """HR hears that the leaver asked for the offer again (bot.subscribers)."""
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        employee_id = departure.employee_id if departure is not None else None
+    if employee_id is not None:
+        notify_hr(services, "hr.reconsidered", employee=mention(employee_id))
+
+
+def remind_now(services: Services, departure_id: int, user_id: str) -> Problem | None:
+    """HR's "Remind now" on the dashboard: the one reminder, at once."""
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only")
+    if not deliver_reminder(services, departure_id):
+        return Problem("home.remind.not_possible")
+    domain_events.publish(services, ReminderSentByHr(departure_id))
+    return None
 
 
 def _with_clicked(messages: list[tuple[str, str]], clicked: tuple[str, str] | None) -> list[tuple[str, str]]:
@@ -447,6 +407,7 @@ def reconsider(services: Services, departure_id: int, clicked_by: str,
         problem = check_reconsider(stage=Stage(departure.stage), today=today, last_day=departure.last_day)
         reopened = problem is None and repo.reopen_declined(session, departure_id, services.clock.now())
         messages = _invitation_messages(session, departure_id)
+        happened = domain_events.record(session, ChoiceReconsidered(departure_id), services) if reopened else None
     _ = employee_translator(services, snapshot)
     if problem is not None and problem.key == "reconsider.too_late":
         for channel, ts in _with_clicked(messages, clicked):
@@ -457,50 +418,8 @@ def reconsider(services: Services, departure_id: int, clicked_by: str,
                                                    choices=reconsider_choices(snapshot.offer))
     for channel, ts in _with_clicked(messages, clicked):
         _update(services, channel, ts, text, message_blocks)
-    if reopened:
-        notify_hr(services, "hr.reconsidered", employee=mention(snapshot.employee_id))
-        from bot.operations import home
-
-        home.hr_changed(services)
-        home.refresh_leaver(services, snapshot.employee_id)
+    domain_events.deliver(services, [happened])  # HR's notice, HR's Home and the leaver's
     return ChoiceOutcome(True, language=_.language)
-
-
-def reply_without_questionnaire(services: Services, user_id: str) -> tuple[str, list[dict]]:
-    """A leaver writes to the bot while no questionnaire waits for an answer: where they stand, and what
-    they can still do (their open invitation, "Changed your mind?"), never a dead end."""
-    with services.db.session() as session:
-        departure = repo.latest_departure_of(session, user_id)
-        snapshot = _snapshot(departure) if departure is not None else None
-        stage = Stage(departure.stage) if departure is not None else None
-        invitation = repo.sent_message(session, departure.id, repo.INVITATION) if departure is not None else None
-        invitation_at = (invitation.channel_id, invitation.ts) if invitation is not None and invitation.ts else None
-    if snapshot is None:
-        return blocks.reply(Translator(services.directory.language(user_id))("q.hello"))
-    _ = employee_translator(services, snapshot)
-    today = services.clock.now().astimezone(ZoneInfo(snapshot.tz)).date()
-    answer = direct_message_reply(stage=stage, today=today, last_day=snapshot.last_day)
-    if answer is DirectMessageReply.OPEN_INVITATION:
-        return blocks.open_invitation_reply(_, departure_id=snapshot.id, choices=choices_offered(snapshot.offer),
-                                            invitation_link=_permalink(services, invitation_at))
-    if answer is DirectMessageReply.DECLINED:
-        return blocks.declined_reply(_, departure_id=snapshot.id, last_day=snapshot.last_day)
-    if answer is DirectMessageReply.TALK:
-        return blocks.reply(_("dm.talk", interviewer=mention(snapshot.interviewer_id)))
-    if answer is DirectMessageReply.TIME_OVER:
-        return blocks.reply(_("dm.time_over"))
-    return blocks.reply(_("q.hello"))
-
-
-def _permalink(services: Services, message: tuple[str, str] | None) -> str | None:
-    """A link to the invitation message, when Slack gives one (the buttons come along anyway)."""
-    if message is None:
-        return None
-    try:
-        return services.client.chat_getPermalink(channel=message[0], message_ts=message[1]).get("permalink")
-    except SlackClientError as error:
-        log.info("no link to the invitation: %s", error)
-        return None
 
 
 def _first_choice_notice(services: Services, departure_id: int) -> bool:
@@ -515,6 +434,8 @@ def withdraw(services: Services, departure_id: int) -> None:
         services.scheduler.forget_invitation(departure_id)
     with services.db.session() as session:
         departure = repo.departure_by_id(session, departure_id)
+        if departure is None:  # erased meanwhile: nothing left to take back
+            return
         snapshot = _snapshot(departure)
         messages = [
             (m.channel_id, m.ts)

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackClientError
 
+from bot import domain_events
 from bot.incoming import replaying
-from bot.operations import invitations
 from bot.services import Services
 from flows import open_departures
 from flows import registration as rules
+from flows.events import DepartureRegistered, RegistrationCancelled
 from flows.interview import OPEN as OPEN_INTERVIEW
 from flows.interview import Mode
 from flows.interview import Status as InterviewStatus
@@ -80,7 +81,8 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
             again = None
     if again is not None:
         departure_id, send_at, tz, created_at = again
-        invitations.plan(services, departure_id, send_at)
+        # Its event may not have been delivered: plan the invitation (and refresh the Home) again.
+        domain_events.publish(services, DepartureRegistered(departure_id, send_at.isoformat(), refresh_home))
         return RegistrationOutcome(departure_id=departure_id, invite_local=send_at.astimezone(tz),
                                    immediate=send_at <= created_at)
 
@@ -132,11 +134,11 @@ def register(services: Services, request: RegistrationRequest, *, refresh_home: 
             problem = Problem("register.duplicate", {"date": request.last_day.isoformat()})
             return RegistrationOutcome(problems=(problem,), fields={"employee": problem})
         departure_id = departure.id
+        happened = domain_events.record(session, DepartureRegistered(departure_id, send_at.isoformat(), refresh_home),
+                                        services)
 
     log.info("registered departure %s, invitation at %s", departure_id, send_at.isoformat())
-    invitations.plan(services, departure_id, send_at)
-    if refresh_home:
-        _home_changed(services)
+    domain_events.deliver(services, [happened])  # plans the invitation; refreshes HR's Home unless told not to
     return RegistrationOutcome(
         departure_id=departure_id,
         warnings=_timing_warnings(verdict.warnings, delivery, now),
@@ -190,39 +192,24 @@ def cancel(services: Services, employee_id: str, cancelled_by: str) -> CancelOut
             interview.state = None  # nothing of a questionnaire HR withdrew is kept
             interview.status = InterviewStatus.WITHDRAWN.value
             interview.updated_at = now
-            closed = (interview.id, interview.channel_id, interview.question_ts, departure.language)
+            closed = interview.id
             outcome.answers_deleted = True
-    invitations.withdraw(services, departure_id)
-    if closed is not None:
-        _close_questionnaire(services, employee_id, *closed)
-    _home_changed(services)
+        happened = domain_events.record(session, RegistrationCancelled(departure_id, closed), services)
+    # The invitation loses its buttons, the questionnaire says HR withdrew it, the Homes are refreshed.
+    domain_events.deliver(services, [happened])
     return outcome
 
 
-def _close_questionnaire(services: Services, employee_id: str, interview_id: int, channel: str | None,
-                         question_ts: str | None, language: str) -> None:
-    """The question waiting in the leaver's DM says HR withdrew the interview (its buttons go), and
-    the intro no longer offers Withdraw."""
-    from bot.blocks.questionnaire import note
-    from bot.i18n import Translator
-    from bot.operations import home, interview
-    from bot.operations.invitations import employee_language
-
-    _ = Translator(employee_language(services, employee_id, language))
-    if channel and question_ts:
-        text, blocks = note(_("cancel.leaver.questionnaire"))
-        try:
-            services.client.chat_update(channel=channel, ts=question_ts, text=text, blocks=blocks)
-        except SlackClientError as error:
-            log.warning("could not close the question in %s: %s", channel, error)
-    interview.close_withdraw_offers(services, interview_id)
-    home.refresh_leaver(services, employee_id)
-
-
-def _home_changed(services: Services) -> None:
-    from bot.operations import home
-
-    home.hr_changed(services)
+def cancel_departure(services: Services, departure_id: int, user_id: str) -> CancelOutcome:
+    """HR's Cancel on the dashboard (refused for anyone else)."""
+    if not services.directory.is_hr(user_id):
+        return CancelOutcome(False, Problem("hr.only"))
+    with services.db.session() as session:
+        departure = repo.departure_by_id(session, departure_id)
+        employee_id = departure.employee_id if departure else None
+    if employee_id is None:
+        return CancelOutcome(False, Problem("choice.unknown"))
+    return cancel(services, employee_id, user_id)
 
 
 def open_departure_rows(services: Services) -> list[dict]:

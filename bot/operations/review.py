@@ -9,15 +9,16 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackClientError
 
-from bot import isolation
+from bot import domain_events, isolation
 from bot.blocks import review as view
+from bot.claimed_messages import post_claimed_dm
 from bot.i18n import Translator
 from bot.incoming import replaying
 from bot.operations import templates
-from bot.operations.invitations import post_claimed_dm
 from bot.services import Services
 from bot.slack_api import SLACK_FAILURES
 from flows import highlights, manager_feedback
+from flows.events import ReviewDecided, ReviewPosted
 from flows.questionnaire import Questionnaire, from_json
 from flows.registration import Problem
 from flows.template import Template
@@ -120,9 +121,8 @@ def post_cards(services: Services, review_id: int) -> None:
         return  # cards stay NULL: the sweep posts them once Slack answers
     with services.db.session() as session:
         repo.review_by_id(session, review_id).cards = cards
-    from bot.operations import home
-
-    home.hr_changed(services)
+        happened = domain_events.record(session, ReviewPosted(review_id), services)
+    domain_events.deliver(services, [happened])  # HR's Home counts the reviews waiting
 
 
 def _review_audience(services: Services) -> list[tuple[str, str]]:
@@ -212,7 +212,7 @@ def decide(
         if manager_note is not None and not _manager_consent(services, interview):
             return Problem("review.manager.no_consent")
         if replaying() and (review.decision, review.decided_by) == (decision, user_id):
-            pass  # this very click, recorded before its process died: show it on the cards now
+            pass  # this very click, recorded before its process died: show it on the cards now (and what follows)
         elif not repo.decide_review(session, review_id, decision, user_id, services.clock.now(),
                                     inform_manager, manager_note if inform_manager else None):
             return Problem("review.already_decided")
@@ -221,14 +221,10 @@ def decide(
                            subject=departure.employee_id,
                            detail={"review": review_id, "decision": decision, "inform_manager": inform_manager,
                                    "manager_message": inform_manager and manager_note is not None})
-        interview_id, employee_id = interview.id, departure.employee_id
+        happened = domain_events.record(session, ReviewDecided(review_id, interview.id, decision), services)
     refresh_cards(services, review_id)
-    from bot.operations import home
-    from bot.operations import interview as leaver_interview
-
-    leaver_interview.close_withdraw_offers(services, interview_id)  # HR processed it: no longer withdrawable
-    home.hr_changed(services)
-    home.refresh_leaver(services, employee_id)
+    # No Withdraw left in the leaver's DM (HR processed it), HR's Home and the leaver's.
+    domain_events.deliver(services, [happened])
     return None
 
 

@@ -17,12 +17,14 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackClientError
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot import domain_events, leavers
 from bot.blocks import notes as view
 from bot.blocks.text import mention
 from bot.i18n import Translator
+from bot.notify import notify_hr
 from bot.operations import numbers, templates
-from bot.operations.invitations import notify_hr
 from bot.services import Services
+from flows.events import InterviewSubmitted
 from flows.interview import Mode, Status, expiry_moment
 from flows.invitation import Choice, Stage
 from flows.questionnaire import from_json, to_json
@@ -172,6 +174,8 @@ class SaveOutcome:
     finished: bool = False
     interview_id: int | None = None
     employee_id: str | None = None
+    # What happened (bot.domain_events), delivered by after_finished once the form was answered.
+    events: tuple[int, ...] = ()
 
     @property
     def saved(self) -> bool:
@@ -237,25 +241,33 @@ def save_notes(services: Services, user_id: str, metadata: object, values: objec
         if finished:
             interview.status = Status.SUBMITTED.value
             interview.submitted_at = now
+        happened: tuple[int, ...] = ()
         try:
             session.flush()  # the revision check: a save made at the same moment fails here
             if finished:
                 repo.set_departure_stage(session, departure_id, Stage.SUBMITTED.value)
                 numbers.record(session, services.db, interview, template, services.settings.tz)
+                happened = (domain_events.record(session, InterviewSubmitted(interview.id, Mode.TALK.value),
+                                                 services),)
         except StaleDataError:
             session.rollback()
             return _refused(Problem("notes.conflict"))
         interview_id = interview.id
     log.info("talk notes of departure %s saved by %s (%s)", departure_id, user_id, status)
-    return SaveOutcome(finished=finished, interview_id=interview_id, employee_id=before.employee_id)
+    return SaveOutcome(finished=finished, interview_id=interview_id, employee_id=before.employee_id, events=happened)
 
 
 def after_finished(services: Services, outcome: SaveOutcome, recorded_by: str) -> None:
-    """Finished notes go to HR: a notice and the review card. Called after the form was answered,
-    so this Slack work never counts against the submission's 3 seconds."""
-    if not outcome.finished or outcome.interview_id is None:
-        return
-    notify_hr(services, "talk.notes_finished", employee=mention(outcome.employee_id), recorder=mention(recorded_by))
-    from bot.operations import review
+    """Finished notes go to HR: a notice and the review card (bot.subscribers). Called after the form
+    was answered, so this Slack work never counts against the submission's 3 seconds."""
+    domain_events.deliver(services, outcome.events)
 
-    review.open_review(services, outcome.interview_id)
+
+def notify_notes_finished(services: Services, interview_id: int) -> None:
+    """HR hears that the notes of a talk are finished, and who recorded them (bot.subscribers)."""
+    with services.db.session() as session:
+        interview = repo.interview_by_id(session, interview_id)
+        recorded_by = interview.recorded_by if interview is not None else None
+    employee_id = leavers.employee_of_interview(services, interview_id)
+    if employee_id is not None:
+        notify_hr(services, "talk.notes_finished", employee=mention(employee_id), recorder=mention(recorded_by))

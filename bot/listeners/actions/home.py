@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.blocks import registration as registration_view
 from bot.listeners.common import services_of, translator_for
-from bot.operations import home
+from bot.operations import home, invitations, registration
 from flows.registration import Problem
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def handle_page(ack: Ack, action: dict, body: dict, context: BoltContext) -> Non
 def handle_remind(ack: Ack, action: dict, body: dict, client: WebClient, context: BoltContext) -> None:
     ack()
     raw, user_id = action.get("value") or "", body["user"]["id"]
-    problem = home.remind_now(services_of(context), int(raw), user_id) if raw.isdigit() else Problem("choice.unknown")
+    services = services_of(context)
+    problem = invitations.remind_now(services, int(raw), user_id) if raw.isdigit() else Problem("choice.unknown")
     _tell(client, context, user_id, problem)
 
 
@@ -58,7 +59,7 @@ def handle_cancel(ack: Ack, action: dict, body: dict, client: WebClient, context
     if not raw.isdigit():
         return _tell(client, context, user_id, Problem("choice.unknown"))
     services = services_of(context)
-    outcome = home.cancel(services, int(raw), user_id)
+    outcome = registration.cancel_departure(services, int(raw), user_id)
     if outcome.problem is not None:
         return _tell(client, context, user_id, outcome.problem)
     text, blocks = registration_view.cancelled_message(translator_for(services, user_id), outcome)
