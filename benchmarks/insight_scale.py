@@ -218,20 +218,24 @@ def run(kind: str, interviews: int, months: int, repeat: int, data: Path | None 
             return last
 
         def timed(name: str, send, done) -> None:
-            times, complete = [], []
+            times, complete, charts = [], [], []
             for _ in range(repeat if name != "digest" else 1):  # a digest publishes once
-                before = len(slack.workspace.responses)
+                before, files = len(slack.workspace.responses), len(slack.workspace.files)
                 start = time.perf_counter()
                 reply = send()
                 assert reply.status == 200, reply
                 slack.wait_for(lambda before=before: done(before), timeout=120, what=name)
                 times.append(time.perf_counter() - start)
-                if name == "report":  # several messages: the next run starts only when all arrived
+                if name == "report":  # several messages and a chart: the next run starts only when all arrived
                     complete.append(quiet_responses() - start)
+                    slack.wait_for(lambda files=files: len(slack.workspace.files) > files, timeout=120,
+                                   what="the report's chart")
+                    charts.append(time.perf_counter() - start)
             result[name] = max(times)  # the slowest run (the first is cold), not the best
             result[name + "_runs"] = times
             if complete:
                 result[name + "_complete_runs"] = complete
+                result[name + "_chart_runs"] = charts
 
         def responded(before: int) -> bool:
             return len(slack.workspace.responses) > before
@@ -304,6 +308,8 @@ def report(r: dict) -> None:
         if name + "_complete_runs" in r:
             complete = ", ".join(f"{t:.2f}" for t in r[name + "_complete_runs"])
             print(f"          every message of it arrived after: {complete} s")
+            charts = ", ".join(f"{t:.2f}" for t in r[name + "_chart_runs"])
+            print(f"          and its chart after: {charts} s")
     pacing = max(0, r["digest_messages"] - BURST)
     print(f"  digest: first message in the channel after {r['digest_first_message']:.2f} s; reply "
           f"{r['digest_reply']!r}; {r['digest_messages']} messages (Slack's pace, 1 a second per channel after "

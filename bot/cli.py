@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(log_level: str, role: str = "all") -> int:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot import memory
+
+    memory.limit_arenas()  # before the process starts its threads
     settings = load_settings()
     _configure_encryption(settings.database_url, settings.encryption_key)
     from slack_sdk.errors import SlackApiError, SlackClientError

@@ -142,6 +142,8 @@ class Interview(Base):
     """
 
     __tablename__ = "interviews"
+    # PostgreSQL: the dashboard's join reads a departure's interview id from the index alone (0018).
+    __table_args__ = (Index("ix_interviews_departure_id_id", "departure_id", "id").ddl_if(dialect="postgresql"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id", ondelete="CASCADE"), unique=True)

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from slack_sdk.errors import SlackClientError
 
+from bot import memory
 from bot.blocks import breakdowns as view
 from bot.blocks.digest import reason_labels
 from bot.blocks.questionnaire import option_text
@@ -104,7 +105,12 @@ def grouped(services: Services, grouping: str, period: store.Period, template: T
             with_ratings: bool = True) -> dict[str, GroupFigures]:
     """The figures per group of one grouping, added up from the sums of all `together` at once."""
     question = _reasons_question(template) if with_reasons else None
-    sums, marginals = _combined(services, together, period, question, with_ratings)
+    return _marginal(_combined(services, together, period, question, with_ratings), grouping, together, question)
+
+
+def _marginal(combined: tuple[dict[tuple, store.GroupSums], dict[str, dict[str, GroupFigures]]], grouping: str,
+              together: tuple[str, ...], question: str | None) -> dict[str, GroupFigures]:
+    sums, marginals = combined
     if grouping in marginals:
         return marginals[grouping]
     index = together.index(grouping)
@@ -137,9 +143,10 @@ def breakdowns(services: Services, period: store.Period, template: Template, lim
                groupings=view.GROUPINGS, with_reasons: bool = True, with_ratings: bool = True
                ) -> dict[str, list[Cell] | None]:
     together = tuple(groupings)
-    return {grouping: protected_breakdown(
-        grouped(services, grouping, period, template, with_reasons, together, with_ratings), limits)
-        for grouping in groupings}
+    question = _reasons_question(template) if with_reasons else None
+    combined = _combined(services, together, period, question, with_ratings)  # one look at the cache's key
+    return {grouping: protected_breakdown(_marginal(combined, grouping, together, question), limits)
+            for grouping in groupings}
 
 
 def report_messages(services: Services, language: str, start: date | None, end: date | None
@@ -299,4 +306,6 @@ def upload_charts(services: Services, user_id: str, language: str, start: date |
     except SlackClientError as error:
         log.warning("the breakdown chart could not be uploaded: %s", error)
         return False
+    finally:
+        memory.release()  # the report's last step: its rows, sums and picture are garbage now
     return True

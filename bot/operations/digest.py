@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from slack_sdk.errors import SlackClientError
 
+from bot import memory
 from bot.blocks.digest import digest_messages, withheld_message
 from bot.blocks.loop import said_did_blocks
 from bot.i18n import Translator
@@ -196,6 +197,7 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         from bot.operations import home
 
         home.hr_changed(services)
+        memory.release()  # the digest's material and picture are garbage now
 
     return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting, follow_up=follow_up)
 
