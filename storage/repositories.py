@@ -453,12 +453,13 @@ def dashboard(session: Session, since: date, order: Sequence[str], offset: int, 
     counts = select(literal_column("1"), func.count(), null(), null(), listed.c.shown, null(), null(), null()
                     ).group_by(listed.c.shown)
     result = session.execute(union_all(rows, counts)).all()
-    page_rows = sorted((row for row in result if row[0] == 0), key=lambda row: (rank_of(row[4], order), row[3], row[1]))
+    page_rows = sorted((row for row in result if row[0] == 0),
+                       key=lambda row: (_rank_of(row[4], order), row[3], row[1]))
     return ([tuple(row[1:]) for row in page_rows],
             {row[4]: int(row[1]) for row in result if row[0] == 1})
 
 
-def rank_of(stage: str, order: Sequence[str]) -> int:
+def _rank_of(stage: str, order: Sequence[str]) -> int:
     return order.index(stage) if stage in order else len(order)
 
 
