@@ -204,6 +204,7 @@ def fill(db: Database, *, interviews: int, months: int = 24, seed: int = 1, tz: 
             else:
                 bench.set_digest_figures(session, digest_id, tally.count, digest_record(tally, roles, Thresholds()))
         bench.advance_sequences(session)
+    bench.vacuum_analyze(db.engine)
     summary.digests = len(digest_tallies)
     summary.seconds = time.monotonic() - started
     return summary

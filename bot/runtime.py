@@ -14,7 +14,7 @@ from datetime import timedelta
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot import jobs, subscribers
+from bot import jobs, subscribers, warm_up
 from bot.ack_first import AckFirst
 from bot.app import build_app
 from bot.config import Settings
@@ -118,6 +118,8 @@ class BotProcess:
         # Finish what a process that died had acknowledged (at once, then whenever a lease runs out).
         self._inbox_keeper = InboxKeeper(self.inbox)
         self._inbox_keeper.start()
+        if not self.process_before_response and self.installations is None:  # production, one workspace
+            warm_up.start(self.services)
         log.info("exit-interview bot running (%s), HTTP on port %s",
                  "Socket Mode" if self._socket else "HTTP mode", self.http.port)
         return self

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Engine, delete, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.models import Base, Departure, Digest, Interview, Review
@@ -40,3 +40,15 @@ def delete_digest(session: Session, digest_id: int) -> None:
 def set_digest_figures(session: Session, digest_id: int, interview_count: int, stats: dict) -> None:
     session.execute(update(Digest).where(Digest.id == digest_id).values(interview_count=interview_count,
                                                                         stats=stats))
+
+
+def vacuum_analyze(engine: Engine) -> None:
+    """PostgreSQL, after the bulk load: what autovacuum does to a running database soon after (and
+    never where it is switched off): the planner's statistics, the visibility map and the hint bits,
+    so the bot's first queries are planned and run as they would be in production. Only the bot's
+    own tables (the benchmark's schema may share its database with others)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        tables = ", ".join(f'"{name}"' for name in inspect(connection).get_table_names())
+        connection.execute(text(f"VACUUM ANALYZE {tables}"))

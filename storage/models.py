@@ -142,6 +142,8 @@ class Interview(Base):
     """
 
     __tablename__ = "interviews"
+    # PostgreSQL: the dashboard's join reads a departure's interview id from the index alone (0018).
+    __table_args__ = (Index("ix_interviews_departure_id_id", "departure_id", "id").ddl_if(dialect="postgresql"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     departure_id: Mapped[int] = mapped_column(ForeignKey("departures.id", ondelete="CASCADE"), unique=True)
@@ -175,6 +177,10 @@ class Review(Base):
     """HR's review of one submitted interview: the highlights, the decision, where the cards are."""
 
     __tablename__ = "reviews"
+    # PostgreSQL: the dashboard reads the stage of every listed departure's review from this index
+    # alone (0018), not from the table's rows with their encrypted highlights.
+    __table_args__ = (Index("ix_reviews_interview_id_stage", "interview_id",
+                            postgresql_include=["id", "decision", "published_digest_id"]).ddl_if(dialect="postgresql"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), unique=True)

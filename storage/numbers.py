@@ -8,11 +8,11 @@ the interviews. Nothing here decrypts anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import AnswerNumber, Departure, Digest, Interview, InterviewNumber, Review
@@ -125,7 +125,34 @@ def numbers_of_interview(session: Session, interview_id: int) -> tuple[Interview
 # -- tallies: what the figures add up (flows.aggregates builds them from these rows) -----------------
 
 
-def _tally_rows(session: Session, key, numbers_filter, answers_filter) -> dict[str, list[tuple]]:
+class TallyRows(Mapping[str, Iterable[tuple]]):
+    """The rows of each kind (count, ratings, choices, answered, scores), read from the database as
+    they are consumed, a few thousand at a time: a report at 100,000 interviews adds up some 50,000
+    rows that need never be in memory together. Consume them inside the session."""
+
+    def __init__(self, session: Session, queries: Mapping[str, Select]):
+        self._session = session
+        self._queries = dict(queries)
+
+    def __getitem__(self, kind: str) -> Iterator[tuple]:
+        query = self._queries[kind]  # a KeyError for an unknown kind, before anything is read
+        return self._streamed(query)
+
+    def _streamed(self, query: Select) -> Iterator[tuple]:
+        # Core, not the ORM: plain columns need none of its row processing.
+        yield from self._session.connection().execute(query.execution_options(yield_per=STREAM_ROWS))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._queries)
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+
+STREAM_ROWS = 2000
+
+
+def _tally_rows(session: Session, key, numbers_filter, answers_filter) -> TallyRows:
     """Counts, rating sums and answer counts grouped by `key` (a column of answer_numbers or of
     interview_numbers with the same name), restricted by the two filters."""
     a = AnswerNumber
@@ -138,25 +165,21 @@ def _tally_rows(session: Session, key, numbers_filter, answers_filter) -> dict[s
         return query.join(InterviewNumber, InterviewNumber.interview_id == a.interview_id) if joined else query
 
     value = a.value
-    return {
-        "count": session.execute(select(n_key, func.count()).where(*numbers_filter).group_by(n_key)).all(),
+    return TallyRows(session, {
+        "count": select(n_key, func.count()).where(*numbers_filter).group_by(n_key),
         # Grouped in the order of the covering index (no sorting): per question, summed per category after.
-        "ratings": session.execute(
-            base(a_key, a.question_id, a.category, func.count(), func.sum(value), func.sum(value * value))
-            .where(a.kind == "rating", *answers_filter).group_by(a_key, a.question_id, a.category)).all(),
-        "choices": session.execute(
-            base(a_key, a.question_id, a.category, a.code, func.count())
-            .where(a.kind == "choice", *answers_filter).group_by(a_key, a.question_id, a.category, a.code)).all(),
-        "answered": session.execute(
-            base(a_key, a.question_id, func.count())
-            .where(a.kind == "answered", *answers_filter).group_by(a_key, a.question_id)).all(),
-        "scores": session.execute(
-            base(a_key, a.question_id, value, func.count())
-            .where(a.kind == "score", *answers_filter).group_by(a_key, a.question_id, value)).all(),
-    }
+        "ratings": base(a_key, a.question_id, a.category, func.count(), func.sum(value), func.sum(value * value))
+        .where(a.kind == "rating", *answers_filter).group_by(a_key, a.question_id, a.category),
+        "choices": base(a_key, a.question_id, a.category, a.code, func.count())
+        .where(a.kind == "choice", *answers_filter).group_by(a_key, a.question_id, a.category, a.code),
+        "answered": base(a_key, a.question_id, func.count())
+        .where(a.kind == "answered", *answers_filter).group_by(a_key, a.question_id),
+        "scores": base(a_key, a.question_id, value, func.count())
+        .where(a.kind == "score", *answers_filter).group_by(a_key, a.question_id, value),
+    })
 
 
-def daily_tally_rows(session: Session, start: date | None = None, end: date | None = None) -> dict[str, list[tuple]]:
+def daily_tally_rows(session: Session, start: date | None = None, end: date | None = None) -> TallyRows:
     """Everything submitted from `start` to `end` (the company's days, both included), per day."""
     n_filter, a_filter = [], []
     if start is not None:
@@ -168,7 +191,7 @@ def daily_tally_rows(session: Session, start: date | None = None, end: date | No
     return _tally_rows(session, "submitted_on", n_filter, a_filter)
 
 
-def digest_tally_rows(session: Session, digest_ids: Sequence[int]) -> dict[str, list[tuple]]:
+def digest_tally_rows(session: Session, digest_ids: Sequence[int]) -> TallyRows:
     """What each of these digests published, per digest id (for digests stored without figures)."""
     members = select(InterviewNumber.interview_id).where(InterviewNumber.digest_id.in_(list(digest_ids)))
     return _tally_rows(session, "digest_id", [InterviewNumber.digest_id.in_(list(digest_ids))],

@@ -57,3 +57,14 @@ def test_a_long_dashboard_is_paged_in_order(harness, slack):
     second = str(slack.wait_for(lambda: slack.workspace.home_views.get(HR), what="page 2")["blocks"])
     assert "2 van 2" in second and "UPAGE0030" in second and "UPAGE0034" in second and "UPAGE0029" not in second
     assert "*Wachten op beoordeling*\\n35" in second
+
+
+def test_a_page_that_no_longer_exists_shows_the_last_one(harness, slack):
+    for number in range(35):
+        add_old(harness, f"UPAGE{number:04d}", None)
+    harness.user.open_home(HR)
+    first = slack.wait_for(lambda: slack.workspace.home_views.get(HR), what="HR's Home")
+    slack.workspace.home_views.pop(HR)
+    harness.user.click(HR, HomeCard(first), "home:page", value="5")  # the list was longer when this was shown
+    last = str(slack.wait_for(lambda: slack.workspace.home_views.get(HR), what="the last page")["blocks"])
+    assert "2 van 2" in last and "UPAGE0030" in last and "UPAGE0034" in last and "UPAGE0029" not in last

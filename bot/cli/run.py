@@ -21,6 +21,9 @@ def register(commands) -> None:
 
 def start(log_level: str, role: str = "all") -> int:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot import memory
+
+    memory.limit_arenas()  # before the process starts its threads
     settings = load_settings()
     _common.configure_encryption(settings.database_url, settings.encryption_key)
     from slack_sdk.errors import SlackApiError, SlackClientError

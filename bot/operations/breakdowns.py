@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from slack_sdk.errors import SlackClientError
 
+from bot import memory
 from bot.blocks import breakdowns as view
 from bot.blocks.digest import reason_labels
 from bot.blocks.questionnaire import option_text
@@ -74,7 +75,7 @@ def figures_of(sums: store.GroupSums, reasons_question: str | None) -> GroupFigu
 
 _cache: dict[tuple, tuple] = {}
 _cache_lock = threading.Lock()
-CACHE_SIZE = 64
+CACHE_SIZE = 16  # periods and groupings asked for since the last change
 
 
 def _combined(services: Services, groupings: tuple[str, ...], period: store.Period, question: str | None,
@@ -84,7 +85,8 @@ def _combined(services: Services, groupings: tuple[str, ...], period: store.Peri
     100,000 interviews one pass takes seconds."""
     bands, last = _bands()
     with services.db.session() as session:
-        key = (id(services.db), groupings, period, question, with_ratings, store.fingerprint(session))
+        fingerprint = store.fingerprint(session)
+        key = (id(services.db), groupings, period, question, with_ratings, fingerprint)
         with _cache_lock:
             if key in _cache:
                 return _cache[key]
@@ -92,6 +94,10 @@ def _combined(services: Services, groupings: tuple[str, ...], period: store.Peri
                                    tenure_bands=bands, last_band=last, with_ratings=with_ratings)
     entry = (sums, {})
     with _cache_lock:
+        # What was counted before the data changed is never asked for again: let it go at once (a
+        # report's sums take megabytes at 100,000 interviews).
+        for stale in [k for k in _cache if k[0] == key[0] and k[-1] != fingerprint]:
+            del _cache[stale]
         if len(_cache) >= CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
         _cache[key] = entry
@@ -103,7 +109,12 @@ def grouped(services: Services, grouping: str, period: store.Period, template: T
             with_ratings: bool = True) -> dict[str, GroupFigures]:
     """The figures per group of one grouping, added up from the sums of all `together` at once."""
     question = _reasons_question(template) if with_reasons else None
-    sums, marginals = _combined(services, together, period, question, with_ratings)
+    return _marginal(_combined(services, together, period, question, with_ratings), grouping, together, question)
+
+
+def _marginal(combined: tuple[dict[tuple, store.GroupSums], dict[str, dict[str, GroupFigures]]], grouping: str,
+              together: tuple[str, ...], question: str | None) -> dict[str, GroupFigures]:
+    sums, marginals = combined
     if grouping in marginals:
         return marginals[grouping]
     index = together.index(grouping)
@@ -136,9 +147,10 @@ def breakdowns(services: Services, period: store.Period, template: Template, lim
                groupings=view.GROUPINGS, with_reasons: bool = True, with_ratings: bool = True
                ) -> dict[str, list[Cell] | None]:
     together = tuple(groupings)
-    return {grouping: protected_breakdown(
-        grouped(services, grouping, period, template, with_reasons, together, with_ratings), limits)
-        for grouping in groupings}
+    question = _reasons_question(template) if with_reasons else None
+    combined = _combined(services, together, period, question, with_ratings)  # one look at the cache's key
+    return {grouping: protected_breakdown(_marginal(combined, grouping, together, question), limits)
+            for grouping in groupings}
 
 
 def report_messages(services: Services, language: str, start: date | None, end: date | None
@@ -298,4 +310,6 @@ def upload_charts(services: Services, user_id: str, language: str, start: date |
     except SlackClientError as error:
         log.warning("the breakdown chart could not be uploaded: %s", error)
         return False
+    finally:
+        memory.release()  # the report's last step: its rows, sums and picture are garbage now
     return True

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from slack_sdk.errors import SlackClientError
 
-from bot import domain_events
+from bot import domain_events, memory
 from bot.blocks.digest import digest_messages, withheld_message
 from bot.blocks.loop import said_did_blocks
 from bot.i18n import Translator
@@ -191,6 +191,7 @@ def post_digest(services: Services, requested_by: str | None = None) -> DigestOu
         log.info("digest %s posted: %s interviews, %s messages", digest_id, len(material.interview_ids), len(posted))
         _upload_chart(services, channel, _, template, stats, history)
         domain_events.deliver(services, [happened])  # HR's Home shows the next digest
+        memory.release()  # the digest's material and picture are garbage now
 
     return DigestOutcome(True, pending, needed, digest_id=digest_id, waiting=waiting, follow_up=follow_up)
 

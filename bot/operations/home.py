@@ -16,6 +16,7 @@ from storage import repositories as repo
 
 log = logging.getLogger(__name__)
 RECENT = timedelta(days=120)
+SUBMITTED_AS = dict.fromkeys(("awaiting_review", "kept_private", "published", "approved"), "submitted")
 
 
 def dashboard(services: Services, page: int = 0) -> tuple[list[view.HomeRow], view.Figures, int]:
@@ -25,16 +26,23 @@ def dashboard(services: Services, page: int = 0) -> tuple[list[view.HomeRow], vi
     quarter_start = today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1)
     since = today - RECENT
     with services.db.session() as session:
-        counts = repo.dashboard_counts(session, since)
-        total = sum(counts.values())
+        page = max(page, 0)
+        found, shown_counts = repo.dashboard(session, since, view.STAGE_ORDER, page * view.PAGE_SIZE, view.PAGE_SIZE)
+        total = sum(shown_counts.values())
         pages = max(1, -(-total // view.PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
+        if page > pages - 1:  # the list got shorter since this page was shown: its last page
+            page = pages - 1
+            found, shown_counts = repo.dashboard(session, since, view.STAGE_ORDER, page * view.PAGE_SIZE,
+                                                 view.PAGE_SIZE)
         rows = [
             view.HomeRow(departure_id=departure_id, employee_id=employee_id, last_day=last_day, stage=shown,
                          review_id=review_id, can_remind=stage == "invited" and not reminded)
-            for departure_id, employee_id, last_day, shown, review_id, stage, reminded in repo.dashboard(
-                session, since, view.STAGE_ORDER, page * view.PAGE_SIZE, view.PAGE_SIZE)
+            for departure_id, employee_id, last_day, shown, review_id, stage, reminded in found
         ]
+        # A submitted interview is shown as one of four stages; every other stage as itself.
+        counts = {SUBMITTED_AS.get(stage, stage): 0 for stage in shown_counts}
+        for stage, count in shown_counts.items():
+            counts[SUBMITTED_AS.get(stage, stage)] += count
         invited = sum(count for stage, count in counts.items() if stage not in ("registered", "unreachable"))
         answered = counts.get("submitted", 0)
         this_quarter = numbers.submitted_since(session, quarter_start)

@@ -47,7 +47,6 @@ from storage.repositories.digests import (
 from storage.repositories.home import (
     DASHBOARD_OPEN_STAGES,
     dashboard,
-    dashboard_counts,
     departures_for_list,
 )
 from storage.repositories.interviews import (
@@ -170,7 +169,6 @@ __all__ = [
     "complete_message",
     "create_digest",
     "dashboard",
-    "dashboard_counts",
     "decide_review",
     "decide_template_draft",
     "delivered_messages",

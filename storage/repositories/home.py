@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import case, exists, func, select, union
+from sqlalchemy import case, exists, func, literal_column, null, select, union, union_all
 from sqlalchemy.orm import Session
 
 from storage.models import Departure, Interview, InterviewNumber, Review, SentMessage
@@ -40,19 +40,35 @@ def _dashboard_stage():
     )
 
 
-def dashboard(session: Session, since: date, order: Sequence[str], offset: int, limit: int) -> Sequence[tuple]:
+def dashboard(session: Session, since: date, order: Sequence[str], offset: int, limit: int
+              ) -> tuple[Sequence[tuple], dict[str, int]]:
     """One page of HR's dashboard as plain columns (nothing decrypted), in `order` of the shown stage,
     then last day: departure id, employee id, last day, shown stage, review id, stage, whether the
-    reminder went out."""
-    reminded = exists().where(SentMessage.departure_id == Departure.id, SentMessage.purpose == REMINDER)
-    shown = _dashboard_stage()
-    rank = case(*((shown == stage, index) for index, stage in enumerate(order)), else_=len(order))
-    return session.execute(
-        _dashboard_query(since, Departure.id, Departure.employee_id, Departure.last_day, shown, Review.id,
-                         Departure.stage, reminded)
-        .order_by(rank, Departure.last_day, Departure.id).offset(offset).limit(limit)
-    ).all()
+    reminder went out; and how many departures the dashboard holds per shown stage.
 
+    One statement, one pass: the departures and their reviews are joined once (a CTE read twice is
+    materialised by PostgreSQL and SQLite alike) for the page and for the counts; the reminders are
+    looked up for the page only."""
+    shown = _dashboard_stage().label("shown")
+    listed = _dashboard_query(since, Departure.id.label("id"), Departure.employee_id.label("employee_id"),
+                              Departure.last_day.label("last_day"), shown, Review.id.label("review_id"),
+                              Departure.stage.label("stage")).cte("listed")
+    rank = case(*((listed.c.shown == stage, index) for index, stage in enumerate(order)), else_=len(order))
+    page = select(listed).order_by(rank, listed.c.last_day, listed.c.id).offset(offset).limit(limit).subquery("page")
+    reminded = exists().where(SentMessage.departure_id == page.c.id, SentMessage.purpose == REMINDER)
+    rows = select(literal_column("0").label("part"), page.c.id, page.c.employee_id, page.c.last_day, page.c.shown,
+                  page.c.review_id, page.c.stage, reminded.label("reminded"))
+    counts = select(literal_column("1"), func.count(), null(), null(), listed.c.shown, null(), null(), null()
+                    ).group_by(listed.c.shown)
+    result = session.execute(union_all(rows, counts)).all()
+    page_rows = sorted((row for row in result if row[0] == 0),
+                       key=lambda row: (_rank_of(row[4], order), row[3], row[1]))
+    return ([tuple(row[1:]) for row in page_rows],
+            {row[4]: int(row[1]) for row in result if row[0] == 1})
+
+
+def _rank_of(stage: str, order: Sequence[str]) -> int:
+    return order.index(stage) if stage in order else len(order)
 
 def departures_for_list(session: Session, since: date) -> Sequence[tuple]:
     """The candidates for `/exit-interview list` (flows.open_departures decides): departure id,
@@ -62,9 +78,3 @@ def departures_for_list(session: Session, since: date) -> Sequence[tuple]:
                          Departure.invite_at, Departure.employee_tz)
         .order_by(Departure.last_day, Departure.id)
     ).all()
-
-
-def dashboard_counts(session: Session, since: date) -> dict[str, int]:
-    """How many departures the dashboard holds, by their stage."""
-    return {stage: count for stage, count in session.execute(
-        _dashboard_query(since, Departure.stage, func.count()).group_by(Departure.stage))}
