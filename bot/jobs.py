@@ -8,7 +8,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.operations import digest as digests
-from bot.operations import interview, invitations, privacy, review
+from bot.operations import interview, invitations, privacy, review, workflow_step
 from bot.services import Services
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def sweep() -> None:
         return
     for services in _every_tenant():
         for part in (invitations.reconcile, invitations.send_outbox, invitations.sweep, interview.sweep,
-                     review.sweep, review.send_manager_feedback, digests.settle_unfinished):
+                     review.sweep, review.send_manager_feedback, digests.settle_unfinished, workflow_step.sweep):
             try:
                 part(services)
             except Exception:

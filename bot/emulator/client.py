@@ -255,9 +255,11 @@ class SlackUserAgent:
         return self.post(json.dumps(body), "application/json", headers=headers)
 
     def run_step(self, callback_id: str, inputs: dict, *, execution_id: str | None = None,
-                 event_id: str | None = None, retry: int | None = None) -> tuple[Reply, str]:
+                 event_id: str | None = None, retry: int | None = None, workflow_id: str | None = None,
+                 from_user: str | None = None) -> tuple[Reply, str]:
         """A workflow reaches the app's custom step: Slack sends `function_executed` with the step's
-        inputs and a token for this execution. Returns the reply and the execution id."""
+        inputs and a token for this execution (and `workflow_id`, the workflow's own id, when given).
+        `from_user`: whose workspace it runs in. Returns the reply and the execution id."""
         execution_id = execution_id or f"Fx{self._run}{next(self._ids):06d}"
         event = {
             "type": "function_executed",
@@ -270,7 +272,9 @@ class SlackUserAgent:
             "event_ts": f"{time.time():.6f}",
             "bot_access_token": self.emulator.function_token(execution_id),
         }
-        return self.event(event, event_id=event_id, retry=retry), execution_id
+        if workflow_id:
+            event["workflow_id"] = workflow_id
+        return self.event(event, event_id=event_id, retry=retry, from_user=from_user), execution_id
 
     @staticmethod
     def user_context(user_id: str) -> dict:
