@@ -45,7 +45,8 @@ def run_card(_: Translator, run: WorkflowRun, tz: ZoneInfo) -> tuple[str, list[d
     if run.interviewer_id:
         lines.append(_("workflow.card.interviewer", user=mention(run.interviewer_id)))
     blocks: list = [HeaderBlock(text=shorten(_("workflow.card.header"), 150)),
-                    SectionBlock(text=MarkdownTextObject(text="\n".join(lines)))]
+                    SectionBlock(block_id=f"workflow-run-{run.id}-asked",
+                                 text=MarkdownTextObject(text="\n".join(lines)))]
     fallback = _("workflow.card.fallback", employee=mention(run.employee_id))
     if run.status == "pending":
         buttons = [
