@@ -145,6 +145,22 @@ class Installations:
     def uninstalled(self, context: BoltContext) -> None:
         """app_uninstalled: the installation (and its tokens) is deleted; the tenant's data space
         stays, so a reinstall finds HR's records again, and the retention purge is HR's to run."""
+        self._remove(context, "app uninstalled")
+
+    def revoked(self, event: dict, context: BoltContext) -> None:
+        """tokens_revoked. A revoked bot token ends the installation as an uninstall does: its jobs
+        stop (the sweeps and the digest serve installed tenants only), its data space stays.
+
+        Revoked user tokens change nothing: installs are bot-only, the app holds no user token.
+        (Bolt's default listener deletes the installation rows of those users here, and the row of
+        the admin who installed the app holds the bot token this tenant still works with.)"""
+        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+        if tokens.get("bot"):
+            self._remove(context, "bot token revoked")
+        elif tokens.get("oauth"):
+            log.info("user tokens revoked; this app holds none, the installation stays")
+
+    def _remove(self, context: BoltContext, why: str) -> None:
         key = tenant_key(context.enterprise_id, context.team_id, context.is_enterprise_install)
         if context.is_enterprise_install:
             self.store.delete_all(enterprise_id=context.enterprise_id, team_id=None)
@@ -157,7 +173,7 @@ class Installations:
             if services.scheduler is not None:
                 services.scheduler.reschedule_digest(None)
             services.db.dispose()
-        log.info("installation %s removed (app uninstalled)", key)
+        log.info("installation %s removed (%s)", key, why)
 
     # -- tenants -----------------------------------------------------------------------------------
 

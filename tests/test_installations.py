@@ -356,3 +356,79 @@ def test_the_install_routes_never_answer_500(oauth, slack, caplog):
     assert 400 <= status < 500  # the state cannot be confirmed: refused, not installed
     assert oauth.bot.installations.keys() == []
     assert CLIENT_SECRET not in caplog.text and code not in caplog.text
+
+
+def _token_of(slack, *, team_id: str | None = None, enterprise_id: str | None = None) -> str:
+    return next(t for t, s in slack.scopes.items()
+                if (team_id and s.team_id == team_id and not s.org_wide)
+                or (enterprise_id and s.org_wide and s.enterprise_id == enterprise_id))
+
+
+def test_an_org_wide_uninstall_removes_that_organisation_only(oauth, slack):
+    install(oauth, ACME_HR, team_id=ACME)
+    install(oauth, GLOBEX_HR, enterprise_id=GLOBEX)
+    acme, globex = tenant(oauth, ACME), tenant(oauth, GLOBEX)
+    far = acme.calendar.working_days_after(acme.today(), 30)
+    oauth.register(ACME_LEAVER, far, as_user=ACME_HR)
+    oauth.register(LABS_LEAVER, far, as_user=GLOBEX_HR)
+
+    # Globex's admin removes the org-wide install: Slack sends app_uninstalled for the organisation
+    # (enterprise_id, no team_id), from whichever workspace.
+    slack.uninstall(_token_of(slack, enterprise_id=GLOBEX))
+    assert oauth.user.event({"type": "app_uninstalled"}, from_user=LABS_LEAVER).status == 200
+    assert oauth.bot.installations.keys() == [ACME]
+    jobs = dict(oauth.bot.scheduler.planned_jobs())
+    assert f"digest:{GLOBEX}" not in jobs and f"digest:{ACME}" in jobs
+    oauth.user.slash(GLOBEX_HR, "list")
+    assert "not installed for this workspace" in oauth.last_response()["text"]
+    # Acme goes on as before; Globex's records stay for a reinstall (and the retention purge).
+    oauth.user.slash(ACME_HR, "list")
+    assert ACME_LEAVER in last_reply_text(oauth)
+    assert sorted((s.tenant, departures(s)) for s in oauth.bot.installations.for_retention()) == \
+        [(GLOBEX, [LABS_LEAVER]), (ACME, [ACME_LEAVER])]
+    assert departures(globex) == [LABS_LEAVER]
+
+
+def test_a_revoked_bot_token_stops_that_installations_jobs(oauth, slack):
+    from datetime import datetime, time
+
+    install(oauth, ACME_HR, team_id=ACME)
+    install(oauth, GLOBEX_HR, enterprise_id=GLOBEX)
+    acme = tenant(oauth, ACME)
+    for hr, leaver in ((ACME_HR, ACME_LEAVER), (GLOBEX_HR, LABS_LEAVER)):
+        oauth.register(leaver, acme.calendar.working_days_after(acme.today(), 30), as_user=hr)
+    acme_token = _token_of(slack, team_id=ACME)
+    acme_bot = slack.scopes[acme_token].bot_user_id
+
+    slack.revoke(acme_token)
+    reply = oauth.user.event({"type": "tokens_revoked", "tokens": {"bot": [acme_bot]}}, from_user=ACME_HR)
+    assert reply.status == 200
+    assert oauth.bot.installations.keys() == [GLOBEX]
+    assert f"digest:{ACME}" not in dict(oauth.bot.scheduler.planned_jobs())
+    revoked_at = len(slack.calls)
+
+    # Both invitations fall due: Globex's goes out, nothing is tried with Acme's dead token.
+    day = acme.calendar.working_days_after(acme.today(), 35)
+    oauth.clock.advance(datetime.combine(day, time(11), tzinfo=acme.settings.tz) - oauth.clock.now())
+    oauth.bot.scheduler.run_sweep_now()
+    oauth.invitation_for(LABS_LEAVER)
+    oauth.bot.scheduler.run_sweep_now()
+    slack.wait_for(lambda: sum(1 for c in slack.calls[revoked_at:] if c.method == "chat.postMessage") >= 1, 10,
+                   "the sweep")
+    assert [c.method for c in slack.calls[revoked_at:] if c.token == acme_token] == []
+    assert slack.dms_to(ACME_LEAVER) == []
+    # A reinstall picks the records up again.
+    install(oauth, ACME_HR, team_id=ACME)
+    oauth.user.slash(ACME_HR, "list")
+    assert ACME_LEAVER in last_reply_text(oauth)
+
+
+def test_revoked_user_tokens_leave_the_installation_alone(oauth, slack):
+    """Installs are bot-only: a user token Slack revokes (the installer's, say) is none of ours, and
+    the installer's row holds the bot token the organisation still works with."""
+    install(oauth, ACME_HR, team_id=ACME)
+    assert oauth.user.event({"type": "tokens_revoked", "tokens": {"oauth": [ACME_HR]}},
+                            from_user=ACME_HR).status == 200
+    assert oauth.bot.installations.keys() == [ACME]
+    oauth.user.slash(ACME_HR, "list")
+    assert "not installed" not in last_reply_text(oauth)

@@ -71,13 +71,13 @@ class SlackUserAgent:
     def post_payload(self, payload: dict, **kwargs) -> Reply:
         return self.post_form({"payload": json.dumps(payload)}, **kwargs)
 
-    def _where(self, user_id: str) -> tuple[str, str | None, bool]:
+    def _where(self, user_id: str, *, removed_too: bool = False) -> tuple[str, str | None, bool]:
         """(team, enterprise, is_enterprise_install) as Slack states them in a payload from this person."""
         with self.emulator._lock:
             user = self.emulator.workspace.users.get(user_id) or {}
             team = user.get("team_id") or TEAM_ID
             enterprise = self.emulator.enterprise_of(team)
-            return team, enterprise, self.emulator.org_wide_install(enterprise)
+            return team, enterprise, self.emulator.org_wide_install(enterprise, removed_too=removed_too)
 
     def _context_fields(self, user_id: str) -> dict:
         """Team, organisation and install kind in an interactive payload (only what Slack adds for them)."""
@@ -235,7 +235,9 @@ class SlackUserAgent:
         """`from_user`: whose workspace the event comes from when the event names nobody (app_uninstalled)."""
         user = from_user or (event.get("user") if isinstance(event.get("user"), str)
                              else (event.get("user") or {}).get("id", ""))
-        team, enterprise, org_wide = self._where(user or "")
+        # The events about an uninstall or a revocation still describe the installation that was.
+        team, enterprise, org_wide = self._where(
+            user or "", removed_too=event.get("type") in ("app_uninstalled", "tokens_revoked"))
         authorization: dict[str, Any] = {"team_id": None if org_wide else team, "user_id": BOT_USER_ID,
                                          "is_bot": True, "is_enterprise_install": org_wide}
         if enterprise:
