@@ -54,6 +54,17 @@ BOT_CACHE_SECONDS = 30.0
 
 def tenant_database_url(main: Database, key: str) -> str:
     """The tenant's own data space next to the main database: a schema (PostgreSQL) or a file (SQLite)."""
+    return _tenant_space(main, key)[0]
+
+
+def tenant_database(main: Database, key: str) -> Database:
+    """The tenant's data space. On PostgreSQL its schema is served by the main database's pool
+    (one pool for every installation, whatever their number); a SQLite file has its own engine."""
+    url, schema = _tenant_space(main, key)
+    return Database(url, borrow_from=main, schema=schema) if schema else Database(url)
+
+
+def _tenant_space(main: Database, key: str) -> tuple[str, str | None]:
     suffix = _SAFE.sub("", key.lower())
     if not suffix:
         raise ValueError("an installation without a usable id")
@@ -64,7 +75,7 @@ def tenant_database_url(main: Database, key: str) -> str:
             raise ValueError("OAuth mode needs a SQLite database file (or PostgreSQL), not an in-memory one")
         path = Path(database)
         return url.set(database=str(path.with_name(f"{path.stem}.tenant-{suffix}{path.suffix}"))) \
-            .render_as_string(hide_password=False)
+            .render_as_string(hide_password=False), None
     with main.engine.connect() as connection:
         base = connection.execute(text("SELECT current_schema()")).scalar() or "public"
     schema = f"{base}_{suffix}"[:63]
@@ -72,7 +83,7 @@ def tenant_database_url(main: Database, key: str) -> str:
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     options = re.sub(r"-c\s*search_path=\S+", "", str(url.query.get("options") or "")).strip()
     options = f"{options} -csearch_path={schema}".strip()
-    return url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+    return url.update_query_dict({"options": options}).render_as_string(hide_password=False), schema
 
 
 def tenant_settings(settings: Settings, tenant: Tenant, database_url: str) -> Settings:
@@ -198,7 +209,7 @@ class Installations:
         return services
 
     def _build(self, tenant: Tenant) -> Services:
-        db = Database(tenant_database_url(self.db, tenant.key))
+        db = tenant_database(self.db, tenant.key)
         db.upgrade()
         spaces_store.note_space(self.db.engine, tenant.key, self.clock.now())
         settings = tenant_settings(self.settings, tenant, db.url)
@@ -239,7 +250,7 @@ class Installations:
                 if services is not None:
                     yield services
                     continue
-                db = Database(tenant_database_url(self.db, key))
+                db = tenant_database(self.db, key)
                 db.upgrade()
                 settings = replace(self.settings, database_url=db.url, hr_user_ids=frozenset(),
                                    hr_usergroup_id=None, hr_channel_id=None, manager_channel_id=None)

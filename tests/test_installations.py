@@ -432,3 +432,50 @@ def test_revoked_user_tokens_leave_the_installation_alone(oauth, slack):
     assert oauth.bot.installations.keys() == [ACME]
     oauth.user.slash(ACME_HR, "list")
     assert "not installed" not in last_reply_text(oauth)
+
+
+def test_many_installations_on_postgresql_share_one_pool(database_url):
+    """One pool per installation (up to 20 connections each) would exhaust PostgreSQL's
+    max_connections at about twenty installations: every schema borrows the main database's pool,
+    and each connection's search_path follows whichever data space uses it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite data spaces are files, each with its own engine")
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.installations import tenant_database
+    from storage import crypto
+    from storage.db import Database
+    from tests.conftest import TEST_KEY
+
+    crypto.configure(TEST_KEY)
+    main = Database(database_url)
+    try:
+        with main.engine.connect() as connection:
+            main_schema = connection.execute(text("SELECT current_schema()")).scalar()
+        spaces = {f"T{n:04d}": tenant_database(main, f"T{n:04d}") for n in range(30)}
+        for key, db in spaces.items():
+            assert db.engine.pool is main.engine.pool
+            with db.engine.begin() as connection:
+                connection.execute(text("CREATE TABLE marker (tenant text)"))
+                connection.execute(text("INSERT INTO marker VALUES (:key)"), {"key": key})
+
+        def whose(key: str) -> tuple[str, str]:
+            with spaces[key].session() as session:
+                return key, session.execute(text("SELECT tenant FROM marker")).scalar()
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(pool.map(whose, [key for _ in range(5) for key in spaces]))
+        assert all(key == seen for key, seen in answers)
+        assert main.engine.pool.checkedout() == 0 and main.engine.pool.size() <= 10
+
+        # A rolled-back unit of work leaves the connection's path as it should be, and the main
+        # database gets its own path back on a connection a tenant used.
+        with pytest.raises(RuntimeError), spaces["T0001"].session() as session:
+            session.execute(text("SELECT 1 FROM marker"))
+            raise RuntimeError("undo")
+        assert whose("T0002") == ("T0002", "T0002")
+        with main.engine.connect() as connection:
+            assert connection.execute(text("SELECT current_schema()")).scalar() == main_schema
+    finally:
+        main.dispose()
+        _drop_tenant_schemas(database_url)
