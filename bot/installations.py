@@ -227,9 +227,17 @@ class Installations:
         return self.store.tenant_keys()
 
     def all(self) -> list[Services]:
-        """Every installed tenant's Services; one that cannot be opened now is skipped (logged)."""
+        """Every installed tenant's Services; one that cannot be opened now is skipped (logged).
+        A tenant another process saw uninstalled (or its token revoked) is forgotten here too, its
+        digest stopped: the sweeps call this, so within a sweep no job of it runs any more."""
         found = []
-        for key in self.keys():
+        installed = self.keys()
+        for key in [key for key in list(self._tenants) if key not in installed]:
+            services = self._tenants.pop(key, None)
+            if services is not None and services.scheduler is not None:
+                services.scheduler.reschedule_digest(None)
+            log.info("installation %s is gone (removed by another process)", key)
+        for key in installed:
             try:
                 services = self.services_for(key)
             except Exception as error:

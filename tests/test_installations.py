@@ -479,3 +479,16 @@ def test_many_installations_on_postgresql_share_one_pool(database_url):
     finally:
         main.dispose()
         _drop_tenant_schemas(database_url)
+
+
+def test_an_installation_another_process_removed_stops_here_within_a_sweep(oauth, slack):
+    install(oauth, ACME_HR, team_id=ACME)
+    install(oauth, GLOBEX_HR, enterprise_id=GLOBEX)
+    tenant(oauth, ACME)
+    # Another process (a web process; this one leads the scheduler) handled Acme's app_uninstalled.
+    oauth.bot.installations.store.delete_all(enterprise_id=None, team_id=ACME)
+    oauth.bot.scheduler.run_sweep_now()
+    slack.wait_for(lambda: f"digest:{ACME}" not in dict(oauth.bot.scheduler.planned_jobs()), 10,
+                   "Acme's digest to stop")
+    assert f"digest:{GLOBEX}" in dict(oauth.bot.scheduler.planned_jobs())
+    assert oauth.bot.installations.services_for(ACME) is None
