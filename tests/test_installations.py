@@ -31,6 +31,14 @@ GLOBEX_HR, GLOBEX_LEAVER, LABS_LEAVER = "UGLOBHR01", "UGLOBLV01", "ULABSLV01"
 
 @pytest.fixture
 def oauth(settings, slack):
+    harness = oauth_setup(settings, slack)
+    yield harness
+    harness.stop()
+    _drop_tenant_schemas(settings.database_url)
+
+
+def oauth_setup(settings, slack) -> Harness:
+    """The bot in OAuth mode, not installed anywhere yet, beside Acme and Globex's workspaces."""
     slack.add_oauth_app(CLIENT_ID, CLIENT_SECRET)
     slack.add_team(ACME, "Acme")
     slack.add_team(GLOBEX_HQ, "Globex HQ", enterprise_id=GLOBEX, enterprise_name="Globex")
@@ -42,10 +50,7 @@ def oauth(settings, slack):
     slack.add_user(LABS_LEAVER, "lotte", locale="nl-NL", team_id=GLOBEX_LABS)
     oauth_settings = replace(settings, bot_token="", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
                              hr_user_ids=frozenset())
-    harness = Harness(oauth_settings, slack).start()
-    yield harness
-    harness.stop()
-    _drop_tenant_schemas(settings.database_url)
+    return Harness(oauth_settings, slack).start()
 
 
 def _drop_tenant_schemas(database_url: str) -> None:

@@ -256,3 +256,55 @@ def test_erasing_a_person_removes_their_waiting_runs(harness, slack):
     assert [(r.employee_id, r.manager_id) for r in runs] == [(LEAVER_EN, None)]
     harness.user.click(HR, cards_to(slack, HR)[0], "workflow:register")
     assert "ken deze run" in harness.last_response()["text"]
+
+
+def test_two_installations_trust_their_own_workflows(settings, slack):
+    """OAuth: each organisation's HR gets its own cards and keeps its own trusted workflows."""
+    from tests.test_installations import (
+        ACME_HR,
+        ACME_LEAVER,
+        GLOBEX,
+        GLOBEX_HR,
+        GLOBEX_LEAVER,
+        _drop_tenant_schemas,
+        install,
+        oauth_setup,
+        tenant,
+    )
+
+    harness = oauth_setup(settings, slack)
+    try:
+        install(harness, ACME_HR, team_id="T0ACME001")
+        install(harness, GLOBEX_HR, enterprise_id=GLOBEX)
+        acme, globex = tenant(harness, "T0ACME001"), tenant(harness, GLOBEX)
+        far = acme.calendar.working_days_after(acme.today(), 30).isoformat()
+
+        # The same HRIS workflow id in both organisations (ids are per organisation, nothing shared).
+        reply, first = harness.user.run_step(STEP, {"leaver": ACME_LEAVER, "last_working_day": far},
+                                             workflow_id=HRIS, from_user=ACME_HR)
+        assert reply.status == 200
+        [card] = cards_to(slack, ACME_HR)
+        assert cards_to(slack, GLOBEX_HR) == []
+        harness.user.click(ACME_HR, card, "workflow:trust")
+        assert slack.function_results_for(first)[0]["outputs"]["status"] == "registered"
+
+        _, second = harness.user.run_step(STEP, {"leaver": GLOBEX_LEAVER, "last_working_day": far},
+                                          workflow_id=HRIS, from_user=GLOBEX_HR)
+        assert slack.function_results_for(second) == []  # Acme's trust is not Globex's
+        [globex_card] = cards_to(slack, GLOBEX_HR)
+        # HR of one organisation decides nothing in the other.
+        harness.user.click(ACME_HR, globex_card, "workflow:register")
+        assert slack.function_results_for(second) == []
+        harness.user.click(GLOBEX_HR, globex_card, "workflow:register")
+        assert slack.function_results_for(second)[0]["outputs"]["status"] == "registered"
+
+        for services, leaver in ((acme, ACME_LEAVER), (globex, GLOBEX_LEAVER)):
+            with services.db.session() as session:
+                assert [d.employee_id for d in session.scalars(select(Departure))] == [leaver]
+        with acme.db.session() as session:
+            assert session.scalar(select(func.count()).select_from(TrustedWorkflow)) == 1
+        with globex.db.session() as session:
+            assert session.scalar(select(func.count()).select_from(TrustedWorkflow)) == 0
+    finally:
+        harness.stop()
+        _drop_tenant_schemas(settings.database_url)

@@ -189,11 +189,13 @@ def decide(services: Services, run_id: int, user_id: str, decision: step.Decisio
                                 detail={"workflow": workflow_id, "name": workflow_name})
         try:
             outcome = _register(services, asked, user_id)
-        except SlackClientError as error:
-            log.warning("Slack failed while registering a workflow run: %s", type(error).__name__)
-            with services.db.session() as session:  # HR may click again
+        except Exception as error:
+            log.warning("registering workflow run %s failed: %s", run_id, type(error).__name__)
+            with services.db.session() as session:  # undecided again: HR may click again
                 session.get(WorkflowRun, run_id).status = store.PENDING
-            return Problem("slack.unavailable")
+            if isinstance(error, SlackClientError):
+                return Problem("slack.unavailable")
+            raise
         with services.db.session() as session:
             if outcome.accepted:
                 store.settle(session, run_id, store.REGISTERED, departure_id=outcome.departure_id,
