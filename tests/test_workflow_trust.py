@@ -185,7 +185,8 @@ def test_hr_lists_the_trusted_workflows_and_stops_trusting_one(harness, slack):
     assert "/exit-interview workflows" in str(harness.last_response())
     harness.user.slash(HR, "audit")
     audit = str(harness.last_response())
-    assert "vertrouwt De workflow" in audit and "niet meer" in audit
+    assert f"vertrouwt de workflow `{HRIS}` om vertrekkers" in audit
+    assert f"vertrouwt de workflow `{HRIS}` niet meer" in audit
 
 
 def test_a_trust_lasts_while_who_gave_it_is_in_hr(settings, slack):

@@ -199,11 +199,11 @@ def audit_sentence(_: Translator, action: str, actor: str | None, subject: str |
         count = len(departures) if isinstance(departures, list) else _count(departures)
         return _("audit.purge", who=who, count=count)
     if action in ("workflow_trusted", "workflow_untrusted"):
-        from bot.blocks.workflow_step import workflow_label
+        from bot.blocks.workflow_step import workflow_named
 
         name, workflow_id = detail.get("name"), detail.get("workflow")
-        return _(f"audit.{action}", who=who, workflow=workflow_label(
-            _, workflow_id if isinstance(workflow_id, str) else None, name if isinstance(name, str) else None))
+        return _(f"audit.{action}", who=who, workflow=workflow_named(
+            workflow_id if isinstance(workflow_id, str) else None, name if isinstance(name, str) else None))
     if action == "keys_rotate":
         if detail.get("new_key_generated"):
             return _("audit.keys_new", who=who)

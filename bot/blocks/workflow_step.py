@@ -26,6 +26,13 @@ UNTRUST_ACTION = "workflow:untrust"
 MAX_LISTED = 40  # a message holds 50 blocks
 
 
+def workflow_named(workflow_id: str | None, name: str | None) -> str:
+    """The workflow within a sentence: *name* (`id`), or `id` (the name escaped: its author chose it)."""
+    if name and workflow_id:
+        return f"*{escape(shorten(name, 100))}* (`{escape(workflow_id)}`)"
+    return f"`{escape(workflow_id or '?')}`"
+
+
 def workflow_label(_: Translator, workflow_id: str | None, name: str | None) -> str:
     """The workflow as HR reads it: its name (escaped: a workflow's author chose it) and its id."""
     if name and workflow_id:

@@ -455,11 +455,16 @@ class SlackEmulator:
             return "cannot_dm_bot"
         return None
 
+    def _ended(self, execution_id: str) -> bool:
+        return any(r["execution_id"] == execution_id for r in self.workspace.function_results)
+
     def _api_functions_completeSuccess(self, params):
         execution_id = params.get("function_execution_id")
         outputs = _json(params.get("outputs"))
         if not execution_id or not isinstance(outputs, dict):
             return self._error("invalid_arguments")
+        if self._ended(execution_id):  # a step ends once
+            return self._error("execution_not_in_running_state")
         self.workspace.function_results.append({"execution_id": execution_id, "outputs": outputs})
         return {"ok": True}
 
@@ -468,6 +473,8 @@ class SlackEmulator:
         error = params.get("error")
         if not execution_id or not isinstance(error, str) or not error:
             return self._error("invalid_arguments")
+        if self._ended(execution_id):
+            return self._error("execution_not_in_running_state")
         self.workspace.function_results.append({"execution_id": execution_id, "error": error})
         return {"ok": True}
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -287,8 +288,6 @@ def sweep(services: Services) -> None:
     for run_id in unfinished:
         complete(services, run_id)
     with services.db.session() as session:
-        from datetime import timedelta
-
         store.forget_done(session, now - timedelta(days=KEEP_DONE_DAYS))
 
 
