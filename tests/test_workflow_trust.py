@@ -309,3 +309,17 @@ def test_two_installations_trust_their_own_workflows(settings, slack):
     finally:
         harness.stop()
         _drop_tenant_schemas(settings.database_url)
+
+
+def test_a_card_slack_did_not_take_is_posted_by_the_sweep(harness, slack):
+    slack.fail("chat.postMessage", "internal_error", status=500, times=20)
+    execution_id = webhook_run(harness, leaver=LEAVER, last_working_day=harness.in_working_days(20).isoformat())
+    assert cards_to(slack, HR) == [] and slack.function_results_for(execution_id) == []
+    slack.faults.clear()
+    harness.clock.advance(timedelta(minutes=3))
+    harness.bot.scheduler.run_sweep_now()
+    [card] = slack.wait_for(lambda: cards_to(slack, HR), 10, "the card")
+    harness.bot.scheduler.run_sweep_now()
+    harness.user.click(HR, card, "workflow:register")
+    assert slack.function_results_for(execution_id)[0]["outputs"]["status"] == "registered"
+    assert len(cards_to(slack, HR)) == 1

@@ -138,8 +138,12 @@ def _wait_for_hr(services: Services, asked: step.StepRegistration, execution_id:
             expires_at=now + step.PENDING_FOR, status=store.PENDING,
         ))
         run_id, posted = run.id, bool(run.cards)
-    if posted:
-        return
+    if not posted:
+        show_cards(services, run_id)
+
+
+def show_cards(services: Services, run_id: int) -> None:
+    """Put the card in front of HR; when Slack takes none, the sweep tries again."""
     posted_cards = []
     for channel, language in _audience(services):
         with services.db.session() as session:
@@ -149,8 +153,9 @@ def _wait_for_hr(services: Services, asked: step.StepRegistration, execution_id:
             posted_cards.append([response["channel"], response["ts"], language])
         except SlackClientError as error:
             log.warning("could not show HR the workflow run %s in %s: %s", run_id, channel, type(error).__name__)
-    with services.db.session() as session:
-        store.set_cards(session, run_id, posted_cards)
+    if posted_cards:
+        with services.db.session() as session:
+            store.set_cards(session, run_id, posted_cards)
     log.info("workflow run %s waits for HR (%s cards)", run_id, len(posted_cards))
 
 
@@ -285,6 +290,11 @@ def sweep(services: Services) -> None:
         refresh_cards(services, run_id)
     with services.db.session() as session:
         unfinished = store.not_completed(session)
+        # Not shown while its own event is still posting (a minute or two), then tried again.
+        unseen = [run.id for run in store.waiting(session)
+                  if not run.cards and run.received_at < now - timedelta(minutes=2)]
+    for run_id in unseen:
+        show_cards(services, run_id)
     for run_id in unfinished:
         complete(services, run_id)
     with services.db.session() as session:
