@@ -49,7 +49,7 @@ def build_app(services: Services, *, process_before_response: bool = False, inbo
                   process_before_response=process_before_response, raise_error_for_unhandled_request=False)
         app.middleware(installations.middleware)
         app.event("app_uninstalled")(installations.uninstalled)
-        app.event("tokens_revoked")(app.default_tokens_revoked_event_listener())
+        app.event("tokens_revoked")(installations.revoked)
 
     # After the services and Bolt's own checks (signature, self events), before any listener.
     (inbox or Inbox(services.db, settings.inbox_lease_seconds)).install(app)

@@ -54,6 +54,17 @@ BOT_CACHE_SECONDS = 30.0
 
 def tenant_database_url(main: Database, key: str) -> str:
     """The tenant's own data space next to the main database: a schema (PostgreSQL) or a file (SQLite)."""
+    return _tenant_space(main, key)[0]
+
+
+def tenant_database(main: Database, key: str) -> Database:
+    """The tenant's data space. On PostgreSQL its schema is served by the main database's pool
+    (one pool for every installation, whatever their number); a SQLite file has its own engine."""
+    url, schema = _tenant_space(main, key)
+    return Database(url, borrow_from=main, schema=schema) if schema else Database(url)
+
+
+def _tenant_space(main: Database, key: str) -> tuple[str, str | None]:
     suffix = _SAFE.sub("", key.lower())
     if not suffix:
         raise ValueError("an installation without a usable id")
@@ -64,7 +75,7 @@ def tenant_database_url(main: Database, key: str) -> str:
             raise ValueError("OAuth mode needs a SQLite database file (or PostgreSQL), not an in-memory one")
         path = Path(database)
         return url.set(database=str(path.with_name(f"{path.stem}.tenant-{suffix}{path.suffix}"))) \
-            .render_as_string(hide_password=False)
+            .render_as_string(hide_password=False), None
     with main.engine.connect() as connection:
         base = connection.execute(text("SELECT current_schema()")).scalar() or "public"
     schema = f"{base}_{suffix}"[:63]
@@ -72,7 +83,7 @@ def tenant_database_url(main: Database, key: str) -> str:
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
     options = re.sub(r"-c\s*search_path=\S+", "", str(url.query.get("options") or "")).strip()
     options = f"{options} -csearch_path={schema}".strip()
-    return url.update_query_dict({"options": options}).render_as_string(hide_password=False)
+    return url.update_query_dict({"options": options}).render_as_string(hide_password=False), schema
 
 
 def tenant_settings(settings: Settings, tenant: Tenant, database_url: str) -> Settings:
@@ -145,6 +156,22 @@ class Installations:
     def uninstalled(self, context: BoltContext) -> None:
         """app_uninstalled: the installation (and its tokens) is deleted; the tenant's data space
         stays, so a reinstall finds HR's records again, and the retention purge is HR's to run."""
+        self._remove(context, "app uninstalled")
+
+    def revoked(self, event: dict, context: BoltContext) -> None:
+        """tokens_revoked. A revoked bot token ends the installation as an uninstall does: its jobs
+        stop (the sweeps and the digest serve installed tenants only), its data space stays.
+
+        Revoked user tokens change nothing: installs are bot-only, the app holds no user token.
+        (Bolt's default listener deletes the installation rows of those users here, and the row of
+        the admin who installed the app holds the bot token this tenant still works with.)"""
+        tokens = event.get("tokens") if isinstance(event.get("tokens"), dict) else {}
+        if tokens.get("bot"):
+            self._remove(context, "bot token revoked")
+        elif tokens.get("oauth"):
+            log.info("user tokens revoked; this app holds none, the installation stays")
+
+    def _remove(self, context: BoltContext, why: str) -> None:
         key = tenant_key(context.enterprise_id, context.team_id, context.is_enterprise_install)
         if context.is_enterprise_install:
             self.store.delete_all(enterprise_id=context.enterprise_id, team_id=None)
@@ -157,7 +184,7 @@ class Installations:
             if services.scheduler is not None:
                 services.scheduler.reschedule_digest(None)
             services.db.dispose()
-        log.info("installation %s removed (app uninstalled)", key)
+        log.info("installation %s removed (%s)", key, why)
 
     # -- tenants -----------------------------------------------------------------------------------
 
@@ -182,7 +209,7 @@ class Installations:
         return services
 
     def _build(self, tenant: Tenant) -> Services:
-        db = Database(tenant_database_url(self.db, tenant.key))
+        db = tenant_database(self.db, tenant.key)
         db.upgrade()
         spaces_store.note_space(self.db.engine, tenant.key, self.clock.now())
         settings = tenant_settings(self.settings, tenant, db.url)
@@ -200,9 +227,17 @@ class Installations:
         return self.store.tenant_keys()
 
     def all(self) -> list[Services]:
-        """Every installed tenant's Services; one that cannot be opened now is skipped (logged)."""
+        """Every installed tenant's Services; one that cannot be opened now is skipped (logged).
+        A tenant another process saw uninstalled (or its token revoked) is forgotten here too, its
+        digest stopped: the sweeps call this, so within a sweep no job of it runs any more."""
         found = []
-        for key in self.keys():
+        installed = self.keys()
+        for key in [key for key in list(self._tenants) if key not in installed]:
+            services = self._tenants.pop(key, None)
+            if services is not None and services.scheduler is not None:
+                services.scheduler.reschedule_digest(None)
+            log.info("installation %s is gone (removed by another process)", key)
+        for key in installed:
             try:
                 services = self.services_for(key)
             except Exception as error:
@@ -223,7 +258,7 @@ class Installations:
                 if services is not None:
                     yield services
                     continue
-                db = Database(tenant_database_url(self.db, key))
+                db = tenant_database(self.db, key)
                 db.upgrade()
                 settings = replace(self.settings, database_url=db.url, hr_user_ids=frozenset(),
                                    hr_usergroup_id=None, hr_channel_id=None, manager_channel_id=None)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot import domain_events
 from bot.operations import digest as digests
-from bot.operations import interview, invitations, privacy, review
+from bot.operations import interview, invitations, privacy, review, workflow_step
 from bot.services import Services
 
 if TYPE_CHECKING:
@@ -55,7 +55,8 @@ def sweep() -> None:
         return
     for services in _every_tenant():
         for part in (invitations.reconcile, invitations.send_outbox, domain_events.sweep, invitations.sweep,
-                     interview.sweep, review.sweep, review.send_manager_feedback, digests.settle_unfinished):
+                     interview.sweep, review.sweep, review.send_manager_feedback, digests.settle_unfinished,
+                     workflow_step.sweep):
             try:
                 part(services)
             except Exception:

@@ -127,9 +127,14 @@ class EditTemplate:
     """HR's question editor for the interview template, in a modal."""
 
 
+@dataclass(frozen=True)
+class Workflows:
+    """The workflows HR trusts to register leavers without a person (Workflow Builder step)."""
+
+
 Command = (
     Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report | Access | Erase
-    | Audit | ManagerView | OpenSettings | EditTemplate
+    | Audit | ManagerView | OpenSettings | EditTemplate | Workflows
 )
 
 
@@ -154,6 +159,8 @@ def parse_command(text: str) -> Command | Problem:
         return OpenSettings()
     if verb in ("template", "templates", "vragen"):
         return EditTemplate()
+    if verb in ("workflows", "workflow"):
+        return Workflows()
     if verb in ("report", "rapport"):
         return _parse_report(args)
     if verb in ("manager", "leidinggevende"):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from enum import StrEnum
 
 from flows.registration import Problem, parse_date, parse_user
 
@@ -23,7 +24,7 @@ LAST_DAY = "last_working_day"
 MANAGER = "manager"
 INTERVIEWER = "interviewer"
 LANGUAGE = "language"
-RUN_BY = "registered_by"  # slack#/types/user_context: the person who ran the workflow
+RUN_BY = "registered_by"  # slack#/types/user_context: the person who ran the workflow (optional)
 INPUTS = (LEAVER, LAST_DAY, MANAGER, INTERVIEWER, LANGUAGE, RUN_BY)
 
 STATUS = "status"
@@ -43,6 +44,59 @@ class StepRegistration:
     manager_id: str | None = None
     interviewer_id: str | None = None
     language: str | None = None
+
+
+# A run nobody in HR started waits this long for HR's decision; then the step ends with an error.
+PENDING_FOR = timedelta(days=7)
+
+
+class Route(StrEnum):
+    """What happens to a run of the step, by who (or what) started it."""
+
+    REGISTER = "register"  # an HR member ran it: register as they asked
+    REFUSE = "refuse"  # someone outside HR ran it (or the user context is not Slack's): refused
+    TRUSTED = "trusted"  # no person ran it, and HR trusts this workflow: register in the truster's name
+    ASK_HR = "ask_hr"  # no person ran it (a webhook, a schedule): HR decides on a card
+
+
+class Decision(StrEnum):
+    """HR's answer on the card of a run that waits."""
+
+    REGISTER = "register"
+    REFUSE = "refuse"
+    TRUST = "trust"  # register, and register this workflow's later runs directly
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """The workflow a run belongs to, as far as Slack says: its id (what HR can trust) and name."""
+
+    id: str | None
+    name: str | None
+
+
+def route(*, has_user_context: bool, runner_is_hr: bool, trusted: bool) -> Route:
+    """Trust covers runs without a person only: a person outside HR is refused in any workflow."""
+    if has_user_context:
+        return Route.REGISTER if runner_is_hr else Route.REFUSE
+    return Route.TRUSTED if trusted else Route.ASK_HR
+
+
+def has_user_context(inputs: dict) -> bool:
+    """Whether the workflow filled in who ran it at all: a webhook or a scheduled trigger has nobody."""
+    return isinstance(inputs, dict) and inputs.get(RUN_BY) not in (None, "", {})
+
+
+def workflow_of(event: dict) -> Workflow:
+    """The workflow of a function_executed event: `workflow_id` (or `workflow.id`), and a name when
+    Slack gives one. An id that is not a plain Slack id is ignored (it would be trusted by name)."""
+    event = event if isinstance(event, dict) else {}
+    nested = event.get("workflow") if isinstance(event.get("workflow"), dict) else {}
+    workflow_id = event.get("workflow_id") or nested.get("id")
+    name = nested.get("title") or nested.get("name") or event.get("workflow_name")
+    valid = isinstance(workflow_id, str) and workflow_id.isascii() and workflow_id.isalnum() \
+        and 0 < len(workflow_id) <= 64
+    return Workflow(workflow_id if valid else None, " ".join(name.split())[:200] if isinstance(name, str) else None)
 
 
 def run_by(inputs: dict) -> str | None:

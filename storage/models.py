@@ -483,3 +483,47 @@ class EventDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(120))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     parked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TrustedWorkflow(Base):
+    """A workflow HR trusts to register leavers without a person in HR running it (a webhook from an
+    HRIS, a schedule): its runs of the step register directly, in the name of who trusted it. One
+    row per workflow while it is trusted; untrusting deletes it (the audit log keeps the history)."""
+
+    __tablename__ = "trusted_workflows"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(String(64), unique=True)
+    workflow_name: Mapped[str | None] = mapped_column(String(200))
+    trusted_by: Mapped[str] = mapped_column(String(32))
+    trusted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class WorkflowRun(Base):
+    """A run of the step that no HR member started and no trusted workflow made: kept until HR
+    decides on its card (register, refuse, always trust), or until it expires. The Slack step stays
+    in progress meanwhile; `completed_at` is set once Slack took the outcome (`outputs` or `error`),
+    so a completion Slack did not take is sent again by the sweep. `cards` are the posted copies
+    ([channel, ts, language]). `status`: pending | deciding | registered | refused | rejected | expired."""
+
+    __tablename__ = "workflow_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    execution_id: Mapped[str] = mapped_column(String(64), unique=True)
+    workflow_id: Mapped[str | None] = mapped_column(String(64))
+    workflow_name: Mapped[str | None] = mapped_column(String(200))
+    employee_id: Mapped[str] = mapped_column(String(32), index=True)
+    last_day: Mapped[date] = mapped_column(Date)
+    manager_id: Mapped[str | None] = mapped_column(String(32))
+    interviewer_id: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(8))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    cards: Mapped[list | None] = mapped_column(JSON)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    departure_id: Mapped[int | None] = mapped_column(ForeignKey("departures.id", ondelete="SET NULL"))
+    outputs: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -31,6 +31,14 @@ GLOBEX_HR, GLOBEX_LEAVER, LABS_LEAVER = "UGLOBHR01", "UGLOBLV01", "ULABSLV01"
 
 @pytest.fixture
 def oauth(settings, slack):
+    harness = oauth_setup(settings, slack)
+    yield harness
+    harness.stop()
+    _drop_tenant_schemas(settings.database_url)
+
+
+def oauth_setup(settings, slack) -> Harness:
+    """The bot in OAuth mode, not installed anywhere yet, beside Acme and Globex's workspaces."""
     slack.add_oauth_app(CLIENT_ID, CLIENT_SECRET)
     slack.add_team(ACME, "Acme")
     slack.add_team(GLOBEX_HQ, "Globex HQ", enterprise_id=GLOBEX, enterprise_name="Globex")
@@ -42,10 +50,7 @@ def oauth(settings, slack):
     slack.add_user(LABS_LEAVER, "lotte", locale="nl-NL", team_id=GLOBEX_LABS)
     oauth_settings = replace(settings, bot_token="", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
                              hr_user_ids=frozenset())
-    harness = Harness(oauth_settings, slack).start()
-    yield harness
-    harness.stop()
-    _drop_tenant_schemas(settings.database_url)
+    return Harness(oauth_settings, slack).start()
 
 
 def _drop_tenant_schemas(database_url: str) -> None:
@@ -356,3 +361,139 @@ def test_the_install_routes_never_answer_500(oauth, slack, caplog):
     assert 400 <= status < 500  # the state cannot be confirmed: refused, not installed
     assert oauth.bot.installations.keys() == []
     assert CLIENT_SECRET not in caplog.text and code not in caplog.text
+
+
+def _token_of(slack, *, team_id: str | None = None, enterprise_id: str | None = None) -> str:
+    return next(t for t, s in slack.scopes.items()
+                if (team_id and s.team_id == team_id and not s.org_wide)
+                or (enterprise_id and s.org_wide and s.enterprise_id == enterprise_id))
+
+
+def test_an_org_wide_uninstall_removes_that_organisation_only(oauth, slack):
+    install(oauth, ACME_HR, team_id=ACME)
+    install(oauth, GLOBEX_HR, enterprise_id=GLOBEX)
+    acme, globex = tenant(oauth, ACME), tenant(oauth, GLOBEX)
+    far = acme.calendar.working_days_after(acme.today(), 30)
+    oauth.register(ACME_LEAVER, far, as_user=ACME_HR)
+    oauth.register(LABS_LEAVER, far, as_user=GLOBEX_HR)
+
+    # Globex's admin removes the org-wide install: Slack sends app_uninstalled for the organisation
+    # (enterprise_id, no team_id), from whichever workspace.
+    slack.uninstall(_token_of(slack, enterprise_id=GLOBEX))
+    assert oauth.user.event({"type": "app_uninstalled"}, from_user=LABS_LEAVER).status == 200
+    assert oauth.bot.installations.keys() == [ACME]
+    jobs = dict(oauth.bot.scheduler.planned_jobs())
+    assert f"digest:{GLOBEX}" not in jobs and f"digest:{ACME}" in jobs
+    oauth.user.slash(GLOBEX_HR, "list")
+    assert "not installed for this workspace" in oauth.last_response()["text"]
+    # Acme goes on as before; Globex's records stay for a reinstall (and the retention purge).
+    oauth.user.slash(ACME_HR, "list")
+    assert ACME_LEAVER in last_reply_text(oauth)
+    assert sorted((s.tenant, departures(s)) for s in oauth.bot.installations.for_retention()) == \
+        [(GLOBEX, [LABS_LEAVER]), (ACME, [ACME_LEAVER])]
+    assert departures(globex) == [LABS_LEAVER]
+
+
+def test_a_revoked_bot_token_stops_that_installations_jobs(oauth, slack):
+    from datetime import datetime, time
+
+    install(oauth, ACME_HR, team_id=ACME)
+    install(oauth, GLOBEX_HR, enterprise_id=GLOBEX)
+    acme = tenant(oauth, ACME)
+    for hr, leaver in ((ACME_HR, ACME_LEAVER), (GLOBEX_HR, LABS_LEAVER)):
+        oauth.register(leaver, acme.calendar.working_days_after(acme.today(), 30), as_user=hr)
+    acme_token = _token_of(slack, team_id=ACME)
+    acme_bot = slack.scopes[acme_token].bot_user_id
+
+    slack.revoke(acme_token)
+    reply = oauth.user.event({"type": "tokens_revoked", "tokens": {"bot": [acme_bot]}}, from_user=ACME_HR)
+    assert reply.status == 200
+    assert oauth.bot.installations.keys() == [GLOBEX]
+    assert f"digest:{ACME}" not in dict(oauth.bot.scheduler.planned_jobs())
+    revoked_at = len(slack.calls)
+
+    # Both invitations fall due: Globex's goes out, nothing is tried with Acme's dead token.
+    day = acme.calendar.working_days_after(acme.today(), 35)
+    oauth.clock.advance(datetime.combine(day, time(11), tzinfo=acme.settings.tz) - oauth.clock.now())
+    oauth.bot.scheduler.run_sweep_now()
+    oauth.invitation_for(LABS_LEAVER)
+    oauth.bot.scheduler.run_sweep_now()
+    slack.wait_for(lambda: sum(1 for c in slack.calls[revoked_at:] if c.method == "chat.postMessage") >= 1, 10,
+                   "the sweep")
+    assert [c.method for c in slack.calls[revoked_at:] if c.token == acme_token] == []
+    assert slack.dms_to(ACME_LEAVER) == []
+    # A reinstall picks the records up again.
+    install(oauth, ACME_HR, team_id=ACME)
+    oauth.user.slash(ACME_HR, "list")
+    assert ACME_LEAVER in last_reply_text(oauth)
+
+
+def test_revoked_user_tokens_leave_the_installation_alone(oauth, slack):
+    """Installs are bot-only: a user token Slack revokes (the installer's, say) is none of ours, and
+    the installer's row holds the bot token the organisation still works with."""
+    install(oauth, ACME_HR, team_id=ACME)
+    assert oauth.user.event({"type": "tokens_revoked", "tokens": {"oauth": [ACME_HR]}},
+                            from_user=ACME_HR).status == 200
+    assert oauth.bot.installations.keys() == [ACME]
+    oauth.user.slash(ACME_HR, "list")
+    assert "not installed" not in last_reply_text(oauth)
+
+
+def test_many_installations_on_postgresql_share_one_pool(database_url):
+    """One pool per installation (up to 20 connections each) would exhaust PostgreSQL's
+    max_connections at about twenty installations: every schema borrows the main database's pool,
+    and each connection's search_path follows whichever data space uses it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite data spaces are files, each with its own engine")
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.installations import tenant_database
+    from storage import crypto
+    from storage.db import Database
+    from tests.conftest import TEST_KEY
+
+    crypto.configure(TEST_KEY)
+    main = Database(database_url)
+    try:
+        with main.engine.connect() as connection:
+            main_schema = connection.execute(text("SELECT current_schema()")).scalar()
+        spaces = {f"T{n:04d}": tenant_database(main, f"T{n:04d}") for n in range(30)}
+        for key, db in spaces.items():
+            assert db.engine.pool is main.engine.pool
+            with db.engine.begin() as connection:
+                connection.execute(text("CREATE TABLE marker (tenant text)"))
+                connection.execute(text("INSERT INTO marker VALUES (:key)"), {"key": key})
+
+        def whose(key: str) -> tuple[str, str]:
+            with spaces[key].session() as session:
+                return key, session.execute(text("SELECT tenant FROM marker")).scalar()
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            answers = list(pool.map(whose, [key for _ in range(5) for key in spaces]))
+        assert all(key == seen for key, seen in answers)
+        assert main.engine.pool.checkedout() == 0 and main.engine.pool.size() <= 10
+
+        # A rolled-back unit of work leaves the connection's path as it should be, and the main
+        # database gets its own path back on a connection a tenant used.
+        with pytest.raises(RuntimeError), spaces["T0001"].session() as session:
+            session.execute(text("SELECT 1 FROM marker"))
+            raise RuntimeError("undo")
+        assert whose("T0002") == ("T0002", "T0002")
+        with main.engine.connect() as connection:
+            assert connection.execute(text("SELECT current_schema()")).scalar() == main_schema
+    finally:
+        main.dispose()
+        _drop_tenant_schemas(database_url)
+
+
+def test_an_installation_another_process_removed_stops_here_within_a_sweep(oauth, slack):
+    install(oauth, ACME_HR, team_id=ACME)
+    install(oauth, GLOBEX_HR, enterprise_id=GLOBEX)
+    tenant(oauth, ACME)
+    # Another process (a web process; this one leads the scheduler) handled Acme's app_uninstalled.
+    oauth.bot.installations.store.delete_all(enterprise_id=None, team_id=ACME)
+    oauth.bot.scheduler.run_sweep_now()
+    slack.wait_for(lambda: f"digest:{ACME}" not in dict(oauth.bot.scheduler.planned_jobs()), 10,
+                   "Acme's digest to stop")
+    assert f"digest:{GLOBEX}" in dict(oauth.bot.scheduler.planned_jobs())
+    assert oauth.bot.installations.services_for(ACME) is None

@@ -151,6 +151,8 @@ def _movement_line(_: Translator, template: Template | None, movement) -> str:
 AUDIT_ACTIONS = (
     "answers_viewed", "record_exported", "interviews_exported", "review_decided", "setting_changed",
     "template_activated", "manager_view_shared", "loop_action_recorded", "access", "erase", "purge", "keys_rotate",
+    "workflow_registered", "workflow_auto_registered", "workflow_refused", "workflow_expired",
+    "workflow_trusted", "workflow_untrusted",
 )
 # Who acted, when it was not a person in Slack.
 _ACTORS = {"cli": "audit.actor.cli", "scheduler": "audit.actor.scheduler", "purged": "audit.actor.purged"}
@@ -196,6 +198,12 @@ def audit_sentence(_: Translator, action: str, actor: str | None, subject: str |
         departures = detail.get("departures")
         count = len(departures) if isinstance(departures, list) else _count(departures)
         return _("audit.purge", who=who, count=count)
+    if action in ("workflow_trusted", "workflow_untrusted"):
+        from bot.blocks.workflow_step import workflow_named
+
+        name, workflow_id = detail.get("name"), detail.get("workflow")
+        return _(f"audit.{action}", who=who, workflow=workflow_named(
+            workflow_id if isinstance(workflow_id, str) else None, name if isinstance(name, str) else None))
     if action == "keys_rotate":
         if detail.get("new_key_generated"):
             return _("audit.keys_new", who=who)

@@ -111,6 +111,7 @@ class SlackEmulator:
         # Workflow step executions Slack started: their just-in-time tokens (function_executed's
         # bot_access_token), valid like the bot token while the step runs.
         self._function_tokens: dict[str, str] = {}
+        self._removed: list[Scope] = []  # tokens uninstalled or revoked: what they were
         self._expired_responses: set[str] = set()
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
@@ -230,10 +231,11 @@ class SlackEmulator:
     def enterprise_of(self, team_id: str | None) -> str | None:
         return (self.workspace.teams.get(team_id or "") or {}).get("enterprise_id")
 
-    def org_wide_install(self, enterprise_id: str | None) -> bool:
-        """Is the app installed org-wide in this organisation (Slack then says so in every payload)?"""
-        return bool(enterprise_id) and any(s.org_wide and s.enterprise_id == enterprise_id
-                                           for s in self.scopes.values())
+    def org_wide_install(self, enterprise_id: str | None, *, removed_too: bool = False) -> bool:
+        """Is the app installed org-wide in this organisation (Slack then says so in every payload)?
+        `removed_too`: or was, until a token just removed (the events about the removal still say so)."""
+        scopes = [*self.scopes.values(), *(self._removed if removed_too else [])]
+        return bool(enterprise_id) and any(s.org_wide and s.enterprise_id == enterprise_id for s in scopes)
 
     # -- OAuth -------------------------------------------------------------------------------------
 
@@ -283,7 +285,14 @@ class SlackEmulator:
     def uninstall(self, token: str) -> None:
         """An admin removed the app: its token stops working (Slack then sends app_uninstalled)."""
         with self._lock:
-            self.scopes.pop(token, None)
+            scope = self.scopes.pop(token, None)
+            if scope is not None:
+                self._removed.append(scope)
+
+    def revoke(self, token: str) -> None:
+        """The bot token was revoked (an admin, auth.revoke): it stops working (Slack then sends
+        tokens_revoked naming the bot user)."""
+        self.uninstall(token)
 
     # -- visibility ----------------------------------------------------------------------------------
 
@@ -446,11 +455,16 @@ class SlackEmulator:
             return "cannot_dm_bot"
         return None
 
+    def _ended(self, execution_id: str) -> bool:
+        return any(r["execution_id"] == execution_id for r in self.workspace.function_results)
+
     def _api_functions_completeSuccess(self, params):
         execution_id = params.get("function_execution_id")
         outputs = _json(params.get("outputs"))
         if not execution_id or not isinstance(outputs, dict):
             return self._error("invalid_arguments")
+        if self._ended(execution_id):  # a step ends once
+            return self._error("execution_not_in_running_state")
         self.workspace.function_results.append({"execution_id": execution_id, "outputs": outputs})
         return {"ok": True}
 
@@ -459,6 +473,8 @@ class SlackEmulator:
         error = params.get("error")
         if not execution_id or not isinstance(error, str) or not error:
             return self._error("invalid_arguments")
+        if self._ended(execution_id):
+            return self._error("execution_not_in_running_state")
         self.workspace.function_results.append({"execution_id": execution_id, "error": error})
         return {"ok": True}
 

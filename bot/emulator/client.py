@@ -71,13 +71,13 @@ class SlackUserAgent:
     def post_payload(self, payload: dict, **kwargs) -> Reply:
         return self.post_form({"payload": json.dumps(payload)}, **kwargs)
 
-    def _where(self, user_id: str) -> tuple[str, str | None, bool]:
+    def _where(self, user_id: str, *, removed_too: bool = False) -> tuple[str, str | None, bool]:
         """(team, enterprise, is_enterprise_install) as Slack states them in a payload from this person."""
         with self.emulator._lock:
             user = self.emulator.workspace.users.get(user_id) or {}
             team = user.get("team_id") or TEAM_ID
             enterprise = self.emulator.enterprise_of(team)
-            return team, enterprise, self.emulator.org_wide_install(enterprise)
+            return team, enterprise, self.emulator.org_wide_install(enterprise, removed_too=removed_too)
 
     def _context_fields(self, user_id: str) -> dict:
         """Team, organisation and install kind in an interactive payload (only what Slack adds for them)."""
@@ -235,7 +235,9 @@ class SlackUserAgent:
         """`from_user`: whose workspace the event comes from when the event names nobody (app_uninstalled)."""
         user = from_user or (event.get("user") if isinstance(event.get("user"), str)
                              else (event.get("user") or {}).get("id", ""))
-        team, enterprise, org_wide = self._where(user or "")
+        # The events about an uninstall or a revocation still describe the installation that was.
+        team, enterprise, org_wide = self._where(
+            user or "", removed_too=event.get("type") in ("app_uninstalled", "tokens_revoked"))
         authorization: dict[str, Any] = {"team_id": None if org_wide else team, "user_id": BOT_USER_ID,
                                          "is_bot": True, "is_enterprise_install": org_wide}
         if enterprise:
@@ -255,9 +257,11 @@ class SlackUserAgent:
         return self.post(json.dumps(body), "application/json", headers=headers)
 
     def run_step(self, callback_id: str, inputs: dict, *, execution_id: str | None = None,
-                 event_id: str | None = None, retry: int | None = None) -> tuple[Reply, str]:
+                 event_id: str | None = None, retry: int | None = None, workflow_id: str | None = None,
+                 from_user: str | None = None) -> tuple[Reply, str]:
         """A workflow reaches the app's custom step: Slack sends `function_executed` with the step's
-        inputs and a token for this execution. Returns the reply and the execution id."""
+        inputs and a token for this execution (and `workflow_id`, the workflow's own id, when given).
+        `from_user`: whose workspace it runs in. Returns the reply and the execution id."""
         execution_id = execution_id or f"Fx{self._run}{next(self._ids):06d}"
         event = {
             "type": "function_executed",
@@ -270,7 +274,9 @@ class SlackUserAgent:
             "event_ts": f"{time.time():.6f}",
             "bot_access_token": self.emulator.function_token(execution_id),
         }
-        return self.event(event, event_id=event_id, retry=retry), execution_id
+        if workflow_id:
+            event["workflow_id"] = workflow_id
+        return self.event(event, event_id=event_id, retry=retry, from_user=from_user), execution_id
 
     @staticmethod
     def user_context(user_id: str) -> dict:

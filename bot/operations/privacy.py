@@ -34,7 +34,7 @@ from bot.services import Services
 from flows import retention
 from flows.registration import Problem
 from flows.template import Template
-from storage import crypto
+from storage import crypto, workflow_trust
 from storage import repositories as repo
 from storage.db import Database
 
@@ -361,6 +361,7 @@ def erase(services: Services, subject: str, hr_user_id: str) -> ErasureOutcome:
             cards += list(review.cards or []) if review is not None else []
         departure_ids = [d.id for d in departures]
         counts = repo.erase_person(session, subject, neutral=retention.PURGED)
+        counts["workflow_runs"] = workflow_trust.erase_person(session, subject)
         repo.add_audit(session, at=now, actor=hr_user_id, action=ERASE, subject=subject, detail=counts)
     if services.scheduler is not None:
         for departure_id in departure_ids:

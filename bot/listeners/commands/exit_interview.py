@@ -15,7 +15,7 @@ from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.listeners.actions.template_editor import open_template_editor
 from bot.listeners.common import services_of, translator_for
-from bot.operations import breakdowns, digest, loop, privacy, registration, report, talks
+from bot.operations import breakdowns, digest, loop, privacy, registration, report, talks, workflow_step
 from bot.services import Services
 from flows.registration import (
     Access,
@@ -33,6 +33,7 @@ from flows.registration import (
     Problem,
     Register,
     Report,
+    Workflows,
     parse_command,
 )
 
@@ -138,6 +139,8 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
             else:
                 _reply(respond, *view.plain(_("privacy.access.sent", user=mention(employee_id),
                                               departures=outcome.departures)))
+        case Workflows():
+            _reply(respond, *workflow_step.trusted_list(services, user_id))
         case Erase(employee_id=employee_id):
             problem = privacy.open_erase_confirmation(services, employee_id, user_id, command["trigger_id"])
             if problem is not None:
