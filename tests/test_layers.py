@@ -156,6 +156,7 @@ LAYERS: dict[str, int] = {
     "bot.runtime": 8,  # builds and runs the whole process
     "bot.app": 7, "bot.server": 7,  # the Bolt app and its HTTP front
     "bot.listeners": 6, "bot.jobs": 6,  # Slack payloads and scheduled runs in, operations called
+    "bot.warm_up": 6,  # at start, in the background: the figures HR will ask for first
     "bot.subscribers": 6,  # domain events in, the follow-up operations called (docs/architecture.md)
     "bot.operations": 5,  # what the bot does: a flows decision, storage, a reply
     # 4: DEFAULT_BOT_LAYER, every other module of bot/ (services, Slack helpers, notices, charts, inbox...)

@@ -11,7 +11,6 @@ from alembic import op
 from storage.models import UTCDateTime
 
 revision = "0017"
-# TEMPORARY: "0016" comes with another branch; until that merge this follows the head of main.
 down_revision = "0016"
 branch_labels = None
 depends_on = None
