@@ -323,3 +323,47 @@ def test_a_card_slack_did_not_take_is_posted_by_the_sweep(harness, slack):
     harness.user.click(HR, card, "workflow:register")
     assert slack.function_results_for(execution_id)[0]["outputs"]["status"] == "registered"
     assert len(cards_to(slack, HR)) == 1
+
+
+def test_a_decision_a_dead_process_acknowledged_is_finished_once_by_the_replay(harness, slack):
+    """HR clicked Register, the click was stored and acknowledged, the process claimed the run and
+    died (once before its registration was stored, once after). The inbox replays the click: the run
+    is registered exactly once and the step ends; a real second click is still refused."""
+    from bot.incoming import mark_replay
+    from bot.operations import workflow_step
+    from flows.workflow_step import Decision
+    from storage import workflow_trust as store
+
+    for registered_before_the_crash in (False, True):
+        leaver = LEAVER_EN if registered_before_the_crash else LEAVER
+        last_day = harness.in_working_days(25)
+        execution_id = webhook_run(harness, leaver=leaver, last_working_day=last_day.isoformat(),
+                                   manager=MANAGER)
+        [card] = [c for c in cards_to(slack, HR) if f"<@{leaver}>" in str(c.blocks)]
+        run_id = _the_run_of(harness, execution_id).id
+        with harness.services.db.session() as session:  # what the dead process did
+            assert store.claim(session, run_id, HR, harness.services.clock.now())
+        if registered_before_the_crash:
+            harness.register(leaver, last_day, manager=MANAGER)
+        before = len(departures(harness))
+
+        harness.user.click(HR, card, "workflow:register")  # a second click, not the replay
+        assert "heeft al over deze run" in harness.last_response()["text"]
+        assert slack.function_results_for(execution_id) == []
+
+        mark_replay(True)
+        try:
+            assert workflow_step.decide(harness.services, run_id, HR, Decision.REGISTER) is None
+        finally:
+            mark_replay(False)
+        registered = [d for d in departures(harness) if d.employee_id == leaver]
+        assert len(registered) == 1 and len(departures(harness)) == before + (0 if registered_before_the_crash else 1)
+        [result] = slack.function_results_for(execution_id)
+        assert result["outputs"]["status"] == "registered"
+        assert result["outputs"]["invitation_time"] == int(registered[0].invite_at.timestamp())
+        assert _the_run_of(harness, execution_id).status == "registered"
+
+
+def _the_run_of(harness, execution_id: str) -> WorkflowRun:
+    with harness.services.db.session() as session:
+        return session.scalars(select(WorkflowRun).where(WorkflowRun.execution_id == execution_id)).one()

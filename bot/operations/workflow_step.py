@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks import registration as view
 from bot.blocks import workflow_step as cards
+from bot.incoming import replaying
 from bot.i18n import LANGUAGES, Translator
 from bot.operations import registration
 from bot.services import Services
@@ -97,7 +98,9 @@ def start_exit_interview(services: Services, inputs: dict, *, execution_id: str 
     return StepOutcome(outputs=_outputs(_, asked, outcome))
 
 
-def _register(services: Services, asked: step.StepRegistration, registered_by: str):
+def _register(services: Services, asked: step.StepRegistration, registered_by: str, *, refresh_home: bool = False):
+    """`refresh_home=False` when the step's listener refreshes HR's Home itself, once Slack knows the
+    step is done; a decision on HR's card lets the registration's own event refresh it."""
     return registration.register(
         services,
         registration.RegistrationRequest(
@@ -105,7 +108,7 @@ def _register(services: Services, asked: step.StepRegistration, registered_by: s
             manager_id=asked.manager_id, interviewer_id=asked.interviewer_id or registered_by,
             language=asked.language,
         ),
-        refresh_home=False,  # the caller refreshes HR's Home once Slack knows the step is done
+        refresh_home=refresh_home,
     )
 
 
@@ -177,7 +180,7 @@ def decide(services: Services, run_id: int, user_id: str, decision: step.Decisio
             return Problem("workflow.run.unknown")
         if decision == step.Decision.TRUST and not run.workflow_id:
             return Problem("workflow.run.cannot_trust")
-        if not store.claim(session, run_id, user_id, now):
+        if not store.claim(session, run_id, user_id, now) and not _own_half(run, user_id):
             return _already(run)
         asked = step.StepRegistration(run.employee_id, run.last_day, run.manager_id, run.interviewer_id, run.language)
         workflow_id, workflow_name = run.workflow_id, run.workflow_name
@@ -194,7 +197,7 @@ def decide(services: Services, run_id: int, user_id: str, decision: step.Decisio
                     store.audit(session, at=now, actor=user_id, action=TRUSTED, subject=None,
                                 detail={"workflow": workflow_id, "name": workflow_name})
         try:
-            outcome = _register(services, asked, user_id)
+            outcome = _register(services, asked, user_id, refresh_home=True)
         except Exception as error:
             log.warning("registering workflow run %s failed: %s", run_id, type(error).__name__)
             with services.db.session() as session:  # undecided again: HR may click again
@@ -215,10 +218,14 @@ def decide(services: Services, run_id: int, user_id: str, decision: step.Decisio
     log.info("workflow run %s decided by HR: %s", run_id, decision.value)
     complete(services, run_id)
     refresh_cards(services, run_id)
-    from bot.operations import home
-
-    home.hr_changed(services)
     return None
+
+
+def _own_half(run: WorkflowRun, user_id: str) -> bool:
+    """The click a dead process acknowledged, finished again by the inbox: the run it claimed is still
+    being decided by the same HR member, so the decision continues (the registration confirms what
+    that process stored, nothing is registered twice) instead of being refused as a second click."""
+    return replaying() and run.status == store.DECIDING and run.decided_by == user_id
 
 
 def _already(run: WorkflowRun) -> Problem:
