@@ -22,8 +22,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.blocks import registration as view
 from bot.blocks import workflow_step as cards
-from bot.incoming import replaying
 from bot.i18n import LANGUAGES, Translator
+from bot.incoming import replaying
 from bot.operations import registration
 from bot.services import Services
 from flows import workflow_step as step
