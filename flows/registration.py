@@ -129,12 +129,19 @@ class EditTemplate:
 
 @dataclass(frozen=True)
 class Workflows:
-    """The workflows HR trusts to register leavers without a person (Workflow Builder step)."""
+    """The approval codes HR trusts for workflows nobody in HR runs (Workflow Builder step)."""
+
+
+@dataclass(frozen=True)
+class NewWorkflowCode:
+    """`/exit-interview workflows new NAME`: a new approval code, named NAME."""
+
+    name: str
 
 
 Command = (
     Help | OpenRegistrationForm | Register | ListDepartures | Cancel | Notes | PostDigest | Report | Access | Erase
-    | Audit | ManagerView | OpenSettings | EditTemplate | Workflows
+    | Audit | ManagerView | OpenSettings | EditTemplate | Workflows | NewWorkflowCode
 )
 
 
@@ -160,6 +167,8 @@ def parse_command(text: str) -> Command | Problem:
     if verb in ("template", "templates", "vragen"):
         return EditTemplate()
     if verb in ("workflows", "workflow"):
+        if args and args[0].lower() in ("new", "nieuw"):
+            return NewWorkflowCode(" ".join(args[1:]))
         return Workflows()
     if verb in ("report", "rapport"):
         return _parse_report(args)

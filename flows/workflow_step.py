@@ -9,6 +9,7 @@ and `flows.registration.check_registration`), exactly as for the command.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,7 +26,11 @@ MANAGER = "manager"
 INTERVIEWER = "interviewer"
 LANGUAGE = "language"
 RUN_BY = "registered_by"  # slack#/types/user_context: the person who ran the workflow (optional)
-INPUTS = (LEAVER, LAST_DAY, MANAGER, INTERVIEWER, LANGUAGE, RUN_BY)
+# An approval code from `/exit-interview workflows new NAME` (optional): a run nobody started that
+# carries a code HR created registers directly. Slack does not say which workflow a run belongs to,
+# so the code is what HR trusts.
+APPROVAL_CODE = "approval_code"
+INPUTS = (LEAVER, LAST_DAY, MANAGER, INTERVIEWER, LANGUAGE, RUN_BY, APPROVAL_CODE)
 
 STATUS = "status"
 INVITATION_TIME = "invitation_time"
@@ -55,7 +60,7 @@ class Route(StrEnum):
 
     REGISTER = "register"  # an HR member ran it: register as they asked
     REFUSE = "refuse"  # someone outside HR ran it (or the user context is not Slack's): refused
-    TRUSTED = "trusted"  # no person ran it, and HR trusts this workflow: register in the truster's name
+    TRUSTED = "trusted"  # no person ran it, and it carries HR's approval code: register in the code creator's name
     ASK_HR = "ask_hr"  # no person ran it (a webhook, a schedule): HR decides on a card
 
 
@@ -64,15 +69,6 @@ class Decision(StrEnum):
 
     REGISTER = "register"
     REFUSE = "refuse"
-    TRUST = "trust"  # register, and register this workflow's later runs directly
-
-
-@dataclass(frozen=True)
-class Workflow:
-    """The workflow a run belongs to, as far as Slack says: its id (what HR can trust) and name."""
-
-    id: str | None
-    name: str | None
 
 
 def route(*, has_user_context: bool, runner_is_hr: bool, trusted: bool) -> Route:
@@ -87,16 +83,25 @@ def has_user_context(inputs: dict) -> bool:
     return isinstance(inputs, dict) and inputs.get(RUN_BY) not in (None, "", {})
 
 
-def workflow_of(event: dict) -> Workflow:
-    """The workflow of a function_executed event: `workflow_id` (or `workflow.id`), and a name when
-    Slack gives one. An id that is not a plain Slack id is ignored (it would be trusted by name)."""
-    event = event if isinstance(event, dict) else {}
-    nested = event.get("workflow") if isinstance(event.get("workflow"), dict) else {}
-    workflow_id = event.get("workflow_id") or nested.get("id")
-    name = nested.get("title") or nested.get("name") or event.get("workflow_name")
-    valid = isinstance(workflow_id, str) and workflow_id.isascii() and workflow_id.isalnum() \
-        and 0 < len(workflow_id) <= 64
-    return Workflow(workflow_id if valid else None, " ".join(name.split())[:200] if isinstance(name, str) else None)
+def execution_of(event: dict) -> str | None:
+    """The workflow execution a function_executed event belongs to (Slack's `workflow_execution_id`;
+    Slack sends no id of the workflow itself); None when it is not a plain Slack id."""
+    value = event.get("workflow_execution_id") if isinstance(event, dict) else None
+    valid = isinstance(value, str) and value.isascii() and value.isalnum() and 0 < len(value) <= 64
+    return value if valid else None
+
+
+def approval_code(inputs: dict) -> str | None:
+    """The approval code the workflow passes, stripped; None when the step's field is empty."""
+    value = inputs.get(APPROVAL_CODE) if isinstance(inputs, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()[:200]
+
+
+def code_hash(code: str) -> str:
+    """What is stored of an approval code: its SHA-256 (hex); runs are compared by this, never in clear."""
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def run_by(inputs: dict) -> str | None:

@@ -486,22 +486,23 @@ class EventDelivery(Base):
 
 
 class TrustedWorkflow(Base):
-    """A workflow HR trusts to register leavers without a person in HR running it (a webhook from an
-    HRIS, a schedule): its runs of the step register directly, in the name of who trusted it. One
-    row per workflow while it is trusted; untrusting deletes it (the audit log keeps the history)."""
+    """An approval code HR created (`/exit-interview workflows new NAME`) for workflows nobody in HR
+    runs (a webhook from an HRIS, a schedule): a run of the step carrying it registers directly, in
+    the name of who created it (while in HR). Only the code's SHA-256 is kept, never the code; one row
+    per code while it is trusted; untrusting deletes it (the audit log keeps the history)."""
 
     __tablename__ = "trusted_workflows"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    workflow_id: Mapped[str] = mapped_column(String(64), unique=True)
-    workflow_name: Mapped[str | None] = mapped_column(String(200))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     trusted_by: Mapped[str] = mapped_column(String(32))
     trusted_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class WorkflowRun(Base):
     """A run of the step that no HR member started and no trusted workflow made: kept until HR
-    decides on its card (register, refuse, always trust), or until it expires. The Slack step stays
+    decides on its card (register, refuse), or until it expires. The Slack step stays
     in progress meanwhile; `completed_at` is set once Slack took the outcome (`outputs` or `error`),
     so a completion Slack did not take is sent again by the sweep. `cards` are the posted copies
     ([channel, ts, language]). `status`: pending | deciding | registered | refused | rejected | expired."""
@@ -510,8 +511,9 @@ class WorkflowRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     execution_id: Mapped[str] = mapped_column(String(64), unique=True)
-    workflow_id: Mapped[str | None] = mapped_column(String(64))
-    workflow_name: Mapped[str | None] = mapped_column(String(200))
+    workflow_execution_id: Mapped[str | None] = mapped_column(String(64))
+    # The run carried an approval code that is not (or no longer) HR's: the card says so.
+    unknown_code: Mapped[bool] = mapped_column(Boolean, default=False)
     employee_id: Mapped[str] = mapped_column(String(32), index=True)
     last_day: Mapped[date] = mapped_column(Date)
     manager_id: Mapped[str | None] = mapped_column(String(32))

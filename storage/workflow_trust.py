@@ -1,4 +1,4 @@
-"""Workflows HR trusts, and the Workflow Builder step's runs that wait for HR (issue 15): the
+"""Approval codes HR trusts (only their hash), and the Workflow Builder step's runs that wait for HR (issue 15): the
 queries behind bot/operations/workflow_step.py. A run is claimed by a conditional update, so two HR
 members clicking at once (or a click and the expiry sweep) decide it once."""
 
@@ -23,22 +23,24 @@ ERASED = "purged"
 # -- trusted workflows ---------------------------------------------------------------------------------
 
 
-def trusted(session: Session, workflow_id: str | None) -> TrustedWorkflow | None:
-    if not workflow_id:
+def trusted(session: Session, code_hash: str | None) -> TrustedWorkflow | None:
+    """The approval code with this hash (a hash: the code itself is never stored)."""
+    if not code_hash:
         return None
-    return session.scalars(select(TrustedWorkflow).where(TrustedWorkflow.workflow_id == workflow_id)).first()
+    return session.scalars(select(TrustedWorkflow).where(TrustedWorkflow.code_hash == code_hash)).first()
 
 
-def trust(session: Session, workflow_id: str, name: str | None, by: str, now: datetime) -> bool:
-    """Trust this workflow from now on; False when it already was."""
-    if trusted(session, workflow_id) is not None:
-        return False
+def trust(session: Session, code_hash: str, name: str, by: str, now: datetime) -> TrustedWorkflow | None:
+    """Trust runs carrying the code with this hash from now on; None when the hash is taken already."""
+    if trusted(session, code_hash) is not None:
+        return None
+    row = TrustedWorkflow(code_hash=code_hash, name=name, trusted_by=by, trusted_at=now)
     try:
         with session.begin_nested():
-            session.add(TrustedWorkflow(workflow_id=workflow_id, workflow_name=name, trusted_by=by, trusted_at=now))
-    except IntegrityError:  # trusted at the same moment by someone else
-        return False
-    return True
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
 
 
 def untrust(session: Session, trust_id: int) -> TrustedWorkflow | None:
@@ -129,13 +131,13 @@ def forget_done(session: Session, before: datetime) -> int:
 
 def erase_person(session: Session, user_id: str) -> int:
     """The right to erasure: the person's runs go (waiting or not), and their id leaves other runs
-    and the trusted workflows. Returns how many runs were about them."""
+    and the approval codes. Returns how many runs were about them."""
     removed = session.execute(delete(WorkflowRun).where(WorkflowRun.employee_id == user_id)).rowcount
     for column, value in ((WorkflowRun.manager_id, None), (WorkflowRun.interviewer_id, None),
                           (WorkflowRun.decided_by, ERASED)):
         session.execute(update(WorkflowRun).where(column == user_id).values({column.key: value})
                         .execution_options(synchronize_session=False))
-    # A workflow trusted by someone erased is trusted by nobody in HR: its runs wait for HR again.
+    # A code created by someone erased is trusted by nobody in HR: its runs wait for HR again.
     session.execute(update(TrustedWorkflow).where(TrustedWorkflow.trusted_by == user_id)
                     .values(trusted_by=ERASED).execution_options(synchronize_session=False))
     return removed

@@ -201,9 +201,8 @@ def audit_sentence(_: Translator, action: str, actor: str | None, subject: str |
     if action in ("workflow_trusted", "workflow_untrusted"):
         from bot.blocks.workflow_step import workflow_named
 
-        name, workflow_id = detail.get("name"), detail.get("workflow")
-        return _(f"audit.{action}", who=who, workflow=workflow_named(
-            workflow_id if isinstance(workflow_id, str) else None, name if isinstance(name, str) else None))
+        name = detail.get("name")
+        return _(f"audit.{action}", who=who, workflow=workflow_named(name if isinstance(name, str) else None))
     if action == "keys_rotate":
         if detail.get("new_key_generated"):
             return _("audit.keys_new", who=who)

@@ -257,10 +257,10 @@ class SlackUserAgent:
         return self.post(json.dumps(body), "application/json", headers=headers)
 
     def run_step(self, callback_id: str, inputs: dict, *, execution_id: str | None = None,
-                 event_id: str | None = None, retry: int | None = None, workflow_id: str | None = None,
+                 event_id: str | None = None, retry: int | None = None,
                  from_user: str | None = None) -> tuple[Reply, str]:
         """A workflow reaches the app's custom step: Slack sends `function_executed` with the step's
-        inputs and a token for this execution (and `workflow_id`, the workflow's own id, when given).
+        inputs and a token for this execution; like Slack, no id of the workflow itself.
         `from_user`: whose workspace it runs in. Returns the reply and the execution id."""
         execution_id = execution_id or f"Fx{self._run}{next(self._ids):06d}"
         event = {
@@ -274,8 +274,6 @@ class SlackUserAgent:
             "event_ts": f"{time.time():.6f}",
             "bot_access_token": self.emulator.function_token(execution_id),
         }
-        if workflow_id:
-            event["workflow_id"] = workflow_id
         return self.event(event, event_id=event_id, retry=retry, from_user=from_user), execution_id
 
     @staticmethod

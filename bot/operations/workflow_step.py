@@ -6,15 +6,18 @@ for the command, for the person who ran the workflow (Slack's `user_context`, wh
 author cannot fill in with somebody else).
 
 A workflow started by a webhook (an HRIS) or a schedule has no person: such a run registers nobody
-by itself. It waits (durably, `workflow_runs`) while HR gets a card with [Register] [Refuse]
-[Always trust this workflow]; the Slack step stays in progress until HR decides, and ends with an
-error when nobody did within PENDING_FOR. A workflow HR trusts registers directly, in the name of the
-HR member who trusted it (while they are in HR). Every decision is in the audit log.
+by itself. It waits (durably, `workflow_runs`) while HR gets a card with [Register] [Refuse]; the
+Slack step stays in progress until HR decides, and ends with an error when nobody did within
+PENDING_FOR. Slack does not say which workflow a run belongs to, so what HR trusts is an approval
+code (`/exit-interview workflows new NAME`, shown once, only its SHA-256 stored) that the workflow
+passes in the step's `approval_code` input: a run carrying one registers directly, in the name of
+the HR member who created it (while they are in HR). Every decision is in the audit log.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -57,7 +60,7 @@ class StepOutcome:
 
 
 def start_exit_interview(services: Services, inputs: dict, *, execution_id: str | None = None,
-                         workflow: step.Workflow | None = None) -> StepOutcome:
+                         workflow_execution_id: str | None = None) -> StepOutcome:
     inputs = inputs if isinstance(inputs, dict) else {}
     hr_user = step.run_by(inputs)
     with_person = step.has_user_context(inputs)
@@ -66,12 +69,13 @@ def start_exit_interview(services: Services, inputs: dict, *, execution_id: str 
     try:
         runner_is_hr = hr_user is not None and services.directory.is_hr(hr_user)
         trust = None
-        if not with_person:
+        code = step.approval_code(inputs)
+        if not with_person and code is not None:
             with services.db.session() as session:
-                trust = store.trusted(session, workflow.id if workflow else None)
-                trust = (trust.trusted_by, trust.workflow_id) if trust is not None else None
+                found = store.trusted(session, step.code_hash(code))
+                trust = (found.trusted_by, found.id, found.name) if found is not None else None
             if trust is not None and not services.directory.is_hr(trust[0]):
-                trust = None  # trusted by someone no longer in HR: HR decides again
+                trust = None  # created by someone no longer in HR: HR decides again
         route = step.route(has_user_context=with_person, runner_is_hr=runner_is_hr, trusted=trust is not None)
         if route == step.Route.REFUSE:
             return StepOutcome(error=_("hr.only"))
@@ -81,7 +85,7 @@ def start_exit_interview(services: Services, inputs: dict, *, execution_id: str 
         if route == step.Route.ASK_HR:
             if not execution_id:
                 return StepOutcome(error=_("hr.only"))
-            _wait_for_hr(services, asked, execution_id, workflow or step.Workflow(None, None))
+            _wait_for_hr(services, asked, execution_id, workflow_execution_id, unknown_code=code is not None)
             return StepOutcome(waiting=True)
         registered_by = hr_user if route == step.Route.REGISTER else trust[0]
         _ = Translator(services.directory.language(registered_by))
@@ -94,7 +98,8 @@ def start_exit_interview(services: Services, inputs: dict, *, execution_id: str 
     if route == step.Route.TRUSTED:
         with services.db.session() as session:
             store.audit(session, at=services.clock.now(), actor=registered_by, action=AUTO_REGISTERED,
-                        subject=asked.employee_id, detail={"workflow": trust[1], "departure": outcome.departure_id})
+                        subject=asked.employee_id,
+                        detail={"code": trust[1], "name": trust[2], "departure": outcome.departure_id})
     return StepOutcome(outputs=_outputs(_, asked, outcome))
 
 
@@ -130,12 +135,12 @@ def _outputs(_: Translator, asked: step.StepRegistration, outcome) -> dict[str, 
 
 
 def _wait_for_hr(services: Services, asked: step.StepRegistration, execution_id: str,
-                 workflow: step.Workflow) -> None:
+                 workflow_execution_id: str | None, *, unknown_code: bool) -> None:
     """Keep the run, then put the card in front of HR (once: a replayed event finds the cards)."""
     now = services.clock.now()
     with services.db.session() as session:
         run = store.keep_run(session, WorkflowRun(
-            execution_id=execution_id, workflow_id=workflow.id, workflow_name=workflow.name,
+            execution_id=execution_id, workflow_execution_id=workflow_execution_id, unknown_code=unknown_code,
             employee_id=asked.employee_id, last_day=asked.last_day, manager_id=asked.manager_id,
             interviewer_id=asked.interviewer_id, language=asked.language, received_at=now,
             expires_at=now + step.PENDING_FOR, status=store.PENDING,
@@ -170,7 +175,7 @@ def _audience(services: Services) -> list[tuple[str, str]]:
 
 
 def decide(services: Services, run_id: int, user_id: str, decision: step.Decision) -> Problem | None:
-    """HR clicked a button on the card: register (and perhaps trust the workflow), or refuse; once."""
+    """HR clicked a button on the card: register or refuse; once."""
     if not services.directory.is_hr(user_id):
         return Problem("hr.only")
     now = services.clock.now()
@@ -178,12 +183,10 @@ def decide(services: Services, run_id: int, user_id: str, decision: step.Decisio
         run = store.run_by_id(session, run_id)
         if run is None:
             return Problem("workflow.run.unknown")
-        if decision == step.Decision.TRUST and not run.workflow_id:
-            return Problem("workflow.run.cannot_trust")
         if not store.claim(session, run_id, user_id, now) and not _own_half(run, user_id):
             return _already(run)
         asked = step.StepRegistration(run.employee_id, run.last_day, run.manager_id, run.interviewer_id, run.language)
-        workflow_id, workflow_name = run.workflow_id, run.workflow_name
+        workflow_id = run.workflow_execution_id
     _ = Translator(services.directory.language(user_id))
     if decision == step.Decision.REFUSE:
         with services.db.session() as session:
@@ -191,11 +194,6 @@ def decide(services: Services, run_id: int, user_id: str, decision: step.Decisio
             store.audit(session, at=now, actor=user_id, action=REFUSED, subject=asked.employee_id,
                         detail={"workflow": workflow_id})
     else:
-        if decision == step.Decision.TRUST:
-            with services.db.session() as session:
-                if store.trust(session, workflow_id, workflow_name, user_id, now):
-                    store.audit(session, at=now, actor=user_id, action=TRUSTED, subject=None,
-                                detail={"workflow": workflow_id, "name": workflow_name})
         try:
             outcome = _register(services, asked, user_id, refresh_home=True)
         except Exception as error:
@@ -292,7 +290,7 @@ def sweep(services: Services) -> None:
             store.settle(session, run_id, store.EXPIRED,
                          error=_("workflow.step.expired", count=step.PENDING_FOR.days))
             store.audit(session, at=now, actor="scheduler", action=EXPIRED, subject=run.employee_id,
-                        detail={"workflow": run.workflow_id})
+                        detail={"workflow": run.workflow_execution_id})
         log.info("workflow run %s expired without a decision", run_id)
         refresh_cards(services, run_id)
     with services.db.session() as session:
@@ -308,21 +306,43 @@ def sweep(services: Services) -> None:
         store.forget_done(session, now - timedelta(days=KEEP_DONE_DAYS))
 
 
-# -- trusted workflows ----------------------------------------------------------------------------------
+# -- approval codes ---------------------------------------------------------------------------------------
+
+MAX_NAME = 200
+
+
+def new_code(services: Services, user_id: str, name: str) -> tuple[Problem | None, str | None, str]:
+    """`/exit-interview workflows new NAME`: a fresh approval code, trusted in the name of this HR
+    member. Only its SHA-256 is stored; the code is returned to be shown once. (problem, code, name)."""
+    name = " ".join((name or "").split())[:MAX_NAME]
+    if not services.directory.is_hr(user_id):
+        return Problem("hr.only"), None, name
+    if not name:
+        return Problem("workflow.code.name_missing"), None, name
+    now = services.clock.now()
+    with services.db.session() as session:
+        while True:
+            code = secrets.token_urlsafe(18)
+            row = store.trust(session, step.code_hash(code), name, user_id, now)
+            if row is not None:
+                break
+        store.audit(session, at=now, actor=user_id, action=TRUSTED, subject=None,
+                    detail={"code": row.id, "name": name})
+    log.info("approval code %s created", row.id)
+    return None, code, name
 
 
 def trusted_list(services: Services, user_id: str) -> tuple[str, list[dict]]:
-    """`/exit-interview workflows`: the trusted workflows, each with a button to stop trusting it."""
+    """`/exit-interview workflows`: the approval codes (by name), each with a button to stop trusting it."""
     _ = Translator(services.directory.language(user_id))
     with services.db.session() as session:
-        rows = [(w.id, w.workflow_id, w.workflow_name, w.trusted_by, w.trusted_at)
-                for w in store.trusted_workflows(session)]
+        rows = [(w.id, w.name, w.trusted_by, w.trusted_at) for w in store.trusted_workflows(session)]
         waiting = len(store.waiting(session))
     return cards.trusted_message(_, rows, waiting, services.settings.tz)
 
 
 def untrust(services: Services, trust_id: int, user_id: str) -> tuple[Problem | None, str | None]:
-    """HR stops trusting a workflow: its next runs wait for HR again. (problem, the workflow's name or id)."""
+    """HR stops trusting an approval code: runs carrying it wait for HR again. (problem, the code's name)."""
     if not services.directory.is_hr(user_id):
         return Problem("hr.only"), None
     with services.db.session() as session:
@@ -330,7 +350,7 @@ def untrust(services: Services, trust_id: int, user_id: str) -> tuple[Problem | 
         if gone is None:
             return Problem("workflow.trust.unknown"), None
         store.audit(session, at=services.clock.now(), actor=user_id, action=UNTRUSTED, subject=None,
-                    detail={"workflow": gone.workflow_id, "name": gone.workflow_name})
-        shown = gone.workflow_name or gone.workflow_id
+                    detail={"code": gone.id, "name": gone.name})
+        shown = gone.name
     log.info("workflow trust %s withdrawn", trust_id)
     return None, shown

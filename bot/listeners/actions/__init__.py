@@ -7,13 +7,13 @@ from bot.blocks.bulk import MISSED_ACTION, TALK_ACTION
 from bot.blocks.loop import RECORD_ACTION
 from bot.blocks.notes import RECORD_NOTES_ACTION
 from bot.blocks.review import ANSWERS_PAGE_ACTION
-from bot.blocks.workflow_step import REFUSE_ACTION, REGISTER_ACTION, TRUST_ACTION, UNTRUST_ACTION
+from bot.blocks.workflow_step import REFUSE_ACTION, REGISTER_ACTION, UNTRUST_ACTION
 from bot.listeners.actions import bulk, home, loop, nudge, questionnaire, records, review, settings, template_admin
 from bot.listeners.actions.breakdowns import handle_share_manager
 from bot.listeners.actions.invitation_choice import handle_invitation_choice, handle_reconsider
 from bot.listeners.actions.talk_notes import handle_record_notes
 from bot.listeners.actions.template_editor import register_editor
-from bot.listeners.actions.workflow_runs import handle_refuse, handle_register, handle_trust, handle_untrust
+from bot.listeners.actions.workflow_runs import handle_refuse, handle_register, handle_untrust
 
 
 def register(app: App) -> None:
@@ -63,5 +63,4 @@ def register(app: App) -> None:
     app.action(SHARE_MANAGER_ACTION)(handle_share_manager)
     app.action(REGISTER_ACTION)(handle_register)
     app.action(REFUSE_ACTION)(handle_refuse)
-    app.action(TRUST_ACTION)(handle_trust)
     app.action(UNTRUST_ACTION)(handle_untrust)

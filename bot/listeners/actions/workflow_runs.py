@@ -42,12 +42,6 @@ def handle_refuse(ack: Ack, action: dict, body: dict, respond: Respond, client: 
     _decide(action, body, respond, client, context, Decision.REFUSE)
 
 
-def handle_trust(ack: Ack, action: dict, body: dict, respond: Respond, client: WebClient,
-                 context: BoltContext) -> None:
-    ack()
-    _decide(action, body, respond, client, context, Decision.TRUST)
-
-
 def handle_untrust(ack: Ack, action: dict, body: dict, respond: Respond, client: WebClient,
                    context: BoltContext) -> None:
     ack()

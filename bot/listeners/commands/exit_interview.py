@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.blocks import notes as notes_view
 from bot.blocks import registration as view
+from bot.blocks import workflow_step as workflow_cards
 from bot.blocks.text import mention
 from bot.i18n import Translator
 from bot.listeners.actions.template_editor import open_template_editor
@@ -26,6 +27,7 @@ from flows.registration import (
     Help,
     ListDepartures,
     ManagerView,
+    NewWorkflowCode,
     Notes,
     OpenRegistrationForm,
     OpenSettings,
@@ -141,6 +143,12 @@ def _run(services: Services, _: Translator, parsed, command: dict, respond: Resp
                                               departures=outcome.departures)))
         case Workflows():
             _reply(respond, *workflow_step.trusted_list(services, user_id))
+        case NewWorkflowCode(name=name):
+            problem, code, name = workflow_step.new_code(services, user_id, name)
+            if problem is not None:
+                _reply(respond, *view.plain(_(problem.key, **problem.params)))
+            else:
+                _reply(respond, *workflow_cards.new_code_message(_, name, code))
         case Erase(employee_id=employee_id):
             problem = privacy.open_erase_confirmation(services, employee_id, user_id, command["trigger_id"])
             if problem is not None:

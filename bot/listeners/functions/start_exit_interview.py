@@ -12,7 +12,7 @@ from slack_bolt import BoltContext, Complete, Fail
 from bot.i18n import Translator
 from bot.listeners.common import services_of
 from bot.operations import home, workflow_step
-from flows.workflow_step import workflow_of
+from flows.workflow_step import execution_of
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ def handle_start_exit_interview(event: dict, complete: Complete, fail: Fail, con
     try:
         outcome = workflow_step.start_exit_interview(services, event.get("inputs") or {},
                                                      execution_id=event.get("function_execution_id"),
-                                                     workflow=workflow_of(event))
+                                                     workflow_execution_id=execution_of(event))
     except Exception:
         log.exception("the workflow step failed")
         # A step that is never completed hangs in the workflow: end it, in words.

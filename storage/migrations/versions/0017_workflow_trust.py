@@ -1,4 +1,5 @@
-"""Workflows HR trusts, and the step's runs waiting for HR (issue 15: HRIS webhooks, schedules).
+"""Approval codes HR trusts (stored as SHA-256 only), and the step's runs waiting for HR
+(issue 15: HRIS webhooks, schedules).
 
 Revision ID: 0017
 Revises: 0016
@@ -20,8 +21,8 @@ def upgrade() -> None:
     op.create_table(
         "trusted_workflows",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("workflow_id", sa.String(64), nullable=False, unique=True),
-        sa.Column("workflow_name", sa.String(200)),
+        sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("name", sa.String(200), nullable=False),
         sa.Column("trusted_by", sa.String(32), nullable=False),
         sa.Column("trusted_at", UTCDateTime, nullable=False),
     )
@@ -29,8 +30,8 @@ def upgrade() -> None:
         "workflow_runs",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("execution_id", sa.String(64), nullable=False, unique=True),
-        sa.Column("workflow_id", sa.String(64)),
-        sa.Column("workflow_name", sa.String(200)),
+        sa.Column("workflow_execution_id", sa.String(64)),
+        sa.Column("unknown_code", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("employee_id", sa.String(32), nullable=False),
         sa.Column("last_day", sa.Date, nullable=False),
         sa.Column("manager_id", sa.String(32)),
