@@ -1,12 +1,14 @@
 """Workflow Builder's step run by nobody (issue 15): an HRIS webhook or a schedule starts the workflow.
 
 No person ran it, so it registers nobody by itself: HR gets a card, and the Slack step stays in
-progress until HR registers, refuses or trusts the workflow for good. Everything goes through the
+progress until HR registers or refuses. A workflow that passes an approval code HR created
+(`/exit-interview workflows new NAME`) registers directly. Everything goes through the
 real Bolt app over HTTP (function_executed, then HR's clicks) against the fake Slack API.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -16,7 +18,6 @@ from storage.models import AuditEntry, Departure, TrustedWorkflow, WorkflowRun
 from tests.conftest import COLLEAGUE, HR, HR_2, LEAVER, LEAVER_EN, MANAGER
 
 STEP = "start_exit_interview"
-HRIS = "Wf0HRISOFFB"  # the offboarding workflow an HRIS starts through its webhook
 
 
 def departures(harness) -> list[Departure]:
@@ -24,11 +25,23 @@ def departures(harness) -> list[Departure]:
         return list(session.scalars(select(Departure).order_by(Departure.id)))
 
 
-def webhook_run(harness, *, workflow_id: str | None = HRIS, **inputs) -> str:
-    """The HRIS calls the workflow's webhook: the step runs with the inputs it sent, and nobody's user context."""
-    reply, execution_id = harness.user.run_step(STEP, inputs, workflow_id=workflow_id)
+def webhook_run(harness, *, code: str | None = None, **inputs) -> str:
+    """The HRIS calls the workflow's webhook: the step runs with the inputs it sent (and the approval
+    code the workflow passes, if any), and nobody's user context."""
+    if code is not None:
+        inputs["approval_code"] = code
+    reply, execution_id = harness.user.run_step(STEP, inputs)
     assert reply.status == 200, reply
     return execution_id
+
+
+def new_code(harness, slack, user_id: str, name: str) -> str:
+    """`/exit-interview workflows new NAME`: the code as the HR member sees it, once."""
+    reply = harness.user.slash(user_id, f"workflows new {name}")
+    assert reply.status == 200, reply
+    shown = slack.workspace.responses[-1]
+    [code] = re.findall(r"`([A-Za-z0-9_-]{24})`", shown["text"])
+    return code
 
 
 def cards_to(slack, user_id: str):
@@ -57,8 +70,8 @@ def test_a_webhook_run_waits_for_hr_and_registers_when_hr_clicks_register(harnes
     assert "Een workflow wil een vertrekker registreren" in str(anna_card.blocks)
     assert "A workflow wants to register a leaver" in str(bert_card.blocks)
     assert f"<@{LEAVER_EN}>" in str(anna_card.blocks) and f"<@{MANAGER}>" in str(anna_card.blocks)
-    assert HRIS in str(anna_card.blocks) and harness.services.settings.default_language == "nl"
-    assert "Deze workflow altijd vertrouwen" in str(anna_card.blocks)
+    assert "goedkeuringscode" in str(anna_card.blocks) and "workflow:trust" not in str(anna_card.blocks)
+    assert harness.services.settings.default_language == "nl"
 
     reply = harness.user.click(HR_2, bert_card, "workflow:register")
     assert reply.status == 200
@@ -114,55 +127,80 @@ def test_inputs_a_workflow_got_wrong_are_its_error_at_once(harness, slack):
     assert cards_to(slack, HR) == []
 
 
-def test_always_trust_registers_and_the_workflows_next_runs_register_directly(harness, slack):
-    first = webhook_run(harness, leaver=LEAVER, last_working_day=harness.in_working_days(20).isoformat())
-    [card] = cards_to(slack, HR)
-    harness.user.click(HR, card, "workflow:trust")
-    assert slack.function_results_for(first)[0]["outputs"]["status"] == "registered"
+def test_an_approval_code_is_shown_once_and_lets_a_webhook_run_register_directly(harness, slack):
+    code = new_code(harness, slack, HR, "HRIS offboarding")
+    shown = slack.workspace.responses[-1]
+    assert shown["response_type"] == "ephemeral" and "Approval code" in shown["text"]
 
-    # The next run of the same workflow: registered at once, in Anna's name; no card.
-    second = webhook_run(harness, leaver=LEAVER_EN, last_working_day=harness.in_working_days(25).isoformat())
-    [result] = slack.function_results_for(second)
+    first = webhook_run(harness, code=code, leaver=LEAVER, last_working_day=harness.in_working_days(20).isoformat())
+    [result] = slack.function_results_for(first)
     assert result["outputs"]["status"] == "registered"
     assert "is geregistreerd" in result["outputs"]["confirmation"]  # in Anna's language
-    assert [(d.employee_id, d.registered_by) for d in departures(harness)] == [(LEAVER, HR), (LEAVER_EN, HR)]
-    assert len(cards_to(slack, HR)) == 1
+    assert [(d.employee_id, d.registered_by) for d in departures(harness)] == [(LEAVER, HR)]
+    assert cards_to(slack, HR) == []
     # The same refusals as ever: a second registration of the same leaver is refused.
-    again = webhook_run(harness, leaver=LEAVER_EN, last_working_day=harness.in_working_days(26).isoformat())
+    again = webhook_run(harness, code=f"  {code} ", leaver=LEAVER,
+                        last_working_day=harness.in_working_days(26).isoformat())
     assert "al een lopende registratie" in slack.function_results_for(again)[0]["error"]
 
-    # Another workflow is not trusted because this one is; nor is a run whose workflow Slack did not name.
-    other = webhook_run(harness, workflow_id="Wf0OTHERWF1", leaver=MANAGER,
-                        last_working_day=harness.in_working_days(20).isoformat())
-    unnamed = webhook_run(harness, workflow_id=None, leaver=COLLEAGUE,
-                          last_working_day=harness.in_working_days(20).isoformat())
-    assert slack.function_results_for(other) == [] and slack.function_results_for(unnamed) == []
-    unnamed_card = cards_to(slack, HR)[-1]
-    assert "workflow:trust" not in str(unnamed_card.blocks) and "niet voor later vertrouwd" in str(unnamed_card.blocks)
-
-    # Someone outside HR running the trusted workflow is refused as ever.
+    # Someone outside HR running the workflow is refused as ever, code or not.
     _reply, by_colleague = harness.user.run_step(
         STEP, {"leaver": MANAGER, "last_working_day": harness.in_working_days(20).isoformat(),
-               "registered_by": SlackUserAgent.user_context(COLLEAGUE)}, workflow_id=HRIS)
+               "registered_by": SlackUserAgent.user_context(COLLEAGUE), "approval_code": code})
     assert "alleen HR" in slack.function_results_for(by_colleague)[0]["error"]
 
-    assert [a[1] for a in audit_actions(harness)] == ["workflow_trusted", "workflow_registered",
-                                                      "workflow_auto_registered"]
-
-
-def test_hr_lists_the_trusted_workflows_and_stops_trusting_one(harness, slack):
+    assert [a[1] for a in audit_actions(harness)] == ["workflow_trusted", "workflow_auto_registered"]
+    # The code is nowhere in clear: not in the database, not in the audit log.
+    with harness.services.db.session() as session:
+        [trusted] = session.scalars(select(TrustedWorkflow)).all()
+        entries = list(session.scalars(select(AuditEntry)))
+        runs = list(session.scalars(select(WorkflowRun)))
+    assert (trusted.name, trusted.trusted_by) == ("HRIS offboarding", HR)
+    assert code not in str([(trusted.code_hash, trusted.name)]) and len(trusted.code_hash) == 64
+    assert code not in str([(e.action, e.detail) for e in entries]) and code not in str(runs)
+    harness.user.slash(HR, "audit")
+    assert code not in str(harness.last_response())
     harness.user.slash(HR, "workflows")
-    assert "Er wordt geen workflow vertrouwd" in str(harness.last_response())
+    assert code not in str(harness.last_response()) and "HRIS offboarding" in str(harness.last_response())
 
-    webhook_run(harness, leaver=LEAVER, last_working_day=harness.in_working_days(20).isoformat())
-    harness.user.click(HR, cards_to(slack, HR)[0], "workflow:trust")
-    webhook_run(harness, workflow_id="Wf0OTHERWF1", leaver=LEAVER_EN,
-                last_working_day=harness.in_working_days(20).isoformat())
+
+def test_a_wrong_code_waits_for_hr_and_the_card_says_so(harness, slack):
+    new_code(harness, slack, HR, "HRIS")
+    execution_id = webhook_run(harness, code="not-the-code-at-all-000000", leaver=LEAVER,
+                               last_working_day=harness.in_working_days(20).isoformat())
+    assert slack.function_results_for(execution_id) == [] and departures(harness) == []
+    [card] = cards_to(slack, HR)
+    assert "niet herkend" in str(card.blocks)
+    [english] = cards_to(slack, HR_2)
+    assert "not recognised" in str(english.blocks)
+    # A run without a code waits too, and its card does not speak of one.
+    plain = webhook_run(harness, leaver=LEAVER_EN, last_working_day=harness.in_working_days(20).isoformat())
+    assert slack.function_results_for(plain) == []
+    assert "niet herkend" not in str(cards_to(slack, HR)[-1].blocks)
+    harness.user.click(HR, card, "workflow:register")
+    assert slack.function_results_for(execution_id)[0]["outputs"]["status"] == "registered"
+
+
+def test_only_hr_creates_codes_and_a_code_needs_a_name(harness, slack):
+    harness.user.slash(COLLEAGUE, "workflows new HRIS")
+    assert "alleen HR" in str(harness.last_response())
+    harness.user.slash(HR, "workflows new")
+    assert "Geef de goedkeuringscode een naam" in str(harness.last_response())
+    with harness.services.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(TrustedWorkflow)) == 0
+
+
+def test_hr_lists_the_codes_and_stops_trusting_one(harness, slack):
+    harness.user.slash(HR, "workflows")
+    assert "Er is geen goedkeuringscode" in str(harness.last_response())
+
+    code = new_code(harness, slack, HR, "HRIS <offboarding>")
+    webhook_run(harness, leaver=LEAVER_EN, last_working_day=harness.in_working_days(20).isoformat())
 
     harness.user.slash(HR_2, "workflows")
     listing = harness.last_response()
-    assert "1 trusted workflow" in listing["text"]
-    assert HRIS in str(listing["blocks"]) and f"<@{HR}>" in str(listing["blocks"])
+    assert "1 approval code" in listing["text"]
+    assert "HRIS &lt;offboarding&gt;" in str(listing["blocks"]) and f"<@{HR}>" in str(listing["blocks"])
     assert "1 workflow run waits" in str(listing["blocks"])
     from bot.emulator.api import Message
 
@@ -176,30 +214,34 @@ def test_hr_lists_the_trusted_workflows_and_stops_trusting_one(harness, slack):
     with harness.services.db.session() as session:
         assert session.scalar(select(func.count()).select_from(TrustedWorkflow)) == 0
 
-    # Its next run waits for HR again.
-    execution_id = webhook_run(harness, leaver=MANAGER, last_working_day=harness.in_working_days(20).isoformat())
+    # A run with the revoked code waits for HR again, and its card says the code was not recognised.
+    execution_id = webhook_run(harness, code=code, leaver=MANAGER,
+                               last_working_day=harness.in_working_days(20).isoformat())
     assert slack.function_results_for(execution_id) == []
+    assert "niet herkend" in str(cards_to(slack, HR)[-1].blocks)
     assert [a[1] for a in audit_actions(harness)][-1] == "workflow_untrusted"
 
     harness.user.slash(HR, "help")
-    assert "/exit-interview workflows" in str(harness.last_response())
+    assert "/exit-interview workflows new" in str(harness.last_response())
     harness.user.slash(HR, "audit")
     audit = str(harness.last_response())
-    assert f"vertrouwt de workflow `{HRIS}` om vertrekkers" in audit
-    assert f"vertrouwt de workflow `{HRIS}` niet meer" in audit
+    assert "maakte de goedkeuringscode *HRIS &lt;offboarding&gt;*" in audit
+    assert "vertrouwt de goedkeuringscode *HRIS &lt;offboarding&gt;* niet meer" in audit
 
 
-def test_a_trust_lasts_while_who_gave_it_is_in_hr(settings, slack):
+def test_a_code_lasts_while_who_created_it_is_in_hr(settings, slack):
     from tests.conftest import Harness
 
     harness = Harness(settings, slack).start()
     try:
-        webhook_run(harness, leaver=LEAVER, last_working_day=harness.in_working_days(20).isoformat())
-        harness.user.click(HR_2, cards_to(slack, HR_2)[0], "workflow:trust")
+        code = new_code(harness, slack, HR_2, "HRIS")
+        first = webhook_run(harness, code=code, leaver=LEAVER, last_working_day=harness.in_working_days(20).isoformat())
+        assert slack.function_results_for(first)[0]["outputs"]["status"] == "registered"
         harness.restart(hr_user_ids=frozenset({HR}))  # Bert left HR
-        execution_id = webhook_run(harness, leaver=LEAVER_EN, last_working_day=harness.in_working_days(20).isoformat())
+        execution_id = webhook_run(harness, code=code, leaver=LEAVER_EN,
+                                   last_working_day=harness.in_working_days(20).isoformat())
         assert slack.function_results_for(execution_id) == []
-        assert len(cards_to(slack, HR)) == 2
+        assert len(cards_to(slack, HR)) == 1
     finally:
         harness.stop()
 
@@ -248,8 +290,7 @@ def test_erasing_a_person_removes_their_waiting_runs(harness, slack):
     from bot.operations import privacy
 
     webhook_run(harness, leaver=LEAVER, last_working_day=harness.in_working_days(20).isoformat())
-    webhook_run(harness, workflow_id="Wf0OTHERWF1", leaver=LEAVER_EN,
-                last_working_day=harness.in_working_days(20).isoformat(), manager=LEAVER)
+    webhook_run(harness, leaver=LEAVER_EN, last_working_day=harness.in_working_days(20).isoformat(), manager=LEAVER)
     outcome = privacy.erase(harness.services, LEAVER, HR)
     assert outcome.counts["workflow_runs"] == 1
     with harness.services.db.session() as session:
@@ -259,8 +300,8 @@ def test_erasing_a_person_removes_their_waiting_runs(harness, slack):
     assert "ken deze run" in harness.last_response()["text"]
 
 
-def test_two_installations_trust_their_own_workflows(settings, slack):
-    """OAuth: each organisation's HR gets its own cards and keeps its own trusted workflows."""
+def test_two_installations_trust_their_own_codes(settings, slack):
+    """OAuth: each organisation's HR gets its own cards and keeps its own approval codes."""
     from tests.test_installations import (
         ACME_HR,
         ACME_LEAVER,
@@ -280,19 +321,20 @@ def test_two_installations_trust_their_own_workflows(settings, slack):
         acme, globex = tenant(harness, "T0ACME001"), tenant(harness, GLOBEX)
         far = acme.calendar.working_days_after(acme.today(), 30).isoformat()
 
-        # The same HRIS workflow id in both organisations (ids are per organisation, nothing shared).
-        reply, first = harness.user.run_step(STEP, {"leaver": ACME_LEAVER, "last_working_day": far},
-                                             workflow_id=HRIS, from_user=ACME_HR)
+        # Acme's HR creates a code; Acme's HRIS workflow registers with it.
+        code = new_code(harness, slack, ACME_HR, "HRIS")
+        reply, first = harness.user.run_step(STEP, {"leaver": ACME_LEAVER, "last_working_day": far,
+                                                    "approval_code": code}, from_user=ACME_HR)
         assert reply.status == 200
-        [card] = cards_to(slack, ACME_HR)
-        assert cards_to(slack, GLOBEX_HR) == []
-        harness.user.click(ACME_HR, card, "workflow:trust")
         assert slack.function_results_for(first)[0]["outputs"]["status"] == "registered"
+        assert cards_to(slack, ACME_HR) == [] and cards_to(slack, GLOBEX_HR) == []
 
-        _, second = harness.user.run_step(STEP, {"leaver": GLOBEX_LEAVER, "last_working_day": far},
-                                          workflow_id=HRIS, from_user=GLOBEX_HR)
-        assert slack.function_results_for(second) == []  # Acme's trust is not Globex's
+        # The same code in Globex's workflow means nothing there: Globex's HR decides.
+        _, second = harness.user.run_step(STEP, {"leaver": GLOBEX_LEAVER, "last_working_day": far,
+                                                 "approval_code": code}, from_user=GLOBEX_HR)
+        assert slack.function_results_for(second) == []  # Acme's code is not Globex's
         [globex_card] = cards_to(slack, GLOBEX_HR)
+        assert "not recognised" in str(globex_card.blocks) or "niet herkend" in str(globex_card.blocks)
         # HR of one organisation decides nothing in the other.
         harness.user.click(ACME_HR, globex_card, "workflow:register")
         assert slack.function_results_for(second) == []
