@@ -186,13 +186,13 @@ def decide(services: Services, run_id: int, user_id: str, decision: step.Decisio
         if not store.claim(session, run_id, user_id, now) and not _own_half(run, user_id):
             return _already(run)
         asked = step.StepRegistration(run.employee_id, run.last_day, run.manager_id, run.interviewer_id, run.language)
-        workflow_id = run.workflow_execution_id
+        workflow_execution = run.workflow_execution_id
     _ = Translator(services.directory.language(user_id))
     if decision == step.Decision.REFUSE:
         with services.db.session() as session:
             store.settle(session, run_id, store.REFUSED, error=_("workflow.step.refused_by_hr"))
             store.audit(session, at=now, actor=user_id, action=REFUSED, subject=asked.employee_id,
-                        detail={"workflow": workflow_id})
+                        detail={"workflow": workflow_execution})
     else:
         try:
             outcome = _register(services, asked, user_id, refresh_home=True)
@@ -211,7 +211,7 @@ def decide(services: Services, run_id: int, user_id: str, decision: step.Decisio
                 store.settle(session, run_id, store.REJECTED, error=view.refused_message(_, outcome.problems)[0])
             store.audit(session, at=now, actor=user_id, action=REGISTERED if outcome.accepted else REFUSED,
                         subject=asked.employee_id,
-                        detail={"workflow": workflow_id, "departure": outcome.departure_id,
+                        detail={"workflow": workflow_execution, "departure": outcome.departure_id,
                                 "problems": [p.key for p in outcome.problems]})
     log.info("workflow run %s decided by HR: %s", run_id, decision.value)
     complete(services, run_id)
