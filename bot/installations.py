@@ -178,6 +178,8 @@ class Installations:
         else:
             self.store.delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
         services = self._tenants.pop(key, None) if key else None
+        if services is not None:
+            services.removed = True
         if key:
             spaces_store.note_uninstalled(self.db.engine, key, self.clock.now())
         if services is not None:
@@ -234,6 +236,8 @@ class Installations:
         installed = self.keys()
         for key in [key for key in list(self._tenants) if key not in installed]:
             services = self._tenants.pop(key, None)
+            if services is not None:
+                services.removed = True
             if services is not None and services.scheduler is not None:
                 services.scheduler.reschedule_digest(None)
             log.info("installation %s is gone (removed by another process)", key)

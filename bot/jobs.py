@@ -57,6 +57,8 @@ def sweep() -> None:
         for part in (invitations.reconcile, invitations.send_outbox, domain_events.sweep, invitations.sweep,
                      interview.sweep, review.sweep, review.send_manager_feedback, digests.settle_unfinished,
                      workflow_step.sweep):
+            if services.removed:
+                break  # uninstalled (or its token revoked) while this sweep was under way
             try:
                 part(services)
             except Exception:

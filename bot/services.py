@@ -49,6 +49,9 @@ class Services:
         self.base_settings = settings
         # The installation served (bot.installations): an enterprise or team id; None with one token.
         self.tenant = tenant
+        # The installation was removed (uninstalled, bot token revoked): a sweep already under way
+        # stops using it at its next step instead of calling Slack with a dead token.
+        self.removed = False
         self.db = db
         self.client = client
         self.directory = directory
