@@ -19,15 +19,17 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from bot import isolation
 from bot.services import Services
 from flows.events import Event, from_json, to_json
 from storage import events as store
+from storage.job_failures import pause_before_next
 
 log = logging.getLogger(__name__)
 
 # How long the process that wrote an event has to deliver it before the sweep takes it over.
 LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = isolation.MAX_ATTEMPTS  # the jobs' retry policy, for follow-ups too
 KEEP_DELIVERED = timedelta(days=7)
 
 
@@ -124,7 +126,8 @@ def _deliver(services: Services, event_id: int) -> Exception | None:
     with services.db.session() as session:
         now = services.clock.now()
         if failing:
-            store.retry_event_at(session, event_id, now + store.backoff(min(failing)))
+            store.retry_event_at(session, event_id, now + pause_before_next(min(failing), isolation.FIRST_PAUSE,
+                                                                              isolation.LONGEST_PAUSE))
         else:
             store.finish_event(session, event_id, now)
     return first_error

@@ -5,7 +5,7 @@ are recorded one by one as they are done or fail, so none runs twice and none is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -121,12 +121,3 @@ def parked_follow_ups(session: Session) -> list[tuple[int, str, str]]:
         .where(EventDelivery.parked_at.is_not(None), EventDelivery.done_at.is_(None))
         .order_by(EventDelivery.event_id)
     )]
-
-
-BACKOFF_FIRST = timedelta(minutes=1)
-BACKOFF_LONGEST = timedelta(hours=1)
-
-
-def backoff(attempts: int) -> timedelta:
-    """The pause before the next attempt after `attempts` failures: 1, 2, 4 … minutes, at most an hour."""
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_LONGEST)

@@ -31,11 +31,17 @@ def record_failure(session: Session, job: str, item: str, error: str, now: datet
         session.add(failure)
     failure.attempts += 1
     failure.last_error = error[:120]
-    failure.next_attempt_at = now + min(first_pause * 2 ** (failure.attempts - 1), longest_pause)
+    failure.next_attempt_at = now + pause_before_next(failure.attempts, first_pause, longest_pause)
     if failure.attempts >= max_attempts and failure.parked_at is None:
         failure.parked_at = now
         return True
     return False
+
+
+def pause_before_next(attempts: int, first_pause: timedelta, longest_pause: timedelta) -> timedelta:
+    """The pause after `attempts` failures: it doubles each time, up to `longest_pause`. Shared by
+    the jobs' items and the domain events' follow-ups."""
+    return min(first_pause * 2 ** max(attempts - 1, 0), longest_pause)
 
 
 def clear_failure(session: Session, job: str, item: str) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot import domain_events, subscribers
+from bot import domain_events, isolation, subscribers
 from bot.blocks.text import mention
 from bot.domain_events import LEASE, MAX_ATTEMPTS, FollowUp
 from bot.i18n import Translator
@@ -121,7 +121,7 @@ def test_a_failing_follow_up_never_stops_the_others_and_is_parked_after_its_last
                     EventDelivery.event_id == event.id, EventDelivery.subscriber == "broken")).one()
 
         for attempt in range(2, MAX_ATTEMPTS + 1):
-            harness.clock.advance(store.BACKOFF_LONGEST + timedelta(minutes=1))
+            harness.clock.advance(isolation.LONGEST_PAUSE + timedelta(minutes=1))
             domain_events.sweep(services)
             slack.wait_for(lambda n=attempt: attempts() >= n, what=f"attempt {attempt}")
         with services.db.session() as session:
